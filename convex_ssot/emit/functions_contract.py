@@ -1,0 +1,85 @@
+"""IR → the function contract ``docs/context/convex/functions.json`` (convex-functions-contract-v1).
+
+Pure: builds plain dicts, does no I/O. Format: docs/contracts.md; JSON Schema:
+schemas/functions.schema.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from .. import ir
+from .db_contract import EPOCH, diagnostics_json
+from .validators import compound, convex_json, is_nullable, summary, type_string
+
+__all__ = ["functions_contract", "function_json"]
+
+
+def _field_entry(name: str, v: ir.Validator) -> dict:
+    out = {
+        "name": name,
+        "type": type_string(v),
+        "optional": v.optional,
+        "nullable": is_nullable(v),
+        "list": v.kind == "array",
+        "rawValidator": v.raw,
+        "validator": convex_json(v),
+    }
+    out.update(compound(v))
+    return out
+
+
+def _args_json(f: ir.Function) -> dict | None:
+    if f.args is None:
+        return None
+    v = f.args
+    if f.args_is_map and v.kind == "object":
+        return {
+            "raw": v.raw,
+            "type": "object",
+            "nullable": False,
+            "list": False,
+            "fields": [_field_entry(x.name, x.validator) for x in v.fields],
+            "validator": convex_json(v),
+        }
+    return {"raw": v.raw, **summary(v), "validator": convex_json(v)}
+
+
+def _returns_json(f: ir.Function) -> dict | None:
+    if f.returns is None:
+        return None
+    v = f.returns
+    return {"raw": v.raw, **summary(v), "validator": convex_json(v)}
+
+
+def function_json(f: ir.Function) -> dict:
+    """One function entry of the contract."""
+    return {
+        "functionId": f.function_id,
+        "exportName": f.export_name,
+        "kind": f.kind,
+        "constructor": f.constructor,
+        "resolvedConstructor": f.resolved_constructor,
+        "constructorChain": list(f.constructor_chain),
+        "visibility": f.visibility,
+        "file": f.file,
+        "modulePath": f.module_path,
+        "runtime": f.runtime,
+        "argsValidator": _args_json(f),
+        "returnsValidator": _returns_json(f),
+        "auth": {"kind": f.auth_kind},
+        "uses": asdict(f.uses),
+        "tablesRead": list(f.tables_read),
+        "tablesWritten": list(f.tables_written),
+    }
+
+
+def functions_contract(convex_dir: str, functions: list[ir.Function], diagnostics: list[ir.Diagnostic], updated_at: str = EPOCH) -> dict:
+    """The function contract as a dict; ``functions`` sorted by functionId."""
+    return {
+        "version": 1,
+        "updatedAt": updated_at,
+        "source": {"kind": "convex-functions", "path": convex_dir.rstrip("/") + "/"},
+        "functions": [function_json(f) for f in sorted(functions, key=lambda x: x.function_id)],
+        "diagnostics": diagnostics_json(diagnostics),
+    }

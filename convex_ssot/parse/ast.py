@@ -1,0 +1,187 @@
+"""The syntax tree the grammar's Transformer builds: JavaScript expressions and module items.
+
+These classes know nothing of Convex; ``convex_ssot.resolve`` gives them meaning. Every
+node carries ``span = (start, end)``: 0-based character offsets into the module's source
+text (the parser's outline has the same offsets), so raw source text can be recovered.
+Expressions the extractor never needs to understand (binary operators, conditionals,
+``typeof``, templates with substitutions …) become :class:`Opaque`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Node:
+    span: Span
+
+
+@dataclass(slots=True)
+class Ident(Node):
+    name: str
+
+
+@dataclass(slots=True)
+class Str(Node):
+    value: str
+
+
+@dataclass(slots=True)
+class Num(Node):
+    value: float | int
+    text: str
+
+
+@dataclass(slots=True)
+class BigInt(Node):
+    value: int
+
+
+@dataclass(slots=True)
+class Bool(Node):
+    value: bool
+
+
+@dataclass(slots=True)
+class Null(Node):
+    pass
+
+
+@dataclass(slots=True)
+class Member(Node):
+    obj: Node
+    prop: str
+
+
+@dataclass(slots=True)
+class Index(Node):
+    obj: Node
+    index: Node
+
+
+@dataclass(slots=True)
+class Call(Node):
+    callee: Node
+    args: list[Node]
+
+
+@dataclass(slots=True)
+class New(Node):
+    target: Node
+
+
+@dataclass(slots=True)
+class Spread(Node):
+    expr: Node
+
+
+@dataclass(slots=True)
+class Prop(Node):
+    """``key: value``; ``key`` is None for a computed key; shorthand ``a`` is ``a: a``."""
+
+    key: str | None
+    value: Node
+    shorthand: bool = False
+
+
+@dataclass(slots=True)
+class Method(Node):
+    """``name(params) { … }``: a method in an object literal (its body is elided)."""
+
+    key: str | None
+    params: list[Node]
+    body: Span
+    is_async: bool
+
+
+@dataclass(slots=True)
+class Obj(Node):
+    members: list[Node]  # Prop | Spread | Method
+
+
+@dataclass(slots=True)
+class Arr(Node):
+    items: list[Node | None]
+
+
+@dataclass(slots=True)
+class Function(Node):
+    """An arrow function or function expression.
+
+    ``body`` is the ``(open, close)`` span of an elided block body, or None when the arrow
+    has an expression body (then ``expr`` holds it). ``params`` are the parameter
+    expressions as written (identifiers, object patterns as :class:`Obj`, typed params).
+    """
+
+    params: list[Node]
+    body: Span | None
+    expr: Node | None
+    is_async: bool
+
+
+@dataclass(slots=True)
+class Paren(Node):
+    """``( … )``: a parenthesised expression, or the parameter list of an arrow function."""
+
+    items: list[Node]
+
+
+@dataclass(slots=True)
+class Opaque(Node):
+    """An expression that is tolerated but not understood; ``what`` names its form."""
+
+    what: str
+
+
+# ---------------------------------------------------------------- module items
+
+
+@dataclass(slots=True)
+class Import(Node):
+    """``import d, * as ns, {a as b} from "spec"``; ``named`` holds (imported, local)."""
+
+    specifier: str
+    default: str | None = None
+    namespace: str | None = None
+    named: list[tuple[str, str]] = field(default_factory=list)
+    type_only: bool = False
+
+
+@dataclass(slots=True)
+class ExportFrom(Node):
+    """``export {a as b} from "spec"`` (``names`` holds (imported, exported)) or ``export * [as ns] from``."""
+
+    specifier: str
+    names: list[tuple[str, str]] | None
+    star_as: str | None = None
+
+
+@dataclass(slots=True)
+class ExportNamed(Node):
+    """``export { a, b as c }``: ``names`` holds (local, exported)."""
+
+    names: list[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class Declarator(Node):
+    """One ``name = init`` of a declaration; ``name`` is None for a destructuring pattern,
+    whose (property, local) pairs are in ``pattern``."""
+
+    name: str | None
+    init: Node | None
+    pattern: list[tuple[str, str]] | None = None
+
+
+@dataclass(slots=True)
+class VarDecl(Node):
+    exported: bool
+    declarators: list[Declarator]
+
+
+@dataclass(slots=True)
+class ExportDefault(Node):
+    expr: Node

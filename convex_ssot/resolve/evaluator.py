@@ -1,0 +1,1017 @@
+"""The abstract interpreter: expressions → :mod:`.values`, following constants and imports.
+
+It models exactly the runtime behaviour of the library calls a schema or a registration is
+built from, each with its source:
+
+* ``v.*`` builders and validator methods — convex ``src/values/validator.ts`` and
+  ``src/values/validators.ts`` (1.48): ``v.nullable(x)`` is ``v.union(x, v.null())``;
+  ``v.optional(x)``/``x.optional()`` only set ``isOptional``; ``v.bigint`` is ``v.int64``;
+  ``v.number`` is ``v.float64``; object ``.pick/.omit`` take variadic keys, ``.partial()``
+  makes every field optional, ``.extend(f)`` is a shallow merge with new keys last.
+* ``defineTable``/``defineSchema`` and the index builders — ``src/server/schema.ts``.
+* Function builders — ``src/server/impl/registration_impl.ts`` and the codegen template
+  ``src/cli/codegen_templates/server.ts`` (``query`` = ``queryGeneric`` …).
+* convex-helpers (0.1.124) ``validators.ts``, ``index.ts``, ``server.ts`` and
+  ``server/customFunctions.ts``; @convex-dev/auth (0.0.95) ``authTables``.
+
+Anything else evaluates to :class:`VUnknown`, and callers turn that into a diagnostic.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .. import ir
+from ..parse import ast
+from .values import (
+    VArr,
+    VBigInt,
+    VBool,
+    VBuilder,
+    VBuiltin,
+    VFunction,
+    VMethod,
+    VNamespace,
+    VNull,
+    VNum,
+    VObj,
+    VRegistration,
+    VSchema,
+    VStr,
+    VTable,
+    VUndefined,
+    VUnknown,
+    VVal,
+    Value,
+)
+
+# ---------------------------------------------------------------- library knowledge
+
+_V_SCALARS = {
+    "string": "string",
+    "number": "float64",
+    "float64": "float64",
+    "int64": "int64",
+    "bigint": "int64",
+    "boolean": "boolean",
+    "bytes": "bytes",
+    "null": "null",
+    "any": "any",
+    "commitTs": "commitTs",
+}
+
+#: Convex constructors: name in ``_generated/server`` → (kind, visibility).
+GENERATED_BUILDERS = {
+    "query": ("query", "public"),
+    "mutation": ("mutation", "public"),
+    "action": ("action", "public"),
+    "internalQuery": ("query", "internal"),
+    "internalMutation": ("mutation", "internal"),
+    "internalAction": ("action", "internal"),
+    "httpAction": ("httpAction", None),
+}
+#: The same builders under their ``convex/server`` names.
+GENERIC_BUILDERS = {
+    "queryGeneric": "query",
+    "mutationGeneric": "mutation",
+    "actionGeneric": "action",
+    "internalQueryGeneric": "internalQuery",
+    "internalMutationGeneric": "internalMutation",
+    "internalActionGeneric": "internalAction",
+    "httpActionGeneric": "httpAction",
+}
+
+#: The package versions whose behaviour is modelled (named in contracts and docs).
+AUTH_PACKAGE = "@convex-dev/auth@0.0.95"
+
+
+def _s() -> ir.Validator:
+    return ir.Validator("string")
+
+
+def _f() -> ir.Validator:
+    return ir.Validator("float64")
+
+
+def _obj(**fields: ir.Validator) -> ir.Validator:
+    return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()))
+
+
+def _opt(x: ir.Validator) -> ir.Validator:
+    return x.as_optional(True)
+
+
+def _id(t: str) -> ir.Validator:
+    return ir.Validator("id", table=t)
+
+
+def _auth_tables() -> list[tuple[str, VTable]]:
+    """``authTables`` of @convex-dev/auth 0.0.95 (src/server/implementation/types.ts:36-132)."""
+
+    def table(fields: dict[str, ir.Validator], *indexes: tuple[str, tuple[str, ...]]) -> VTable:
+        doc = ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()))
+        return VTable(doc, tuple(ir.Index("index", n, f) for n, f in indexes), origin=AUTH_PACKAGE)
+
+    return [
+        (
+            "users",
+            table(
+                {
+                    "name": _opt(_s()),
+                    "image": _opt(_s()),
+                    "email": _opt(_s()),
+                    "emailVerificationTime": _opt(_f()),
+                    "phone": _opt(_s()),
+                    "phoneVerificationTime": _opt(_f()),
+                    "isAnonymous": _opt(ir.Validator("boolean")),
+                },
+                ("email", ("email",)),
+                ("phone", ("phone",)),
+            ),
+        ),
+        ("authSessions", table({"userId": _id("users"), "expirationTime": _f()}, ("userId", ("userId",)))),
+        (
+            "authAccounts",
+            table(
+                {
+                    "userId": _id("users"),
+                    "provider": _s(),
+                    "providerAccountId": _s(),
+                    "secret": _opt(_s()),
+                    "emailVerified": _opt(_s()),
+                    "phoneVerified": _opt(_s()),
+                },
+                ("userIdAndProvider", ("userId", "provider")),
+                ("providerAndAccountId", ("provider", "providerAccountId")),
+            ),
+        ),
+        (
+            "authRefreshTokens",
+            table(
+                {
+                    "sessionId": _id("authSessions"),
+                    "expirationTime": _f(),
+                    "firstUsedTime": _opt(_f()),
+                    "parentRefreshTokenId": _opt(_id("authRefreshTokens")),
+                },
+                ("sessionId", ("sessionId",)),
+                ("sessionIdAndParentRefreshTokenId", ("sessionId", "parentRefreshTokenId")),
+            ),
+        ),
+        (
+            "authVerificationCodes",
+            table(
+                {
+                    "accountId": _id("authAccounts"),
+                    "provider": _s(),
+                    "code": _s(),
+                    "expirationTime": _f(),
+                    "verifier": _opt(_s()),
+                    "emailVerified": _opt(_s()),
+                    "phoneVerified": _opt(_s()),
+                },
+                ("accountId", ("accountId",)),
+                ("code", ("code",)),
+            ),
+        ),
+        (
+            "authVerifiers",
+            table({"sessionId": _opt(_id("authSessions")), "signature": _opt(_s())}, ("signature", ("signature",))),
+        ),
+        (
+            "authRateLimits",
+            table(
+                {"identifier": _s(), "lastAttemptTime": _f(), "attemptsLeft": _f()},
+                ("identifier", ("identifier",)),
+            ),
+        ),
+    ]
+
+
+def pagination_opts_validator() -> ir.Validator:
+    """``paginationOptsValidator`` (convex/server, src/server/pagination.ts, 1.48)."""
+    return _obj(
+        numItems=_f(),
+        cursor=ir.Validator("union", members=(_s(), ir.Validator("null"))),
+        endCursor=_opt(ir.Validator("union", members=(_s(), ir.Validator("null")))),
+        id=_opt(_f()),
+        maximumRowsRead=_opt(_f()),
+        maximumBytesRead=_opt(_f()),
+    )
+
+
+def _library_exports(specifier: str) -> dict[str, Value] | None:
+    """Known exports of a non-relative module specifier, or None for an unknown package."""
+    if specifier == "convex/values":
+        return {"v": VBuiltin("v"), "asObjectValidator": VBuiltin("asObjectValidator")}
+    if specifier == "convex/server":
+        out: dict[str, Value] = {
+            "defineSchema": VBuiltin("defineSchema"),
+            "defineTable": VBuiltin("defineTable"),
+            "paginationOptsValidator": VVal(pagination_opts_validator().with_raw("paginationOptsValidator")),
+            "paginationResultValidator": VBuiltin("paginationResultValidator"),
+            "docValidator": VBuiltin("docValidator"),
+        }
+        for generic, short in GENERIC_BUILDERS.items():
+            kind, vis = GENERATED_BUILDERS[short]
+            out[generic] = VBuilder(kind, vis, short, (generic,))
+        return out
+    if specifier == "convex-helpers/validators":
+        return {
+            name: VBuiltin("ch." + name)
+            for name in (
+                "literals",
+                "nullable",
+                "partial",
+                "deprecated",
+                "brandedString",
+                "systemFields",
+                "withSystemFields",
+                "pretend",
+                "pretendRequired",
+                "vRequired",
+                "doc",
+                "typedV",
+            )
+        }
+    if specifier == "convex-helpers":
+        return {"pick": VBuiltin("ch.pick"), "omit": VBuiltin("ch.omit")}
+    if specifier == "convex-helpers/server":
+        return {"Table": VBuiltin("ch.Table")}
+    if specifier == "convex-helpers/server/customFunctions":
+        return {
+            "customQuery": VBuiltin("ch.customQuery"),
+            "customMutation": VBuiltin("ch.customMutation"),
+            "customAction": VBuiltin("ch.customAction"),
+            "customCtx": VBuiltin("ch.customCtx"),
+            "customCtxAndArgs": VBuiltin("ch.customCtxAndArgs"),
+            "NoOp": VObj({}),
+        }
+    if specifier == "@convex-dev/auth/server":
+        return {
+            "authTables": VObj(dict(_auth_tables())),
+            "getAuthUserId": VBuiltin("auth.getAuthUserId"),
+        }
+    return None
+
+
+def is_generated_server(specifier: str) -> bool:
+    """True for ``./_generated/server``, ``../convex/_generated/server.js`` and the like."""
+    s = specifier
+    for ext in (".js", ".ts", ".mjs", ".cjs"):
+        if s.endswith(ext):
+            s = s[: -len(ext)]
+    return s.startswith(".") and (s.endswith("/_generated/server") or s == "_generated/server")
+
+
+# ---------------------------------------------------------------- the evaluator
+
+
+class Evaluator:
+    """Evaluates expressions of a set of modules.
+
+    ``load(from_module, specifier)`` returns the :class:`~.modules.Module` a relative
+    specifier points to (or None). Diagnostics are recorded on the module the expression
+    belongs to. Evaluation of a name is memoised per module and guarded against cycles.
+    """
+
+    def __init__(self, load: Callable[[object, str], object | None]) -> None:
+        self._load = load
+        self._active: set[tuple[int, str]] = set()
+
+    # ---- names
+    def lookup(self, mod, name: str, span: ast.Span = (0, 0)) -> Value:
+        """The value a top-level name has in ``mod`` (a local, an import or a global)."""
+        if name in mod.values:
+            return mod.values[name]
+        key = (id(mod), name)
+        if key in self._active:
+            return VUnknown(f"`{name}` refers to itself")
+        self._active.add(key)
+        try:
+            val = self._lookup(mod, name, span)
+        finally:
+            self._active.discard(key)
+        mod.values[name] = val
+        return val
+
+    def _lookup(self, mod, name: str, span: ast.Span) -> Value:
+        d = mod.decls.get(name)
+        if d is not None:
+            if d.init is None:
+                return VUnknown(f"`{name}` has no initializer")
+            return _named(self.eval(mod, d.init), name)
+        pd = mod.pattern_decls.get(name)
+        if pd is not None:
+            decl, prop = pd
+            base = self.eval(mod, decl.init) if decl.init is not None else VUnknown("no initializer")
+            return self.member(mod, base, prop)
+        imp = mod.imports.get(name)
+        if imp is not None:
+            return _named(self.import_value(mod, imp[0], imp[1]), name)
+        if name == "undefined":
+            return VUndefined()
+        if name in mod.functions:
+            return VUnknown(f"`{name}` is a function")
+        return VUnknown(f"`{name}` is not defined in this module")
+
+    def import_value(self, mod, specifier: str, imported: str) -> Value:
+        """The value of ``imported`` (a name, ``default`` or ``*``) from ``specifier``."""
+        if is_generated_server(specifier):
+            if imported in GENERATED_BUILDERS:
+                kind, vis = GENERATED_BUILDERS[imported]
+                return VBuilder(kind, vis, imported, (imported,))
+            return VUnknown(f"`{imported}` from _generated/server is not a function builder")
+        lib = _library_exports(specifier)
+        if lib is not None:
+            if imported == "*":
+                return VObj(dict(lib))
+            return lib.get(imported, VUnknown(f"`{imported}` from {specifier} is not modelled"))
+        target = self._load(mod, specifier) if specifier.startswith(".") else None
+        if target is None:
+            if specifier.startswith("."):
+                return VUnknown(f"module {specifier} was not found")
+            return VUnknown(f"`{imported}` comes from package {specifier}, which is not modelled")
+        if imported == "*":
+            return VNamespace(target)
+        return self.export_value(target, imported)
+
+    def export_value(self, mod, name: str, _seen: frozenset = frozenset()) -> Value:
+        """The value a module exports under ``name`` (following re-exports)."""
+        if name == "default":
+            if mod.default_export is None:
+                return VUnknown(f"{mod.rel} has no default export")
+            return self.eval(mod, mod.default_export)
+        if name in mod.exports:
+            return self.lookup(mod, mod.exports[name])
+        if name in mod.reexports:
+            spec, imported = mod.reexports[name]
+            return self.import_value(mod, spec, imported)
+        key = (mod.rel, name)
+        if key in _seen:
+            return VUnknown(f"`{name}`: cyclic re-export")
+        for spec in mod.star_exports:
+            target = self._load(mod, spec)
+            if target is not None:
+                v = self.export_value(target, name, _seen | {key})
+                if not isinstance(v, VUnknown):
+                    return v
+        return VUnknown(f"{mod.rel} does not export `{name}`")
+
+    # ---- expressions
+    def eval(self, mod, node: ast.Node) -> Value:
+        """Evaluate ``node`` (an expression of module ``mod``)."""
+        t = type(node)
+        if t is ast.Call:
+            return self.call(mod, node)
+        if t is ast.Member:
+            return self.member(mod, self.eval(mod, node.obj), node.prop, node)
+        if t is ast.Ident:
+            return self.lookup(mod, node.name, node.span)
+        if t is ast.Str:
+            return VStr(node.value)
+        if t is ast.Obj:
+            return self.object(mod, node)
+        if t is ast.Arr:
+            items = []
+            for it in node.items:
+                if it is None:
+                    items.append(VUndefined())
+                elif isinstance(it, ast.Spread):
+                    inner = self.eval(mod, it.expr)
+                    if isinstance(inner, VArr):
+                        items.extend(inner.items)
+                    else:
+                        items.append(VUnknown("spread of a non-array"))
+                else:
+                    items.append(self.eval(mod, it))
+            return VArr(items)
+        if t is ast.Num:
+            return VNum(node.value)
+        if t is ast.BigInt:
+            return VBigInt(node.value)
+        if t is ast.Bool:
+            return VBool(node.value)
+        if t is ast.Null:
+            return VNull()
+        if t is ast.Paren:
+            if len(node.items) == 1:
+                return self.eval(mod, node.items[0])
+            return VUnknown("comma expression")
+        if t is ast.Function:
+            return VFunction(node, mod)
+        if t is ast.Index:
+            base = self.eval(mod, node.obj)
+            key = self.eval(mod, node.index)
+            if isinstance(key, VStr):
+                return self.member(mod, base, key.value, node)
+            return VUnknown("computed member access")
+        if t is ast.New:
+            return VUnknown("`new` expression")
+        if t is ast.Opaque:
+            return VUnknown(f"{node.what} expression")
+        return VUnknown("expression not understood")
+
+    def object(self, mod, node: ast.Obj) -> VObj:
+        out = VObj({}, node=node)
+        for m in node.members:
+            if isinstance(m, ast.Prop):
+                if m.key is None:
+                    out.spread_unknown.append(("computed key", m))
+                    continue
+                out.entries.pop(m.key, None)  # a later key moves to the end, as in JS
+                out.entries[m.key] = self.eval(mod, m.value)
+                out.nodes[m.key] = m.value
+            elif isinstance(m, ast.Spread):
+                inner = self.eval(mod, m.expr)
+                fields = self.as_entries(inner)
+                if fields is None:
+                    reason = inner.reason if isinstance(inner, VUnknown) else "not an object"
+                    out.spread_unknown.append((reason, m))
+                    continue
+                for k, val in fields.items():
+                    out.entries.pop(k, None)
+                    out.nodes.pop(k, None)
+                    out.entries[k] = val
+            elif isinstance(m, ast.Method):
+                if m.key is not None:
+                    out.entries[m.key] = VFunction(m, mod)
+                    out.nodes[m.key] = m
+        return out
+
+    def as_entries(self, val: Value) -> dict[str, Value] | None:
+        """Key → value entries of something spreadable into an object literal."""
+        if isinstance(val, VObj):
+            return dict(val.entries)
+        if isinstance(val, VNamespace):
+            return None
+        return None
+
+    # ---- member access
+    def member(self, mod, base: Value, prop: str, node: ast.Node | None = None) -> Value:
+        if isinstance(base, VBuiltin):
+            if base.name == "v":
+                if prop in _V_SCALARS or prop in (
+                    "id",
+                    "literal",
+                    "array",
+                    "object",
+                    "record",
+                    "union",
+                    "optional",
+                    "nullable",
+                ):
+                    return VBuiltin("v." + prop)
+                return VUnknown(f"v.{prop} is not a validator builder of convex 1.48")
+            if base.name == "ch.typedV.result":
+                if prop == "doc":
+                    return VBuiltin("ch.doc")
+                return self.member(mod, VBuiltin("v"), prop, node)
+            return VUnknown(f"{base.name}.{prop} is not modelled")
+        if isinstance(base, VObj):
+            if prop in base.entries:
+                return base.entries[prop]
+            return VUnknown(f"object has no property `{prop}`")
+        if isinstance(base, VNamespace):
+            return self.export_value(base.module, prop)
+        if isinstance(base, VVal):
+            v = base.v
+            if prop in ("optional", "pick", "omit", "partial", "extend", "nullable"):
+                return VMethod(base, prop)
+            if v.kind == "object" and prop == "fields":
+                return VObj({f.name: VVal(f.validator) for f in v.fields})
+            if v.kind == "array" and prop == "element" and v.element is not None:
+                return VVal(v.element)
+            if v.kind == "union" and prop == "members":
+                return VArr([VVal(m) for m in v.members])
+            if v.kind == "record" and prop in ("key", "value"):
+                x = v.key if prop == "key" else v.value
+                return VVal(x) if x is not None else VUnknown("record part missing")
+            if v.kind == "id" and prop == "tableName" and v.table is not None:
+                return VStr(v.table)
+            if v.kind == "literal" and prop == "value" and v.literal is not None:
+                return VStr(str(v.literal.value)) if v.literal.kind == "string" else VUnknown("literal value")
+            if prop == "isOptional":
+                return VStr("optional" if v.optional else "required")
+            if prop == "kind":
+                return VStr(v.kind)
+            return VUnknown(f"validator has no property `{prop}` the tool models")
+        if isinstance(base, VTable):
+            if prop == "validator":
+                return VVal(base.document)
+            if prop in ("index", "searchIndex", "vectorIndex", "staged"):
+                return VMethod(base, prop)
+            return VUnknown(f"table definition has no property `{prop}` the tool models")
+        if isinstance(base, VSchema):
+            if prop == "tables":
+                return VObj({name: t for name, t in base.tables})
+            if prop in ("doc", "id"):
+                return VMethod(base, prop)
+            if prop == "schemaValidation":
+                return VBool(base.schema_validation)
+            return VUnknown(f"schema has no property `{prop}` the tool models")
+        if isinstance(base, VBuilder):
+            return VUnknown(f"builder has no property `{prop}`")
+        if isinstance(base, VUnknown):
+            return base
+        return VUnknown(f"property `{prop}` of a value the tool does not model")
+
+    # ---- calls
+    def call(self, mod, node: ast.Call) -> Value:
+        callee = self.eval(mod, node.callee)
+        args = node.args
+        if isinstance(callee, VBuiltin):
+            return self.call_builtin(mod, callee.name, args, node)
+        if isinstance(callee, VMethod):
+            return self.call_method(mod, callee, args, node)
+        if isinstance(callee, VBuilder):
+            definition = args[0] if args else None
+            return VRegistration(callee, definition, mod, self._callee_text(node.callee))
+        if isinstance(callee, VUnknown):
+            return VUnknown(callee.reason)
+        return VUnknown("call of a value the tool does not model")
+
+    @staticmethod
+    def _callee_text(node: ast.Node) -> str:
+        if isinstance(node, ast.Ident):
+            return node.name
+        if isinstance(node, ast.Member):
+            inner = Evaluator._callee_text(node.obj)
+            return f"{inner}.{node.prop}"
+        return "?"
+
+    def validator(self, mod, node: ast.Node | None, what: str = "validator") -> ir.Validator | VUnknown:
+        """Evaluate ``node`` as a validator (a fields map is wrapped in ``v.object``)."""
+        if node is None:
+            return VUnknown(f"missing {what}")
+        val = self.eval(mod, node)
+        return self.to_validator(mod, val, node)
+
+    def to_validator(self, mod, val: Value, node: ast.Node | None) -> ir.Validator | VUnknown:
+        if isinstance(val, VVal):
+            raw = mod.raw(node.span) if node is not None else val.v.raw
+            return val.v.with_raw(raw)
+        if isinstance(val, VObj):
+            fields = self.fields_of(mod, val)
+            if isinstance(fields, VUnknown):
+                return fields
+            raw = mod.raw(node.span) if node is not None else ""
+            return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=raw)
+        if isinstance(val, VUnknown):
+            return val
+        return VUnknown("not a validator")
+
+    def fields_of(self, mod, obj: VObj) -> dict[str, ir.Validator] | VUnknown:
+        """A fields map (``{name: validator}``) from an object value; unknown entries and
+        unresolved spreads become diagnostics and are left out."""
+        out: dict[str, ir.Validator] = {}
+        for reason, m in obj.spread_unknown:
+            mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); its fields are missing from the contract")
+        for k, val in obj.entries.items():
+            node = obj.nodes.get(k)
+            if isinstance(val, VVal):
+                v: ir.Validator | VUnknown = val.v.with_raw(mod.raw(node.span)) if node is not None else val.v
+            else:
+                v = self.to_validator(mod, val, node)
+            if isinstance(v, VUnknown):
+                off = node.span[0] if node is not None else 0
+                mod.diag(off, "CSX200", f"field `{k}`: validator not resolved ({v.reason}); recorded as v.any()")
+                v = ir.Validator("any", raw=mod.raw(node.span) if node is not None else "")
+            out[k] = v
+        return out
+
+    def _arg_validator(self, mod, args: list[ast.Node], i: int, who: str) -> ir.Validator | None:
+        if i >= len(args):
+            mod.diag(0, "CSX200", f"{who}: missing argument")
+            return None
+        v = self.validator(mod, args[i])
+        if isinstance(v, VUnknown):
+            mod.diag(args[i].span[0], "CSX200", f"{who}: validator not resolved ({v.reason}); recorded as v.any()")
+            return ir.Validator("any", raw=mod.raw(args[i].span))
+        return v
+
+    def call_builtin(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        raw = mod.raw(node.span)
+        if name.startswith("v."):
+            b = name[2:]
+            if b in _V_SCALARS:
+                return VVal(ir.Validator(_V_SCALARS[b], raw=raw))
+            if b == "id":
+                t = self.eval(mod, args[0]) if args else VUnknown("no table")
+                if not isinstance(t, VStr):
+                    mod.diag(node.span[0], "CSX200", "v.id(): table name is not a string literal; recorded as v.any()")
+                    return VVal(ir.Validator("any", raw=raw))
+                return VVal(ir.Validator("id", table=t.value, raw=raw))
+            if b == "literal":
+                lit = self.eval(mod, args[0]) if args else VUnknown("no value")
+                lv = _literal(lit)
+                if lv is None:
+                    mod.diag(node.span[0], "CSX200", "v.literal(): value is not a string, number, boolean or bigint literal; recorded as v.any()")
+                    return VVal(ir.Validator("any", raw=raw))
+                return VVal(ir.Validator("literal", literal=lv, raw=raw))
+            if b == "array":
+                el = self._arg_validator(mod, args, 0, "v.array()")
+                return VVal(ir.Validator("array", element=el or ir.Validator("any"), raw=raw))
+            if b == "object":
+                if not args:
+                    return VVal(ir.Validator("object", raw=raw))
+                val = self.eval(mod, args[0])
+                if isinstance(val, VObj):
+                    fields = self.fields_of(mod, val)
+                    if isinstance(fields, VUnknown):
+                        return fields
+                    return VVal(ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=raw))
+                return VUnknown("v.object() argument is not an object")
+            if b == "record":
+                k = self._arg_validator(mod, args, 0, "v.record() key")
+                val = self._arg_validator(mod, args, 1, "v.record() value")
+                return VVal(ir.Validator("record", key=k or ir.Validator("string"), value=val or ir.Validator("any"), raw=raw))
+            if b == "union":
+                members = []
+                for i in range(len(args)):
+                    if isinstance(args[i], ast.Spread):
+                        inner = self.eval(mod, args[i].expr)
+                        if isinstance(inner, VArr):
+                            for it in inner.items:
+                                mv = self.to_validator(mod, it, None)
+                                members.append(mv if isinstance(mv, ir.Validator) else ir.Validator("any"))
+                            continue
+                        mod.diag(args[i].span[0], "CSX200", "v.union(...spread): spread not resolved")
+                        continue
+                    m = self._arg_validator(mod, args, i, "v.union()")
+                    if m is not None:
+                        members.append(m)
+                return VVal(ir.Validator("union", members=tuple(members), raw=raw))
+            if b == "optional":
+                x = self._arg_validator(mod, args, 0, "v.optional()")
+                return VVal((x or ir.Validator("any")).as_optional(True).with_raw(raw))
+            if b == "nullable":
+                x = self._arg_validator(mod, args, 0, "v.nullable()")
+                return VVal(ir.Validator("union", members=(x or ir.Validator("any"), ir.Validator("null")), raw=raw))
+        if name == "asObjectValidator":
+            v = self._arg_validator(mod, args, 0, "asObjectValidator()")
+            return VVal((v or ir.Validator("any")).with_raw(raw))
+        if name == "defineTable":
+            return self.define_table(mod, args, node)
+        if name == "defineSchema":
+            return self.define_schema(mod, args, node)
+        if name == "paginationResultValidator":
+            item = self._arg_validator(mod, args, 0, "paginationResultValidator()")
+            page_status = ir.Validator(
+                "union",
+                members=(
+                    ir.Validator("literal", literal=ir.LiteralValue("string", "SplitRecommended")),
+                    ir.Validator("literal", literal=ir.LiteralValue("string", "SplitRequired")),
+                    ir.Validator("null"),
+                ),
+            )
+            return VVal(
+                _obj(
+                    page=ir.Validator("array", element=item or ir.Validator("any")),
+                    continueCursor=_s(),
+                    isDone=ir.Validator("boolean"),
+                    splitCursor=_opt(ir.Validator("union", members=(_s(), ir.Validator("null")))),
+                    pageStatus=_opt(page_status),
+                ).with_raw(raw)
+            )
+        if name.startswith("ch."):
+            return self.call_helpers(mod, name[3:], args, node)
+        if name == "auth.getAuthUserId":
+            return VUnknown("getAuthUserId() result")
+        return VUnknown(f"{name}() is not modelled")
+
+    def call_helpers(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        """convex-helpers 0.1.124: validators.ts, index.ts, server.ts, customFunctions.ts."""
+        raw = mod.raw(node.span)
+        if name == "literals":
+            members = []
+            for a in args:
+                lv = _literal(self.eval(mod, a))
+                if lv is None:
+                    mod.diag(a.span[0], "CSX200", "literals(): argument is not a literal")
+                    continue
+                members.append(ir.Validator("literal", literal=lv, raw=mod.raw(a.span)))
+            return VVal(ir.Validator("union", members=tuple(members), raw=raw))
+        if name == "nullable":
+            x = self._arg_validator(mod, args, 0, "nullable()")
+            return VVal(ir.Validator("union", members=(ir.Validator("null"), x or ir.Validator("any")), raw=raw))
+        if name == "deprecated":
+            return VVal(ir.Validator("any", optional=True, raw=raw))
+        if name == "brandedString":
+            return VVal(ir.Validator("string", raw=raw))
+        if name == "pretend":
+            return VVal(ir.Validator("any", optional=True, raw=raw))
+        if name == "pretendRequired":
+            x = self._arg_validator(mod, args, 0, "pretendRequired()")
+            return VVal((x or ir.Validator("any")).as_optional(True).with_raw(raw))
+        if name == "vRequired":
+            x = self._arg_validator(mod, args, 0, "vRequired()")
+            return VVal((x or ir.Validator("any")).as_optional(False).with_raw(raw))
+        if name == "partial":
+            val = self.eval(mod, args[0]) if args else VUnknown("no argument")
+            if isinstance(val, VObj):
+                return VObj({k: _map_val(x, lambda v: v.as_optional(True)) for k, x in val.entries.items()}, dict(val.nodes))
+            if isinstance(val, VVal):
+                return VVal(_partial(val.v).with_raw(raw))
+            return VUnknown("partial() of a value the tool does not model")
+        if name in ("systemFields", "withSystemFields"):
+            t = self.eval(mod, args[0]) if args else VUnknown("no table")
+            if not isinstance(t, VStr):
+                return VUnknown("systemFields(): table name not a string")
+            sys_fields: dict[str, Value] = {"_id": VVal(_id(t.value)), "_creationTime": VVal(_f())}
+            if name == "systemFields":
+                return VObj(sys_fields)
+            base = self.eval(mod, args[1]) if len(args) > 1 else VObj({})
+            entries = self.as_entries(base)
+            if entries is None:
+                return VUnknown("withSystemFields(): fields not resolved")
+            return VObj({**entries, **sys_fields})
+        if name in ("pick", "omit"):
+            base = self.eval(mod, args[0]) if args else VUnknown("no argument")
+            keys_val = self.eval(mod, args[1]) if len(args) > 1 else VUnknown("no keys")
+            entries = self.as_entries(base)
+            if entries is None or not isinstance(keys_val, VArr):
+                return VUnknown(f"{name}(): arguments not resolved")
+            keys = [k.value for k in keys_val.items if isinstance(k, VStr)]
+            if name == "pick":
+                return VObj({k: entries[k] for k in keys if k in entries})
+            return VObj({k: x for k, x in entries.items() if k not in keys})
+        if name == "Table":
+            tname = self.eval(mod, args[0]) if args else VUnknown("no name")
+            fields_val = self.eval(mod, args[1]) if len(args) > 1 else VUnknown("no fields")
+            if not isinstance(tname, VStr) or not isinstance(fields_val, VObj):
+                return VUnknown("Table(): arguments not resolved")
+            fields = self.fields_of(mod, fields_val)
+            if isinstance(fields, VUnknown):
+                return fields
+            doc = ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()))
+            sys_entries: dict[str, Value] = {"_id": VVal(_id(tname.value)), "_creationTime": VVal(_f())}
+            with_sys = {**{k: VVal(v) for k, v in fields.items()}, **sys_entries}
+            return VObj(
+                {
+                    "name": tname,
+                    "table": VTable(doc, (), span=node.span, module=mod),
+                    "doc": VVal(
+                        ir.Validator("object", fields=tuple(ir.ObjectField(k, v.v) for k, v in with_sys.items()))  # type: ignore[union-attr]
+                    ),
+                    "withoutSystemFields": VObj({k: VVal(v) for k, v in fields.items()}),
+                    "withSystemFields": VObj(with_sys),
+                    "systemFields": VObj(sys_entries),
+                    "_id": VVal(_id(tname.value)),
+                }
+            )
+        if name == "typedV":
+            return VBuiltin("ch.typedV.result")
+        if name == "doc":
+            schema = self.eval(mod, args[0]) if args else VUnknown("no schema")
+            t = self.eval(mod, args[1]) if len(args) > 1 else VUnknown("no table")
+            return self._schema_doc(schema, t)
+        if name in ("customQuery", "customMutation", "customAction"):
+            return self.custom_builder(mod, name, args, node)
+        if name in ("customCtx",):
+            return VObj({"args": VObj({}), "input": VFunction(args[0], mod) if args and isinstance(args[0], ast.Function) else VUnknown("input")})
+        if name == "customCtxAndArgs":
+            return self.eval(mod, args[0]) if args else VUnknown("no argument")
+        return VUnknown(f"convex-helpers {name}() is not modelled")
+
+    def custom_builder(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        """``customQuery(builder, customization)`` (convex-helpers server/customFunctions.ts)."""
+        base = self.eval(mod, args[0]) if args else VUnknown("no builder")
+        if not isinstance(base, VBuilder):
+            reason = base.reason if isinstance(base, VUnknown) else "not a function builder"
+            return VUnknown(f"{name}(): the wrapped builder is not resolved ({reason})")
+        custom = self.eval(mod, args[1]) if len(args) > 1 else VObj({})
+        custom_args: dict[str, ir.Validator] = {}
+        auth = base.auth
+        if isinstance(custom, VObj):
+            a = custom.entries.get("args")
+            if isinstance(a, VObj):
+                fa = self.fields_of(mod, a)
+                if not isinstance(fa, VUnknown):
+                    custom_args = fa
+            inp = custom.entries.get("input")
+            if isinstance(inp, VFunction) and _function_checks_auth(inp):
+                auth = "custom-builder"
+        else:
+            mod.diag(args[1].span[0] if len(args) > 1 else node.span[0], "CSX231", f"{name}(): customization not resolved; its args are missing from the contract")
+        return VBuilder(
+            base.kind,
+            base.visibility,
+            base.canonical,
+            (name,) + base.chain,
+            (custom_args,) + base.custom_args,
+            auth,
+        )
+
+    def _schema_doc(self, schema: Value, t: Value) -> Value:
+        if not isinstance(schema, VSchema) or not isinstance(t, VStr):
+            return VUnknown("doc(): schema or table not resolved")
+        for name, table in schema.tables:
+            if name == t.value:
+                return VVal(with_system_fields(table.document, name))
+        return VUnknown(f"doc(): no table `{t.value}`")
+
+    def call_method(self, mod, m: VMethod, args: list[ast.Node], node: ast.Call) -> Value:
+        raw = mod.raw(node.span)
+        tgt = m.target
+        if isinstance(tgt, VVal):
+            v = tgt.v
+            if m.name == "optional":
+                return VVal(v.as_optional(True).with_raw(raw))
+            if m.name == "nullable":
+                return VVal(ir.Validator("union", members=(v.as_optional(False), ir.Validator("null")), raw=raw))
+            if v.kind != "object":
+                return VUnknown(f".{m.name}() exists only on object validators")
+            fields = v.field_map()
+            if m.name in ("pick", "omit"):
+                keys = [k.value for k in (self.eval(mod, a) for a in args) if isinstance(k, VStr)]
+                if m.name == "pick":
+                    new = {k: fields[k] for k in keys if k in fields}
+                else:
+                    new = {k: x for k, x in fields.items() if k not in keys}
+                return VVal(ir.Validator("object", optional=v.optional, fields=_fields(new), raw=raw))
+            if m.name == "partial":
+                return VVal(_partial(v).with_raw(raw))
+            if m.name == "extend":
+                ext = self.eval(mod, args[0]) if args else VObj({})
+                if isinstance(ext, VVal) and ext.v.kind == "object":
+                    ext_fields = ext.v.field_map()
+                elif isinstance(ext, VObj):
+                    f = self.fields_of(mod, ext)
+                    if isinstance(f, VUnknown):
+                        return f
+                    ext_fields = f
+                else:
+                    return VUnknown(".extend() argument not resolved")
+                merged = {k: x for k, x in fields.items() if k not in ext_fields}
+                merged.update(ext_fields)
+                return VVal(ir.Validator("object", optional=v.optional, fields=_fields(merged), raw=raw))
+        if isinstance(tgt, VTable):
+            return self.table_method(mod, tgt, m.name, args, node)
+        if isinstance(tgt, VSchema):
+            t = self.eval(mod, args[0]) if args else VUnknown("no table")
+            if m.name == "doc":
+                return self._schema_doc(tgt, t)
+            if m.name == "id" and isinstance(t, VStr):
+                return VVal(ir.Validator("id", table=t.value, raw=raw))
+        return VUnknown(f".{m.name}() not modelled here")
+
+    # ---- schema
+    def define_table(self, mod, args: list[ast.Node], node: ast.Call) -> Value:
+        """``defineTable(fields | validator)`` (schema.ts:695-737)."""
+        if not args:
+            return VUnknown("defineTable() without argument")
+        val = self.eval(mod, args[0])
+        if isinstance(val, VVal):
+            doc = val.v.with_raw(mod.raw(args[0].span))
+        elif isinstance(val, VObj):
+            fields = self.fields_of(mod, val)
+            if isinstance(fields, VUnknown):
+                return fields
+            doc = ir.Validator("object", fields=_fields(fields), raw=mod.raw(args[0].span))
+        else:
+            reason = val.reason if isinstance(val, VUnknown) else "not a fields object or validator"
+            return VUnknown(f"defineTable(): argument not resolved ({reason})")
+        return VTable(doc, (), span=node.span, module=mod)
+
+    def table_method(self, mod, t: VTable, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        """``.index`` / ``.searchIndex`` / ``.vectorIndex`` / ``.staged`` (schema.ts:265-620)."""
+        if name == "staged":
+            return t
+        if not args:
+            mod.diag(node.span[0], "CSX211", f".{name}() without arguments; skipped")
+            return t
+        iname = self.eval(mod, args[0])
+        cfg = self.eval(mod, args[1]) if len(args) > 1 else VUnknown("no configuration")
+        line, col = mod.lines.position(args[0].span[0])
+        if not isinstance(iname, VStr):
+            mod.diag(args[0].span[0], "CSX211", f".{name}(): index name is not a string literal; index skipped")
+            return t
+        staged = False
+        idx: ir.Index | None = None
+        if name == "index":
+            fields_val: Value = cfg
+            if isinstance(cfg, VObj):
+                fields_val = cfg.entries.get("fields", VUnknown("no fields"))
+                staged = _bool(cfg.entries.get("staged"))
+            fields = _strings(fields_val)
+            if fields is not None:
+                idx = ir.Index("index", iname.value, tuple(fields), staged=staged, line=line, column=col)
+        elif name == "searchIndex" and isinstance(cfg, VObj):
+            sf = cfg.entries.get("searchField")
+            ff = _strings(cfg.entries.get("filterFields", VArr([])))
+            if isinstance(sf, VStr) and ff is not None:
+                idx = ir.Index("search", iname.value, search_field=sf.value, filter_fields=tuple(ff), staged=_bool(cfg.entries.get("staged")), line=line, column=col)
+        elif name == "vectorIndex" and isinstance(cfg, VObj):
+            vf = cfg.entries.get("vectorField")
+            dims = cfg.entries.get("dimensions")
+            ff = _strings(cfg.entries.get("filterFields", VArr([])))
+            if isinstance(vf, VStr) and isinstance(dims, VNum) and ff is not None:
+                idx = ir.Index("vector", iname.value, vector_field=vf.value, dimensions=int(dims.value), filter_fields=tuple(ff), staged=_bool(cfg.entries.get("staged")), line=line, column=col)
+        if idx is None:
+            mod.diag(args[0].span[0], "CSX211", f".{name}(\"{iname.value}\"): configuration not resolved; index skipped")
+            return t
+        return VTable(t.document, t.indexes + (idx,), t.origin, t.span, t.module)
+
+    def define_schema(self, mod, args: list[ast.Node], node: ast.Call) -> Value:
+        """``defineSchema(tables, {schemaValidation?, strictTableNameTypes?})`` (schema.ts:889-1090)."""
+        if not args:
+            return VUnknown("defineSchema() without argument")
+        tables_val = self.eval(mod, args[0])
+        if not isinstance(tables_val, VObj):
+            reason = tables_val.reason if isinstance(tables_val, VUnknown) else "not an object"
+            return VUnknown(f"defineSchema(): tables not resolved ({reason})")
+        for reason, m in tables_val.spread_unknown:
+            mod.diag(m.span[0], "CSX210", f"tables spread not resolved ({reason}); its tables are missing from the contract")
+        tables: list[tuple[str, VTable]] = []
+        for name, tv in tables_val.entries.items():
+            if isinstance(tv, VTable):
+                tables.append((name, tv))
+            else:
+                tnode = tables_val.nodes.get(name)
+                reason = tv.reason if isinstance(tv, VUnknown) else "not a table definition"
+                mod.diag(tnode.span[0] if tnode is not None else node.span[0], "CSX210", f"table `{name}`: definition not resolved ({reason}); table skipped")
+        sv, strict = True, True
+        if len(args) > 1:
+            opts = self.eval(mod, args[1])
+            if isinstance(opts, VObj):
+                x = opts.entries.get("schemaValidation")
+                if isinstance(x, VBool):
+                    sv = x.value
+                y = opts.entries.get("strictTableNameTypes")
+                if isinstance(y, VBool):
+                    strict = y.value
+        return VSchema(tables, sv, strict)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _named(val: Value, name: str) -> Value:
+    """A builder reached through the binding ``name``: record the name in its chain."""
+    if isinstance(val, VBuilder) and (not val.chain or val.chain[0] != name):
+        return VBuilder(val.kind, val.visibility, val.canonical, (name,) + val.chain, val.custom_args, val.auth, val.zod, val.skip_validation)
+    return val
+
+
+def _fields(d: dict[str, ir.Validator]) -> tuple[ir.ObjectField, ...]:
+    return tuple(ir.ObjectField(k, v) for k, v in d.items())
+
+
+def _partial(v: ir.Validator) -> ir.Validator:
+    if v.kind == "object":
+        return ir.Validator("object", optional=v.optional, fields=tuple(ir.ObjectField(f.name, f.validator.as_optional(True)) for f in v.fields))
+    if v.kind == "union":
+        return ir.Validator("union", optional=v.optional, members=tuple(_partial(m) for m in v.members))
+    return v
+
+
+def with_system_fields(doc: ir.Validator, table: str) -> ir.Validator:
+    """``schema.doc(table)`` (schema.ts:842-941): adds ``_id`` and ``_creationTime`` to an
+    object, or to every member of a union of objects; anything else is returned unchanged."""
+    if doc.kind == "object":
+        fields = doc.fields + (ir.ObjectField("_id", _id(table)), ir.ObjectField("_creationTime", _f()))
+        return ir.Validator("object", fields=fields)
+    if doc.kind == "union":
+        return ir.Validator("union", members=tuple(with_system_fields(m, table) for m in doc.members))
+    return doc
+
+
+def _map_val(x: Value, fn) -> Value:
+    return VVal(fn(x.v)) if isinstance(x, VVal) else x
+
+
+def _literal(val: Value) -> ir.LiteralValue | None:
+    if isinstance(val, VStr):
+        return ir.LiteralValue("string", val.value)
+    if isinstance(val, VBool):
+        return ir.LiteralValue("boolean", val.value)
+    if isinstance(val, VNum):
+        return ir.LiteralValue("number", float(val.value))
+    if isinstance(val, VBigInt):
+        return ir.LiteralValue("bigint", val.value)
+    return None
+
+
+def _strings(val: Value | None) -> list[str] | None:
+    if not isinstance(val, VArr):
+        return None
+    out = []
+    for it in val.items:
+        if not isinstance(it, VStr):
+            return None
+        out.append(it.value)
+    return out
+
+
+def _bool(val: Value | None) -> bool:
+    return isinstance(val, VBool) and val.value
+
+
+def _function_checks_auth(fn: VFunction) -> bool:
+    mod = fn.module
+    node = fn.node
+    body = node.body if isinstance(node, (ast.Function, ast.Method)) else None
+    span = body if body is not None else (node.span if node is not None else (0, 0))
+    text = mod.mk.clean[span[0] : span[1]]
+    return "getUserIdentity" in text or "getAuthUserId" in text

@@ -1,0 +1,178 @@
+"""Loading one source module: lexing, outlining, parsing and indexing its top-level bindings.
+
+A :class:`Module` is built from a file's text by :func:`load_module`. It holds the parsed
+items (:mod:`..parse.ast`) and tables of what the module declares, imports and exports,
+which the evaluator looks names up in. Nothing here knows what Convex APIs mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..parse import ast, lexer
+from ..parse.parser import ParseFailure, parse_outline
+
+__all__ = ["Module", "load_module", "KEEP_KINDS", "FailedExport"]
+
+#: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
+KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl"})
+
+_USE_NODE = re.compile(r"""\A(?:\ufeff)?\s*(?:(?://[^\n]*|/\*[\s\S]*?\*/)\s*)*(['"])use node\1""")
+_EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
+_HAS_IMPORT_EXPORT = re.compile(r"^\s*(?:import|export)\b", re.M)
+
+
+@dataclass(slots=True)
+class FailedExport:
+    """An ``export const NAME = callee(...)`` whose statement the grammar could not parse."""
+
+    name: str
+    callee: str
+    offset: int
+
+
+@dataclass(slots=True)
+class Module:
+    """One parsed source file.
+
+    ``rel`` is the repo-relative POSIX path (used in contracts and diagnostics);
+    ``decls`` maps top-level names to declarators; ``imports`` maps a local name to
+    ``(specifier, imported)`` where imported is a name, ``"default"`` or ``"*"``;
+    ``exports`` maps an exported name to a local name; ``reexports`` maps an exported name
+    to ``(specifier, imported)``; ``star_exports`` lists ``export * from`` specifiers;
+    ``functions`` maps top-level function declarations to their body spans.
+    """
+
+    rel: str
+    text: str
+    mk: lexer.Masked
+    lines: lexer.LineIndex
+    items: list[ast.Node] = field(default_factory=list)
+    decls: dict[str, ast.Declarator] = field(default_factory=dict)
+    pattern_decls: dict[str, tuple[ast.Declarator, str]] = field(default_factory=dict)
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    exports: dict[str, str] = field(default_factory=dict)
+    reexports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    star_exports: list[str] = field(default_factory=list)
+    default_export: ast.Node | None = None
+    functions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    function_params: dict[str, str] = field(default_factory=dict)
+    failed_exports: dict[str, FailedExport] = field(default_factory=dict)
+    use_node: bool = False
+    has_import_export: bool = False
+    diagnostics: list[ir.Diagnostic] = field(default_factory=list)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def diag(self, offset: int, code: str, message: str, severity: str = "warning") -> ir.Diagnostic:
+        """Record and return a diagnostic at ``offset`` in this module."""
+        line, col = self.lines.position(offset)
+        d = ir.Diagnostic(self.rel, line, col, code, message, severity)
+        self.diagnostics.append(d)
+        return d
+
+    def raw(self, span: ast.Span) -> str:
+        """Source text of ``span`` with comments removed and whitespace collapsed."""
+        return collapse(self.mk.clean[span[0] : span[1]])
+
+
+_WS_OUTSIDE_STRINGS = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)|\s+""")
+_TIGHT = re.compile(r"([(\[]) | (?=[)\],])")
+
+
+def collapse(text: str) -> str:
+    """Collapse whitespace outside string literals to single spaces; no space just inside
+    brackets or before commas (so formatting does not change ``rawValidator``)."""
+    out = _WS_OUTSIDE_STRINGS.sub(lambda m: m.group(1) or " ", text).strip()
+    return _TIGHT.sub(lambda m: m.group(1) or "", out)
+
+
+def load_module(rel: str, text: str) -> Module:
+    """Lex, outline and parse ``text`` (the module at repo-relative path ``rel``).
+
+    Never raises on bad input: lexical problems and statements the grammar cannot place
+    become diagnostics (codes CSX001–CSX004, CSX100) and the rest is still read.
+    """
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # keep offsets; a BOM is not content
+    jsx = rel.endswith((".tsx", ".jsx"))
+    mk = lexer.mask(text, jsx=jsx)
+    mod = Module(rel, text, mk, lexer.LineIndex(text))
+    mod.use_node = bool(_USE_NODE.match(text))
+    mod.has_import_export = bool(_HAS_IMPORT_EXPORT.search(mk.masked))
+    for issue in mk.issues:
+        mod.diag(issue.offset, issue.code, issue.message + "; the rest of the file was read as if it ended there")
+    statements = lexer.split_statements(mk.masked)
+    text_outline, _ = lexer.outline(mk, statements, KEEP_KINDS)
+    try:
+        items = parse_outline(text_outline)
+    except ParseFailure:
+        items = []
+        for st in statements:
+            if st.kind not in KEEP_KINDS:
+                continue
+            try:
+                items.extend(parse_outline(text_outline[st.start : st.end], base=st.start))
+            except ParseFailure as exc:
+                snippet = mk.clean[st.start : st.end].split("\n", 1)[0][:60].strip()
+                mod.diag(
+                    exc.offset,
+                    "CSX100",
+                    f"syntax not understood ({exc.message}) in statement `{snippet}`; "
+                    "this statement was skipped, the rest of the file was read",
+                )
+                if st.kind == "export-decl":
+                    m = _EXPORT_CALL.match(mk.masked, st.start)
+                    if m:
+                        mod.failed_exports[m.group(1)] = FailedExport(m.group(1), m.group(2), st.start)
+    mod.items = items
+    for st in statements:
+        if st.kind == "function" and st.name:
+            bodies = lexer.find_bodies(mk.masked, st.start, st.end)
+            if bodies:
+                mod.functions[st.name] = bodies[:1]
+                paren = mk.clean.find("(", st.start, bodies[0][0])
+                mod.function_params[st.name] = mk.clean[paren + 1 : bodies[0][0]] if paren >= 0 else ""
+            if mk.masked.startswith("export", st.start):
+                mod.exports.setdefault(st.name, st.name)
+    _index(mod)
+    return mod
+
+
+def _index(mod: Module) -> None:
+    for item in mod.items:
+        if isinstance(item, ast.Import):
+            if item.type_only:
+                continue
+            if item.default:
+                mod.imports[item.default] = (item.specifier, "default")
+            if item.namespace:
+                mod.imports[item.namespace] = (item.specifier, "*")
+            for imported, local in item.named:
+                mod.imports[local] = (item.specifier, imported)
+        elif isinstance(item, ast.VarDecl):
+            for d in item.declarators:
+                if d.name is not None:
+                    mod.decls[d.name] = d
+                    if item.exported:
+                        mod.exports[d.name] = d.name
+                elif d.pattern:
+                    for prop, local in d.pattern:
+                        mod.pattern_decls[local] = (d, prop)
+                        if item.exported:
+                            mod.exports[local] = local
+        elif isinstance(item, ast.ExportNamed):
+            for local, exported in item.names:
+                mod.exports[exported] = local
+        elif isinstance(item, ast.ExportFrom):
+            if item.names is None:
+                if item.star_as:
+                    mod.reexports[item.star_as] = (item.specifier, "*")
+                else:
+                    mod.star_exports.append(item.specifier)
+            else:
+                for imported, exported in item.names:
+                    mod.reexports[exported] = (item.specifier, imported)
+        elif isinstance(item, ast.ExportDefault):
+            mod.default_export = item.expr

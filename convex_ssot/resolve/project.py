@@ -1,0 +1,350 @@
+"""From a repository to an :class:`~convex_ssot.ir.Project`: discovery, schema, functions.
+
+Which files are function modules follows Convex's own bundler (``entryPoints`` in convex
+``src/bundler/index.ts``): every ``.ts .tsx .js .jsx .mjs .cjs .mts .cts`` file under the
+Convex directory except ``_generated/``, dot-files and dot-directories, ``schema.ts`` /
+``schema.js`` at any depth, base names with more than one dot (``auth.config.ts``,
+``*.test.ts``, ``*.d.ts``), paths containing a space, directories that hold their own
+``convex.config.ts`` (components), and ``.ts`` files with no import or export statement.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import ir
+from ..parse import ast
+from . import bodies
+from .evaluator import Evaluator, is_generated_server
+from .modules import Module, load_module
+from .values import VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
+
+__all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
+
+SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+_RESOLVE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".d.ts")
+
+
+def discover_modules(convex_dir: Path) -> list[Path]:
+    """Candidate function modules under ``convex_dir`` (sorted, before the import/export
+    check, which needs the file text). See the module docstring for the rules."""
+    out: list[Path] = []
+    if not convex_dir.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(convex_dir):
+        d = Path(dirpath)
+        rel_dir = d.relative_to(convex_dir)
+        keep_dirs = []
+        for name in dirnames:
+            if name.startswith(".") or name == "node_modules":
+                continue
+            if rel_dir == Path(".") and name == "_generated":
+                continue
+            if any((d / name / f"convex.config{ext}").is_file() for ext in (".ts", ".js")):
+                continue
+            keep_dirs.append(name)
+        dirnames[:] = sorted(keep_dirs)
+        for name in sorted(filenames):
+            if name.startswith(".") or " " in name or " " in str(rel_dir):
+                continue
+            if not name.endswith(SOURCE_EXTENSIONS):
+                continue
+            if name.count(".") > 1:
+                continue
+            if name in ("schema.ts", "schema.js"):
+                continue
+            out.append(d / name)
+    return sorted(out)
+
+
+class _Loader:
+    """Reads and parses modules once per run; resolves relative specifiers."""
+
+    def __init__(self, repo_root: Path, module_cache=None) -> None:
+        self.repo_root = repo_root
+        self.root_real = os.path.realpath(repo_root)
+        self.modules: dict[str, Module | None] = {}
+        self.read_diagnostics: list[ir.Diagnostic] = []
+        self.module_cache = module_cache
+
+    def rel(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.repo_root)).as_posix()
+
+    def get(self, path: Path) -> Module | None:
+        key = os.path.normpath(str(path))
+        if key in self.modules:
+            return self.modules[key]
+        self.modules[key] = None  # guards against import cycles while loading
+        rel = self.rel(path)
+        real = os.path.realpath(path)
+        if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
+            self.read_diagnostics.append(
+                ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error")
+            )
+            return None
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            self.read_diagnostics.append(
+                ir.Diagnostic(rel, line, col, "CSX101", "file is not valid UTF-8; save it as UTF-8 (it was skipped)", "error")
+            )
+            return None
+        if "\x00" in text:
+            self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", "file contains NUL bytes (binary?); skipped", "error"))
+            return None
+        mod = self.module_cache.load(rel, data, text) if self.module_cache is not None else load_module(rel, text)
+        self.modules[key] = mod
+        return mod
+
+    def resolve(self, from_mod: Module, specifier: str) -> Module | None:
+        if not specifier.startswith("."):
+            return None
+        base = (self.repo_root / from_mod.rel).parent
+        target = os.path.normpath(base / specifier)
+        candidates = [target + ext for ext in _RESOLVE_EXTENSIONS]
+        for ext in (".js", ".jsx", ".mjs", ".cjs"):
+            if target.endswith(ext):
+                stem = target[: -len(ext)]
+                candidates = [stem + e for e in (".ts", ".tsx", ".mts", ".cts")] + [target] + candidates
+        candidates.append(target)
+        candidates += [os.path.join(target, "index" + ext) for ext in _RESOLVE_EXTENSIONS]
+        for c in candidates:
+            if os.path.isfile(c):
+                return self.get(Path(c))
+        return None
+
+
+def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
+    """Read the schema at ``schema_rel`` and every function module beside it.
+
+    ``repo_root`` must be absolute. Never raises for bad sources: problems become
+    diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
+    """
+    loader = _Loader(repo_root, module_cache)
+    ev = Evaluator(loader.resolve)
+    schema_path = repo_root / schema_rel
+    convex_dir = schema_path.parent
+    convex_rel = loader.rel(convex_dir)
+    project = ir.Project(convex_dir=convex_rel, schema=ir.Schema(path=schema_rel, found=False))
+
+    # ---- schema
+    schema_mod = loader.get(schema_path) if schema_path.is_file() else None
+    if schema_mod is not None:
+        project.schema = _read_schema(ev, schema_mod, schema_rel)
+    schema_modules = dict(loader.modules)
+
+    # ---- functions
+    functions: list[ir.Function] = []
+    for path in discover_modules(convex_dir):
+        mod = loader.get(path)
+        if mod is None:
+            continue
+        if path.suffix == ".ts" and not mod.has_import_export:
+            continue
+        functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
+    project.functions = sorted(functions, key=lambda f: f.function_id)
+
+    # ---- diagnostics, split by the contract they affect
+    schema_diags: set[ir.Diagnostic] = set()
+    fn_diags: set[ir.Diagnostic] = set()
+    for key, mod in loader.modules.items():
+        if mod is None:
+            continue
+        target = schema_diags if key in schema_modules else fn_diags
+        target.update(mod.diagnostics)
+    for d in loader.read_diagnostics:
+        (schema_diags if d.file == schema_rel else fn_diags).add(d)
+    if schema_mod is None and not schema_path.is_file():
+        schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
+    project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
+    project.function_diagnostics = sorted(fn_diags - schema_diags, key=ir.Diagnostic.sort_key)
+    return project
+
+
+def _read_schema(ev: Evaluator, mod: Module, schema_rel: str) -> ir.Schema:
+    if mod.default_export is None:
+        mod.diag(0, "CSX220", "no `export default defineSchema(...)` found; the contract lists no tables")
+        return ir.Schema(path=schema_rel, found=False)
+    val = ev.eval(mod, mod.default_export)
+    if not isinstance(val, VSchema):
+        reason = val.reason if isinstance(val, VUnknown) else "not a schema"
+        mod.diag(mod.default_export.span[0], "CSX220", f"default export is not a defineSchema(...) the tool understands ({reason}); the contract lists no tables")
+        return ir.Schema(path=schema_rel, found=False)
+    tables = []
+    for name, t in val.tables:
+        tmod = t.module if isinstance(t.module, Module) else mod
+        line, col = tmod.lines.position(t.span[0]) if t.module is not None else (0, 0)
+        tables.append(ir.Table(name, t.document, t.indexes, t.origin, tmod.rel if t.module is not None else "", line, col))
+    return ir.Schema(schema_rel, tuple(tables), val.schema_validation, val.strict_table_name_types, True)
+
+
+def _module_path(path: Path, convex_dir: Path) -> str:
+    rel = path.relative_to(convex_dir).as_posix()
+    return rel.rsplit(".", 1)[0]
+
+
+def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path, repo_root: Path) -> list[ir.Function]:
+    out: list[ir.Function] = []
+    path = repo_root / mod.rel
+    module_path = _module_path(path, convex_dir)
+    names = list(mod.exports) + list(mod.reexports)
+    seen = set()
+    for name in names:
+        if name in seen:
+            continue
+        seen.add(name)
+        val = ev.export_value(mod, name)
+        if isinstance(val, VRegistration):
+            out.append(_function(ev, mod, val, module_path, name))
+    if mod.default_export is not None:
+        val = ev.eval(mod, mod.default_export)
+        if isinstance(val, VRegistration):
+            out.append(_function(ev, mod, val, module_path, "default"))
+    for name, failed in mod.failed_exports.items():
+        if name in seen:
+            continue
+        callee = ev.eval(mod, ast.Ident((failed.offset, failed.offset), failed.callee)) if "." not in failed.callee else None
+        if isinstance(callee, VBuilder):
+            reg = VRegistration(callee, None, mod, failed.callee)
+            out.append(_function(ev, mod, reg, module_path, name, unparsed=True))
+    return out
+
+
+def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.Validator:
+    """convex-helpers ``addFieldsToValidator``: custom fields after the function's own;
+    for a key in both, the existing validator stays unless it is optional and the new one
+    is required (customFunctions.ts:481-533)."""
+    if fn_args.kind == "union":
+        return ir.Validator("union", members=tuple(_merge_custom(m, custom) for m in fn_args.members), raw=fn_args.raw)
+    if fn_args.kind != "object":
+        return fn_args
+    fields = fn_args.field_map()
+    for k, v in custom.items():
+        if k not in fields or (fields[k].optional and not v.optional):
+            fields[k] = v
+    return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=fn_args.raw)
+
+
+def _function(ev: Evaluator, mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
+    b = reg.builder
+    rmod = reg.module if isinstance(reg.module, Module) else mod
+    definition = reg.definition
+    handler: Value | None = None
+    args: ir.Validator | None = None
+    args_is_map = False
+    returns: ir.Validator | None = None
+    if isinstance(definition, ast.Obj):
+        dval = ev.eval(rmod, definition)
+        assert isinstance(dval, VObj)
+        handler = dval.entries.get("handler")
+        if "args" in dval.entries:
+            a_node = dval.nodes.get("args")
+            a_val = dval.entries["args"]
+            args_is_map = isinstance(a_val, VObj)
+            av = ev.to_validator(rmod, a_val, a_node)
+            if isinstance(av, VUnknown):
+                rmod.diag(a_node.span[0] if a_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: args not resolved ({av.reason}); recorded as v.any()")
+                av = ir.Validator("any", raw=rmod.raw(a_node.span) if a_node is not None else "")
+            args = av
+        if "returns" in dval.entries:
+            r_node = dval.nodes.get("returns")
+            rv = ev.to_validator(rmod, dval.entries["returns"], r_node)
+            if isinstance(rv, VUnknown):
+                rmod.diag(r_node.span[0] if r_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: returns not resolved ({rv.reason}); recorded as v.any()")
+                rv = ir.Validator("any", raw=rmod.raw(r_node.span) if r_node is not None else "")
+            returns = rv
+    elif isinstance(definition, ast.Function):
+        handler = VFunction(definition, rmod)
+    elif definition is not None and not unparsed:
+        dval = ev.eval(rmod, definition)
+        if isinstance(dval, VFunction):
+            handler = dval
+        else:
+            rmod.diag(definition.span[0], "CSX230", f"{module_path}:{export_name}: function definition not understood; args and handler not read")
+
+    if b.kind == "httpAction":
+        args, returns, args_is_map = None, None, False
+    elif b.custom_args:
+        if args is not None:
+            for custom in b.custom_args:
+                args = _merge_custom(args, custom)
+        elif any(b.custom_args):
+            rmod.diag(definition.span[0] if definition is not None else 0, "CSX232", f"{module_path}:{export_name}: the custom builder adds args but the function declares none; convex-helpers throws at definition time")
+
+    facts = bodies.BodyFacts()
+    if isinstance(handler, VFunction):
+        facts = _handler_facts(handler)
+    uses = ir.Uses(**facts.uses)
+    if facts.identity:
+        auth = "explicit-user-identity"
+    elif facts.convex_auth:
+        auth = "convex-auth"
+    elif b.auth:
+        auth = b.auth
+    elif b.visibility == "internal":
+        auth = "internal-only"
+    else:
+        auth = "not-detected"
+    chain = b.chain
+    constructor = reg.constructor_text
+    line, col = mod.lines.position(definition.span[0]) if definition is not None else (0, 0)
+    return ir.Function(
+        module_path=module_path,
+        export_name=export_name,
+        kind=b.kind,
+        visibility=b.visibility or "public",
+        constructor=constructor,
+        resolved_constructor=b.canonical if constructor != b.canonical else None,
+        constructor_chain=chain,
+        file=mod.rel,
+        runtime="node" if mod.use_node else "convex",
+        args=args,
+        args_is_map=args_is_map,
+        returns=returns,
+        auth_kind=auth,
+        uses=uses,
+        tables_read=tuple(sorted(facts.read)),
+        tables_written=tuple(sorted(facts.written)),
+        line=line,
+        column=col,
+    )
+
+
+def _body_span(node) -> tuple[int, int] | None:
+    if isinstance(node, (ast.Function, ast.Method)):
+        if node.body is not None:
+            return node.body
+        if isinstance(node, ast.Function) and node.expr is not None:
+            return node.expr.span
+    return None
+
+
+def _handler_facts(fn: VFunction) -> bodies.BodyFacts:
+    mod: Module = fn.module  # type: ignore[assignment]
+    span = _body_span(fn.node)
+    if span is None:
+        return bodies.BodyFacts()
+    clean = mod.mk.clean
+    facts = bodies.scan(clean[span[0] : span[1]])
+    for name in sorted(facts.helpers):
+        helper_spans = mod.functions.get(name)
+        if helper_spans is None:
+            d = mod.decls.get(name)
+            if d is not None and isinstance(d.init, ast.Function):
+                hs = _body_span(d.init)
+                helper_spans = [hs] if hs else None
+        for hs in helper_spans or ():
+            facts.merge(bodies.scan(clean[hs[0] : hs[1]]))
+    return facts
+
+
+# Re-exported for callers that want to know what is understood.
+__all__ += ["is_generated_server", "VVal"]

@@ -1,0 +1,3 @@
+// A nested component definition: Convex skips this whole directory.
+import { defineComponent } from "convex/server";
+export default defineComponent("selftestComponent");
