@@ -45,3 +45,142 @@ def grammar_cache_file(key: str) -> Path | None:
     """File where Lark keeps the LALR tables for the grammar with hash ``key``."""
     d = cache_dir()
     return None if d is None else d / f"grammar-{key}.lark-cache"
+
+
+def _tool_key() -> str:
+    """Tool version + grammar text hash: any change invalidates every cached result."""
+    import hashlib
+
+    from . import __version__
+    from .resources import grammar_path
+
+    h = hashlib.sha256(__version__.encode())
+    try:
+        h.update(grammar_path().read_bytes())
+    except OSError:
+        pass
+    return h.hexdigest()[:16]
+
+
+class ModuleCache:
+    """Per-file parse results (pickled :class:`~convex_ssot.resolve.modules.Module`),
+    keyed by SHA-256 of the tool key, the repo-relative path and the file's bytes; and a
+    per-project entry with the contracts of the last run and the hashes of every file
+    it read. Unreadable entries are ignored and rewritten."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.tool = _tool_key()
+        self.hashes: dict[str, str] = {}
+
+    @classmethod
+    def open(cls) -> "ModuleCache | None":
+        d = cache_dir()
+        if d is None:
+            return None
+        try:
+            (d / "modules").mkdir(exist_ok=True)
+            (d / "projects").mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return cls(d)
+
+    def close(self) -> None:
+        pass
+
+    def digest(self, rel: str, data: bytes) -> str:
+        import hashlib
+
+        h = hashlib.sha256(data).hexdigest()
+        self.hashes[rel] = h
+        return h
+
+    def load(self, rel: str, data: bytes, text: str):
+        """The parsed module for ``data`` (from the cache, or parsed and stored)."""
+        import hashlib
+        import pickle
+
+        from .resolve.modules import load_module
+
+        file_hash = self.digest(rel, data)
+        key = hashlib.sha256(f"{self.tool}\0{rel}\0{file_hash}".encode()).hexdigest()[:40]
+        path = self.dir / "modules" / f"{key}.pkl"
+        try:
+            with open(path, "rb") as fh:
+                mod = pickle.load(fh)
+            if getattr(mod, "rel", None) == rel:
+                return mod
+        except Exception:  # noqa: BLE001 - any unreadable entry is rebuilt, never trusted
+            pass
+        mod = load_module(rel, text)
+        self._store(path, mod)
+        return mod
+
+    def _store(self, path: Path, mod) -> None:
+        import copy
+        import os
+        import pickle
+        import tempfile
+
+        slim = copy.copy(mod)
+        slim.text = ""
+        slim.mk = copy.copy(mod.mk)
+        slim.mk.text = ""
+        slim.mk.masked = ""
+        slim.values = {}
+        slim.diagnostics = list(mod.diagnostics)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(slim, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is just not used
+            try:
+                os.unlink(tmp)
+            except Exception:  # noqa: BLE001
+                pass
+
+    # ---- whole-project entries
+    def _project_path(self, repo_root: Path, schema_rel: str) -> Path:
+        import hashlib
+
+        key = hashlib.sha256(f"{self.tool}\0{repo_root}\0{schema_rel}".encode()).hexdigest()[:40]
+        return self.dir / "projects" / f"{key}.json"
+
+    def load_project(self, repo_root: Path, schema_rel: str, discovered: list[str]):
+        """The cached ``(db, functions)`` contracts if every file the last run read is
+        unchanged and the set of module files is the same; else None."""
+        import hashlib
+
+        from .emit.jsonout import loads
+
+        try:
+            entry = loads(self._project_path(repo_root, schema_rel).read_bytes())
+            if entry.get("discovered") != discovered:
+                return None
+            for rel, h in entry["files"].items():
+                try:
+                    data = (repo_root / rel).read_bytes()
+                except OSError:
+                    return None
+                if hashlib.sha256(data).hexdigest() != h:
+                    return None
+            return entry["db"], entry["functions"]
+        except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
+            return None
+
+    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], db: dict, functions: dict | None) -> None:
+        import os
+        import tempfile
+
+        from .emit.jsonout import dumps
+
+        path = self._project_path(repo_root, schema_rel)
+        entry = {"discovered": discovered, "files": dict(sorted(self.hashes.items())), "db": db, "functions": functions}
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(dumps(entry))
+            os.replace(tmp, path)
+        except Exception:  # noqa: BLE001
+            pass

@@ -5,8 +5,8 @@ What a handler reads and writes is found from the database calls of ``ctx.db`` (
 (1.31.0) read; ``insert(table, …)`` and the table-name forms ``patch``/``replace``/
 ``delete(table, id, …)`` write. The calls are recognised on ``ctx.db.X``, on a
 destructured ``db.X`` and on any ``.db.X``. Legacy id-only forms (``db.get(id)``,
-``db.patch(id, …)``) set ``dbRead``/``dbWrite`` without naming a table. Helper functions
-of the same module that are called with the context (``helper(ctx, …)``) are scanned
+``db.patch(id, …)``) set ``dbRead``/``dbWrite`` without naming a table. Functions of the
+same module that a handler calls (``helper(ctx, …)``, ``postJson(url)``) are scanned
 too, one level deep.
 """
 
@@ -27,7 +27,7 @@ _FETCH = re.compile(r"(?<![\w$.])fetch\s*\(")
 _VECTOR = re.compile(r"(?<![\w$])vectorSearch\s*\(")
 _IDENTITY = re.compile(r"(?<![\w$])auth\s*\.\s*getUserIdentity\s*\(")
 _AUTH_USER_ID = re.compile(r"(?<![\w$.])(?:getAuthUserId|getAuthSessionId)\s*\(")
-_HELPER_CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(\s*(?:ctx|context)\b")
+_HELPER_CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(")
 
 _READS = frozenset({"query", "get"})
 

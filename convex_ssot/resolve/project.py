@@ -88,6 +88,8 @@ class _Loader:
         except OSError as exc:
             self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
             return None
+        if self.module_cache is not None:
+            self.module_cache.digest(rel, data)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:

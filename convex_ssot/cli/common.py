@@ -1,0 +1,73 @@
+"""What both command groups share: options, output helpers and the error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import SsotError
+
+__all__ = ["repo_root_option", "format_option", "run_guarded", "emit_json", "resolve_root"]
+
+
+def repo_root_option(f):
+    return click.option(
+        "--repo-root",
+        "repo_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="Repository root (where docs/project/db-ssot.json lives).",
+    )(f)
+
+
+def format_option(*choices: str):
+    def deco(f):
+        return click.option(
+            "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help="Output format."
+        )(f)
+
+    return deco
+
+
+def resolve_root(repo_root: Path) -> Path:
+    """Absolute repository root; a missing directory is a usage error (exit 2)."""
+    root = Path(os.path.abspath(repo_root))
+    if not root.is_dir():
+        raise click.BadParameter(f"'{repo_root}' is not a directory", param_hint="--repo-root")
+    return root
+
+
+def emit_json(doc) -> None:
+    from ..emit.jsonout import dumps
+
+    sys.stdout.buffer.write(dumps(doc))
+    sys.stdout.flush()
+
+
+def run_guarded(fn, *args, **kwargs) -> int:
+    """Call ``fn``; turn :class:`SsotError` into ``[error] message`` + its exit code, and any
+    other exception into a one-line internal error (exit 3; set CONVEX_SSOT_DEBUG=1 for
+    the traceback). Never shows a traceback by default."""
+    try:
+        return fn(*args, **kwargs)
+    except SsotError as exc:
+        click.echo(f"[error] {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("[error] interrupted; files are either fully written or untouched", err=True)
+        return 130
+    except click.exceptions.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one boundary that turns bugs into exit 3
+        if os.environ.get("CONVEX_SSOT_DEBUG"):
+            raise
+        click.echo(
+            f"[error] internal error: {type(exc).__name__}: {exc}. Nothing was half-written. "
+            "Re-run with CONVEX_SSOT_DEBUG=1 for details and please report it.",
+            err=True,
+        )
+        return 3

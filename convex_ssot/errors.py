@@ -1,0 +1,32 @@
+"""One error hierarchy; the CLI turns each class into an exit code in one place.
+
+Exit codes: 0 ok; 1 a user-facing error (configuration, layout, input) or errors found by
+``verify``; 2 usage errors (click) and ``verify --strict`` with warnings; 3 an internal
+error (a contract that fails its own JSON Schema is our bug).
+"""
+
+from __future__ import annotations
+
+__all__ = ["SsotError", "ConfigError", "ContractError", "InternalError"]
+
+
+class SsotError(Exception):
+    """Base class; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class ConfigError(SsotError):
+    """Bad configuration or repository layout (invalid db-ssot.json, path outside repo root…)."""
+
+
+class ContractError(SsotError):
+    """A generated contract failed its JSON Schema: a bug in convex-ssot; nothing is written."""
+
+    exit_code = 3
+
+
+class InternalError(SsotError):
+    """An unexpected failure inside convex-ssot."""
+
+    exit_code = 3

@@ -1,0 +1,82 @@
+"""Safe file system writes: inside the repository only, atomically (temp file + rename).
+
+Every file convex-ssot writes goes through :func:`write_atomic`: the bytes go to a
+temporary file in the target's directory, are flushed and fsync'ed, then renamed over the
+target (``os.replace``, atomic on POSIX), so a reader sees the old file or the new one,
+never a truncated one. Targets and their directories are checked against the repository
+root after resolving symlinks.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .config import inside
+from .errors import ConfigError
+
+__all__ = ["write_atomic", "ensure_dir", "stage", "commit_staged", "discard_staged"]
+
+
+def _check(repo_root: Path, path: Path) -> None:
+    if not inside(repo_root, path):
+        rel = os.path.relpath(path, repo_root)
+        raise ConfigError(f"'{rel}' is outside repo root {repo_root} (through a symlink?); nothing was written there")
+
+
+def ensure_dir(repo_root: Path, directory: Path) -> None:
+    """Create ``directory`` (and parents) after checking it lies inside ``repo_root``."""
+    _check(repo_root, directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    _check(repo_root, directory)
+
+
+def stage(repo_root: Path, path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` (flushed and fsync'ed); return it."""
+    _check(repo_root, path)
+    ensure_dir(repo_root, path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+            except OSError:
+                pass
+        else:
+            os.chmod(tmp, 0o644)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return Path(tmp)
+
+
+def commit_staged(pairs: list[tuple[Path, Path]]) -> None:
+    """Rename each staged temp file over its target, in order."""
+    for tmp, target in pairs:
+        os.replace(tmp, target)
+
+
+def discard_staged(pairs: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in pairs:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def write_atomic(repo_root: Path, path: Path, data: bytes) -> None:
+    """Atomically replace ``path`` with ``data`` (see the module docstring)."""
+    tmp = stage(repo_root, path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        discard_staged([(tmp, path)])
+        raise
