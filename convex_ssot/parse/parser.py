@@ -37,7 +37,7 @@ def get_parser() -> Lark:
     text = grammar_path().read_text(encoding="utf-8")
     key = hashlib.sha256((text + lark_version).encode()).hexdigest()[:16]
     cache_file = cache_mod.grammar_cache_file(key)
-    kwargs = dict(parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True)
+    kwargs = dict(parser="lalr", lexer="basic", maybe_placeholders=True, transformer=_TRANSFORMER)
     if cache_file is not None:
         try:
             return Lark(text, cache=str(cache_file), **kwargs)
@@ -126,7 +126,6 @@ def _key_of(node: ast.Node) -> str | None:
     return None
 
 
-@v_args(meta=True)
 class ToAst(Transformer):
     """Lark tree → :mod:`.ast` nodes. ``base`` is added to every offset."""
 
@@ -134,132 +133,159 @@ class ToAst(Transformer):
         super().__init__(visit_tokens=False)
         self.base = base
 
-    def _span(self, meta) -> ast.Span:
-        if getattr(meta, "empty", True):
+    def _pos(self, c, first: bool) -> int | None:
+        if isinstance(c, Token):
+            return (c.start_pos if first else c.end_pos) + self.base
+        if isinstance(c, ast.Node):
+            return c.span[0] if first else c.span[1]
+        if isinstance(c, tuple) and c and c[0] in ("body", "pattern"):
+            sp = c[-1]
+            return sp[0] if first else sp[1]
+        if isinstance(c, list):
+            seq = c if first else reversed(c)
+            for x in seq:
+                p = self._pos(x, first)
+                if p is not None:
+                    return p
+        return None
+
+    def _span_of(self, ch) -> ast.Span:
+        """Span of a rule from its children: first child's start to last child's end."""
+        start = end = None
+        for c in ch:
+            start = self._pos(c, True)
+            if start is not None:
+                break
+        for c in reversed(ch):
+            end = self._pos(c, False)
+            if end is not None:
+                break
+        if start is None or end is None:
             return (self.base, self.base)
-        return (meta.start_pos + self.base, meta.end_pos + self.base)
+        return (start, end)
 
     # ---- names and literals
-    def name(self, meta, ch):
+    def name(self, ch):
         tok = ch[0]
         return ast.Ident(_tok_span(tok, self.base), str(tok))
 
-    def keyword_name(self, meta, ch):
+    def keyword_name(self, ch):
         tok = ch[0]
         if isinstance(tok, Token):
             return ast.Ident(_tok_span(tok, self.base), str(tok))
-        return ast.Ident(self._span(meta), "?")
+        return ast.Ident(self._span_of(ch), "?")
 
-    def string(self, meta, ch):
+    def string(self, ch):
         tok = ch[0]
         return ast.Str(_tok_span(tok, self.base), decode_js_string(str(tok)))
 
-    def number(self, meta, ch):
+    def number(self, ch):
         tok = ch[0]
         return ast.Num(_tok_span(tok, self.base), parse_js_number(str(tok)), str(tok))
 
-    def bigint(self, meta, ch):
+    def bigint(self, ch):
         tok = ch[0]
         return ast.BigInt(_tok_span(tok, self.base), parse_js_number(str(tok)[:-1]))  # type: ignore[arg-type]
 
-    def template(self, meta, ch):
+    def template(self, ch):
         text = str(ch[0])
         if "${" in text or text.strip("`").strip() == "" and len(text) > 2:
-            return ast.Opaque(self._span(meta), "template")
-        return ast.Str(self._span(meta), text[1:-1])
+            return ast.Opaque(self._span_of(ch), "template")
+        return ast.Str(self._span_of(ch), text[1:-1])
 
-    def true(self, meta, ch):
-        return ast.Bool(self._span(meta), True)
+    def true(self, ch):
+        return ast.Bool(self._span_of(ch), True)
 
-    def false(self, meta, ch):
-        return ast.Bool(self._span(meta), False)
+    def false(self, ch):
+        return ast.Bool(self._span_of(ch), False)
 
-    def null(self, meta, ch):
-        return ast.Null(self._span(meta))
+    def null(self, ch):
+        return ast.Null(self._span_of(ch))
 
-    def this(self, meta, ch):
-        return ast.Opaque(self._span(meta), "this")
+    def this(self, ch):
+        return ast.Opaque(self._span_of(ch), "this")
 
     # ---- types are recognised and dropped
-    def type(self, meta, ch):
+    def type(self, ch):
         return None
 
-    def qname(self, meta, ch):
+    def qname(self, ch):
         return None
 
-    def type_args(self, meta, ch):
+    def type_args(self, ch):
         return None
 
     # ---- expressions
-    def member(self, meta, ch):
-        return ast.Member(self._span(meta), ch[0], _key_of(ch[1]) or "?")
+    def member(self, ch):
+        return ast.Member(self._span_of(ch), ch[0], _key_of(ch[1]) or "?")
 
-    def index(self, meta, ch):
-        return ast.Index(self._span(meta), ch[0], ch[1])
+    def index(self, ch):
+        sp = self._span_of(ch)
+        return ast.Index((sp[0], sp[1] + 1), ch[0], ch[1])  # the filtered "]" follows the index
 
-    def arguments(self, meta, ch):
-        return ast.Paren(self._span(meta), [c for c in ch if c is not None])
+    def arguments(self, ch):
+        return ast.Paren(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, Token)])
 
-    def call(self, meta, ch):
+    def call(self, ch):
         args = ch[-1]
-        return ast.Call(self._span(meta), ch[0], args.items)
+        return ast.Call(self._span_of(ch), ch[0], args.items)
 
-    def new_expr(self, meta, ch):
-        return ast.New(self._span(meta), ch[0])
+    def new_expr(self, ch):
+        return ast.New(self._span_of(ch), ch[0])
 
-    def non_null(self, meta, ch):
+    def non_null(self, ch):
         return ch[0]
 
-    def as_expr(self, meta, ch):
+    def as_expr(self, ch):
         return ch[0]
 
-    def satisfies_expr(self, meta, ch):
+    def satisfies_expr(self, ch):
         return ch[0]
 
-    def typed_param(self, meta, ch):
+    def typed_param(self, ch):
         return ch[0]
 
-    def await_expr(self, meta, ch):
-        return ast.Opaque(self._span(meta), "await")
+    def await_expr(self, ch):
+        return ast.Opaque(self._span_of(ch), "await")
 
-    def negative(self, meta, ch):
+    def negative(self, ch):
         # A negative number literal is understood (v.literal(-1)); the rest is opaque.
         v = ch[0]
         if isinstance(v, ast.Num):
-            return ast.Num(self._span(meta), -v.value, "-" + v.text)
+            return ast.Num(self._span_of(ch), -v.value, "-" + v.text)
         if isinstance(v, ast.BigInt):
-            return ast.BigInt(self._span(meta), -v.value)
-        return ast.Opaque(self._span(meta), "unary")
+            return ast.BigInt(self._span_of(ch), -v.value)
+        return ast.Opaque(self._span_of(ch), "unary")
 
-    def unary_expr(self, meta, ch):
-        return ast.Opaque(self._span(meta), "unary")
+    def unary_expr(self, ch):
+        return ast.Opaque(self._span_of(ch), "unary")
 
-    def binary_expr(self, meta, ch):
-        return ast.Opaque(self._span(meta), "binary")
+    def binary_expr(self, ch):
+        return ast.Opaque(self._span_of(ch), "binary")
 
-    def conditional_expr(self, meta, ch):
-        return ast.Opaque(self._span(meta), "conditional")
+    def conditional_expr(self, ch):
+        return ast.Opaque(self._span_of(ch), "conditional")
 
-    def assignment(self, meta, ch):
-        return ast.Opaque(self._span(meta), "assignment")
+    def assignment(self, ch):
+        return ast.Opaque(self._span_of(ch), "assignment")
 
-    def typeof_expr(self, meta, ch):
-        return ast.Opaque(self._span(meta), "typeof")
+    def typeof_expr(self, ch):
+        return ast.Opaque(self._span_of(ch), "typeof")
 
-    def tagged_template(self, meta, ch):
-        return ast.Opaque(self._span(meta), "tagged-template")
+    def tagged_template(self, ch):
+        return ast.Opaque(self._span_of(ch), "tagged-template")
 
-    def spread(self, meta, ch):
-        return ast.Spread(self._span(meta), ch[0])
+    def spread(self, ch):
+        return ast.Spread(self._span_of(ch), ch[0])
 
-    def paren(self, meta, ch):
+    def paren(self, ch):
         return ch[0]
 
-    def block(self, meta, ch):
+    def block(self, ch):
         tok = ch[0]
         return ("body", _tok_span(tok, self.base))
 
-    def arrow(self, meta, ch):
+    def arrow(self, ch):
         is_async = isinstance(ch[0], Token)
         params_node = ch[1]
         body = ch[-1]
@@ -268,48 +294,62 @@ class ToAst(Transformer):
         else:
             params = [params_node]
         if isinstance(body, tuple) and body and body[0] == "body":
-            return ast.Function(self._span(meta), params, body[1], None, is_async)
-        return ast.Function(self._span(meta), params, None, body, is_async)
+            return ast.Function(self._span_of(ch), params, body[1], None, is_async)
+        return ast.Function(self._span_of(ch), params, None, body, is_async)
 
-    def function_expr(self, meta, ch):
+    def function_expr(self, ch):
         is_async = isinstance(ch[0], Token)
         paren = next((c for c in ch if isinstance(c, ast.Paren)), None)
         body = ch[-1]
-        return ast.Function(self._span(meta), paren.items if paren else [], body[1], None, is_async)
+        return ast.Function(self._span_of(ch), paren.items if paren else [], body[1], None, is_async)
 
-    def object(self, meta, ch):
-        return ast.Obj(self._span(meta), [c for c in ch if c is not None])
+    def object(self, ch):
+        return ast.Obj(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, Token)])
 
-    def prop(self, meta, ch):
-        return ast.Prop(self._span(meta), _key_of(ch[0]), ch[1])
+    def prop(self, ch):
+        return ast.Prop(self._span_of(ch), _key_of(ch[0]), ch[1])
 
-    def computed_prop(self, meta, ch):
+    def computed_prop(self, ch):
         key = ch[0]
-        return ast.Prop(self._span(meta), key.value if isinstance(key, ast.Str) else None, ch[1])
+        return ast.Prop(self._span_of(ch), key.value if isinstance(key, ast.Str) else None, ch[1])
 
-    def shorthand(self, meta, ch):
+    def shorthand(self, ch):
         ident = ch[0]
-        return ast.Prop(self._span(meta), ident.name, ident, shorthand=True)
+        return ast.Prop(self._span_of(ch), ident.name, ident, shorthand=True)
 
-    def method(self, meta, ch):
+    def method(self, ch):
         is_async = isinstance(ch[0], Token) and ch[0].type == "ASYNC"
         key_node = next(c for c in ch if isinstance(c, (ast.Ident, ast.Str, ast.Num)))
         paren = next(c for c in ch if isinstance(c, ast.Paren))
         body = ch[-1]
-        return ast.Method(self._span(meta), _key_of(key_node), paren.items, body[1], is_async)
+        return ast.Method(self._span_of(ch), _key_of(key_node), paren.items, body[1], is_async)
 
-    def array(self, meta, ch):
-        return ast.Arr(self._span(meta), list(ch) if ch != [None] else [])
+    def array(self, ch):
+        # Tokens are "[", "," and "]": an element is what stands between two of them (holes are None).
+        items: list = []
+        current = None
+        seen_any = False
+        for c in ch[1:]:
+            if isinstance(c, Token) and c.type in ("COMMA", "RSQB"):
+                if c.type == "COMMA" or current is not None or seen_any:
+                    items.append(current)
+                current = None
+                seen_any = c.type == "COMMA"
+            elif c is not None:
+                current = c
+        if items and items[-1] is None and not seen_any:
+            items.pop()
+        return ast.Arr(self._span_of(ch), items)
 
     # ---- patterns
-    def object_pattern(self, meta, ch):
+    def object_pattern(self, ch):
         pairs: list[tuple[str, str]] = []
         for c in ch:
-            if c is not None:
+            if c is not None and not isinstance(c, Token):
                 pairs.extend(c)
-        return ("pattern", pairs, self._span(meta))
+        return ("pattern", pairs, self._span_of(ch))
 
-    def pattern_prop(self, meta, ch):
+    def pattern_prop(self, ch):
         if len(ch) >= 1 and isinstance(ch[0], tuple):  # "..." binding
             return []
         key = _key_of(ch[0]) if isinstance(ch[0], ast.Node) else None
@@ -322,42 +362,42 @@ class ToAst(Transformer):
             return [(key, target.name)]
         return []
 
-    def array_pattern(self, meta, ch):
-        return ("pattern", [], self._span(meta))
+    def array_pattern(self, ch):
+        return ("pattern", [], self._span_of(ch))
 
     # ---- module items
-    def declarator(self, meta, ch):
+    def declarator(self, ch):
         binding = ch[0]
         init = ch[-1] if len(ch) > 1 else None
         if not isinstance(init, ast.Node):
             init = None
         if isinstance(binding, ast.Ident):
-            return ast.Declarator(self._span(meta), binding.name, init)
+            return ast.Declarator(self._span_of(ch), binding.name, init)
         pairs = binding[1] if isinstance(binding, tuple) else []
-        return ast.Declarator(self._span(meta), None, init, pairs)
+        return ast.Declarator(self._span_of(ch), None, init, pairs)
 
-    def var_decl(self, meta, ch):
-        return ast.VarDecl(self._span(meta), False, [c for c in ch if isinstance(c, ast.Declarator)])
+    def var_decl(self, ch):
+        return ast.VarDecl(self._span_of(ch), False, [c for c in ch if isinstance(c, ast.Declarator)])
 
-    def export_decl(self, meta, ch):
+    def export_decl(self, ch):
         d = ch[0]
         d.exported = True
-        d.span = self._span(meta)
+        d.span = self._span_of(ch)
         return d
 
-    def export_default(self, meta, ch):
-        return ast.ExportDefault(self._span(meta), ch[0])
+    def export_default(self, ch):
+        return ast.ExportDefault(self._span_of(ch), ch[0])
 
-    def default_binding(self, meta, ch):
+    def default_binding(self, ch):
         return ("default", ch[0].name)
 
-    def namespace_binding(self, meta, ch):
+    def namespace_binding(self, ch):
         return ("namespace", ch[0].name)
 
-    def named_bindings(self, meta, ch):
+    def named_bindings(self, ch):
         return ("named", [c for c in ch if c is not None and c[0] is not None])
 
-    def import_spec(self, meta, ch):
+    def import_spec(self, ch):
         type_only = isinstance(ch[0], Token)
         imported = _key_of(ch[1])
         local = ch[2].name if ch[2] is not None else imported
@@ -365,10 +405,10 @@ class ToAst(Transformer):
             return (None, None)
         return (imported, local)
 
-    def import_decl(self, meta, ch):
+    def import_decl(self, ch):
         type_only = isinstance(ch[0], Token)
         spec = ch[-1].value
-        node = ast.Import(self._span(meta), spec, type_only=type_only)
+        node = ast.Import(self._span_of(ch), spec, type_only=type_only)
         for c in ch[1:-1]:
             if isinstance(c, tuple):
                 if c[0] == "default":
@@ -379,30 +419,30 @@ class ToAst(Transformer):
                     node.named = list(c[1])
         return node
 
-    def import_side_effect(self, meta, ch):
-        return ast.Import(self._span(meta), ch[0].value)
+    def import_side_effect(self, ch):
+        return ast.Import(self._span_of(ch), ch[0].value)
 
-    def export_spec(self, meta, ch):
+    def export_spec(self, ch):
         if isinstance(ch[0], Token):
             return None
         a = _key_of(ch[1])
         b = _key_of(ch[2]) if ch[2] is not None else a
         return (a, b)
 
-    def export_list(self, meta, ch):
+    def export_list(self, ch):
         return [c for c in ch if c is not None]
 
-    def export_star(self, meta, ch):
+    def export_star(self, ch):
         star_as = ch[1].name if ch[1] is not None else None
-        return ast.ExportFrom(self._span(meta), ch[-1].value, None, star_as)
+        return ast.ExportFrom(self._span_of(ch), ch[-1].value, None, star_as)
 
-    def export_from(self, meta, ch):
-        return ast.ExportFrom(self._span(meta), ch[-1].value, ch[1])
+    def export_from(self, ch):
+        return ast.ExportFrom(self._span_of(ch), ch[-1].value, ch[1])
 
-    def export_named(self, meta, ch):
-        return ast.ExportNamed(self._span(meta), ch[1])
+    def export_named(self, ch):
+        return ast.ExportNamed(self._span_of(ch), ch[1])
 
-    def start(self, meta, ch):
+    def start(self, ch):
         return [c for c in ch if isinstance(c, ast.Node)]
 
 
@@ -418,6 +458,9 @@ def _describe(exc: UnexpectedInput) -> str:
     return "syntax not understood"
 
 
+_TRANSFORMER: "ToAst"  # set below; the parser applies it while parsing (no tree is built)
+
+
 def parse_outline(text: str, base: int = 0) -> list[ast.Node]:
     """Parse an outline (or a slice of one starting at offset ``base``) into module items.
 
@@ -425,14 +468,15 @@ def parse_outline(text: str, base: int = 0) -> list[ast.Node]:
     cannot place.
     """
     parser = get_parser()
+    _TRANSFORMER.base = base
     try:
-        tree = parser.parse(text)
+        return parser.parse(text)
     except UnexpectedInput as exc:
         raise ParseFailure(base + (exc.pos_in_stream or 0), _describe(exc)) from None
-    try:
-        return ToAst(base).transform(tree)
     except VisitError as exc:  # a Transformer bug on an odd-but-valid input
-        meta = getattr(exc.obj, "meta", None)
-        off = getattr(meta, "start_pos", 0) if meta is not None and not getattr(meta, "empty", True) else 0
-        rule = getattr(exc.rule, "origin", exc.rule) if exc.rule else "construct"
-        raise ParseFailure(base + off, f"could not interpret {rule}: {exc.orig_exc}") from None
+        raise ParseFailure(base, f"could not interpret {exc.rule}: {exc.orig_exc}") from None
+    except (TypeError, AttributeError, IndexError, ValueError) as exc:  # same, raised inline
+        raise ParseFailure(base, f"could not interpret construct: {exc}") from None
+
+
+_TRANSFORMER = ToAst()
