@@ -42,8 +42,11 @@ from pathlib import Path
 MARKER_FILE = ".convex-ssot-bench.json"
 GENERATOR_VERSION = 1
 
-# Mean bytes per function module is about this value (see _module_byte_target).
-MODULE_BYTES_MIN, MODULE_BYTES_MODE, MODULE_BYTES_MAX = 5200, 20000, 6500
+# Module sizes are drawn from a skewed distribution (most modules 6-12 kB, a few
+# over 20 kB); a running correction keeps the cumulative size at
+# MODULE_BYTES_AVG * N so that every N lands on its nominal size.
+MODULE_BYTES_MIN, MODULE_BYTES_MODE, MODULE_BYTES_MAX = 5200, 6800, 20000
+MODULE_BYTES_AVG = 11_400
 
 # ---------------------------------------------------------------------------
 # Small text helpers
@@ -103,11 +106,6 @@ class Field:
     def required_copy(self) -> "Field":
         f = Field(**{k: getattr(self, k) for k in self.__dataclass_fields__})
         f.optional = False
-        return f
-
-    def optional_copy(self) -> "Field":
-        f = self.required_copy()
-        f.optional = True
         return f
 
 
@@ -595,6 +593,7 @@ class Ctx:
     by_name: dict[str, Table]
     children: dict[str, list[tuple[Table, Index, str]]]
     extras: bool
+    vector_tables: list[Table] = field(default_factory=list)
 
 
 def _children_map(tables: list[Table]) -> dict[str, list[tuple[Table, Index, str]]]:
@@ -1590,7 +1589,7 @@ def blk_store(b: Body) -> bool:
 def blk_vector(b: Body) -> bool:
     if not b.is_action:
         return False
-    tables = [b.t] + [t for t in b.mg.ctx.tables if t.vector_index][:3]
+    tables = [b.t] + b.mg.ctx.vector_tables[:3]
     t = next((x for x in tables if x.vector_index), None)
     if not t:
         return False
@@ -1635,12 +1634,6 @@ FILLERS_ACTION = [
 MAX_USES = {blk_template: 1, blk_closure: 1, blk_satisfies: 1, blk_json: 1, blk_identity: 1, blk_viewer: 1,
             blk_comment: 3, blk_index_query: 3, blk_chunks: 1, blk_hash: 1, blk_store: 1, blk_vector: 1,
             blk_fetch: 1, blk_audit: 1, blk_notify: 1}
-
-
-def _weighted(rng: random.Random, items: list[tuple[object, int]]) -> list:
-    pool = [fn for fn, w in items for _ in range(w)]
-    rng.shuffle(pool)
-    return pool
 
 
 class ModuleGen:
@@ -1788,7 +1781,7 @@ class ModuleGen:
                 args = [N("olderThanMs", optional=True), N("batchSize", optional=True)]
                 core = [blk_index_query, blk_chunks]
         else:
-            shape = rng.choice(["sync", "export", "enrich"] + (["similar"] if any(x.vector_index for x in self.ctx.tables) else []))
+            shape = rng.choice(["sync", "export", "enrich"] + (["similar"] if self.ctx.vector_tables else []))
             if shape == "sync":
                 name = f"sync{Ts}"
                 args = idx_args[:1] + ([S("cursor", optional=True)] if rng.random() < 0.5 else [])
@@ -1824,14 +1817,15 @@ class ModuleGen:
         fillers = FILLERS_ACTION if b.is_action else FILLERS_DB
         guard = 0
         used: dict[object, int] = {}
-        while len(b.lines) + wrapper_lines < line_target and guard < 200:
+        avail = list(fillers)
+        while len(b.lines) + wrapper_lines < line_target and guard < 100 and avail:
             guard += 1
-            for blk in _weighted(rng, fillers)[:4]:
-                if used.get(blk, 0) >= MAX_USES.get(blk, 2):
+            blk = rng.choices([f for f, _ in avail], [w for _, w in avail])[0]
+            if blk(b):
+                used[blk] = used.get(blk, 0) + 1
+                if used[blk] < MAX_USES.get(blk, 2):
                     continue
-                if blk(b):
-                    used[blk] = used.get(blk, 0) + 1
-                    break
+            avail = [(f, w) for f, w in avail if f is not blk]  # capped, or not applicable right now
         # return statement
         if returns == f"v.id({ts_str(t.name)})":
             ret = b.result or "null"
@@ -2357,7 +2351,8 @@ def build_files(modules: int, tables: int = 100, seed: int = 0, extras: bool = T
     if modules < 0 or tables < 4:
         raise ValueError("need --modules >= 0 and --tables >= 4")
     tbls = build_tables(tables, seed)
-    ctx = Ctx(tbls, {t.name: t for t in tbls}, _children_map(tbls), extras)
+    ctx = Ctx(tbls, {t.name: t for t in tbls}, _children_map(tbls), extras,
+              [t for t in tbls if t.vector_index])
     reg = Registry()
     files: dict[str, str] = {}
     name = f"convex-bench-n{modules}"
@@ -2379,9 +2374,13 @@ def build_files(modules: int, tables: int = 100, seed: int = 0, extras: bool = T
     files["convex/tsconfig.json"] = json.dumps(TSCONFIG, indent=2) + "\n"
     files["convex/schema.ts"] = render_schema(tbls, random.Random(f"convex-ssot-bench:{seed}:schema-render"))
     used: set[str] = set()
+    written = 0
     for i in range(modules):
         mg = ModuleGen(ctx, reg, i, seed, used)
-        files[f"convex/{mg.rel}.ts"] = mg.generate(_module_byte_target(mg.rng))
+        target = max(3000, _module_byte_target(mg.rng) + (MODULE_BYTES_AVG * i - written))
+        text = mg.generate(target)
+        files[f"convex/{mg.rel}.ts"] = text
+        written += len(text.encode("utf-8"))
     if extras:
         files.update(extra_files(reg, random.Random(f"convex-ssot-bench:{seed}:extras")))
     return files

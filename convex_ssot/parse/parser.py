@@ -252,7 +252,8 @@ class ToAst(Transformer):
         # A negative number literal is understood (v.literal(-1)); the rest is opaque.
         v = ch[0]
         if isinstance(v, ast.Num):
-            return ast.Num(self._span_of(ch), -v.value, "-" + v.text)
+            neg = -float(v.value) if v.value == 0 else -v.value  # -0 is a float in JS
+            return ast.Num(self._span_of(ch), neg, "-" + v.text)
         if isinstance(v, ast.BigInt):
             return ast.BigInt(self._span_of(ch), -v.value)
         return ast.Opaque(self._span_of(ch), "unary")
@@ -298,10 +299,11 @@ class ToAst(Transformer):
         return ast.Function(self._span_of(ch), params, None, body, is_async)
 
     def function_expr(self, ch):
-        is_async = isinstance(ch[0], Token)
+        is_async = isinstance(ch[0], Token) and ch[0].type == "ASYNC"
         paren = next((c for c in ch if isinstance(c, ast.Paren)), None)
-        body = ch[-1]
-        return ast.Function(self._span_of(ch), paren.items if paren else [], body[1], None, is_async)
+        body = next((c for c in ch if isinstance(c, tuple) and c and c[0] == "body"), None)
+        span = body[1] if body is not None else None
+        return ast.Function(self._span_of(ch), paren.items if paren else [], span, None, is_async)
 
     def object(self, ch):
         return ast.Obj(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, Token)])
@@ -425,8 +427,9 @@ class ToAst(Transformer):
     def export_spec(self, ch):
         if isinstance(ch[0], Token):
             return None
+        # "[as _prop_name]" gets no placeholder (the rule is inlined): 2 or 3 children.
         a = _key_of(ch[1])
-        b = _key_of(ch[2]) if ch[2] is not None else a
+        b = _key_of(ch[2]) if len(ch) > 2 and ch[2] is not None else a
         return (a, b)
 
     def export_list(self, ch):

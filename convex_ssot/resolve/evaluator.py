@@ -327,7 +327,7 @@ class Evaluator:
             if imported == "*":
                 return VObj(dict(lib))
             return lib.get(imported, VUnknown(f"`{imported}` from {specifier} is not modelled"))
-        target = self._load(mod, specifier) if specifier.startswith(".") else None
+        target = self._load(mod, specifier)
         if target is None:
             if specifier.startswith("."):
                 return VUnknown(f"module {specifier} was not found")
@@ -463,10 +463,6 @@ class Evaluator:
                 ):
                     return VBuiltin("v." + prop)
                 return VUnknown(f"v.{prop} is not a validator builder of convex 1.48")
-            if base.name == "ch.typedV.result":
-                if prop == "doc":
-                    return VBuiltin("ch.doc")
-                return self.member(mod, VBuiltin("v"), prop, node)
             return VUnknown(f"{base.name}.{prop} is not modelled")
         if isinstance(base, VObj):
             if prop in base.entries:
@@ -685,12 +681,22 @@ class Evaluator:
         raw = mod.raw(node.span)
         if name == "literals":
             members = []
+            values: list[tuple[Value, ast.Node]] = []
             for a in args:
-                lv = _literal(self.eval(mod, a))
+                if isinstance(a, ast.Spread):
+                    inner = self.eval(mod, a.expr)
+                    if isinstance(inner, VArr):
+                        values.extend((x, a) for x in inner.items)
+                        continue
+                    values.append((inner, a))
+                else:
+                    values.append((self.eval(mod, a), a))
+            for val, a in values:
+                lv = _literal(val)
                 if lv is None:
                     mod.diag(a.span[0], "CSX200", "literals(): argument is not a literal")
                     continue
-                members.append(ir.Validator("literal", literal=lv, raw=mod.raw(a.span)))
+                members.append(ir.Validator("literal", literal=lv, raw=mod.raw(a.span) if not isinstance(a, ast.Spread) else ""))
             return VVal(ir.Validator("union", members=tuple(members), raw=raw))
         if name == "nullable":
             x = self._arg_validator(mod, args, 0, "nullable()")
@@ -761,7 +767,11 @@ class Evaluator:
                 }
             )
         if name == "typedV":
-            return VBuiltin("ch.typedV.result")
+            # {...v, id: v.id, doc: (t) => doc(schema, t)} (convex-helpers validators.ts)
+            schema = self.eval(mod, args[0]) if args else VUnknown("no schema")
+            out = VObj({k: VBuiltin("v." + k) for k in list(_V_SCALARS) + ["id", "literal", "array", "object", "record", "union", "optional", "nullable"]})
+            out.entries["doc"] = VMethod(schema, "doc") if isinstance(schema, VSchema) else VUnknown("typedV(): schema not resolved")
+            return out
         if name == "doc":
             schema = self.eval(mod, args[0]) if args else VUnknown("no schema")
             t = self.eval(mod, args[1]) if len(args) > 1 else VUnknown("no table")

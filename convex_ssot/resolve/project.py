@@ -18,12 +18,12 @@ from ..parse import ast
 from . import bodies
 from .evaluator import Evaluator, is_generated_server
 from .modules import Module, load_module
+from .paths import SpecifierResolver
 from .values import VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 
 SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
-_RESOLVE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".d.ts")
 
 
 def discover_modules(convex_dir: Path) -> list[Path]:
@@ -67,6 +67,7 @@ class _Loader:
         self.modules: dict[str, Module | None] = {}
         self.read_diagnostics: list[ir.Diagnostic] = []
         self.module_cache = module_cache
+        self.specifiers = SpecifierResolver(repo_root)
 
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.repo_root)).as_posix()
@@ -107,21 +108,8 @@ class _Loader:
         return mod
 
     def resolve(self, from_mod: Module, specifier: str) -> Module | None:
-        if not specifier.startswith("."):
-            return None
-        base = (self.repo_root / from_mod.rel).parent
-        target = os.path.normpath(base / specifier)
-        candidates = [target + ext for ext in _RESOLVE_EXTENSIONS]
-        for ext in (".js", ".jsx", ".mjs", ".cjs"):
-            if target.endswith(ext):
-                stem = target[: -len(ext)]
-                candidates = [stem + e for e in (".ts", ".tsx", ".mts", ".cts")] + [target] + candidates
-        candidates.append(target)
-        candidates += [os.path.join(target, "index" + ext) for ext in _RESOLVE_EXTENSIONS]
-        for c in candidates:
-            if os.path.isfile(c):
-                return self.get(Path(c))
-        return None
+        path = self.specifiers.resolve(self.repo_root / from_mod.rel, specifier)
+        return self.get(path) if path is not None else None
 
 
 def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
