@@ -89,22 +89,26 @@ class ModuleCache:
         pass
 
     def digest(self, rel: str, data: bytes) -> str:
+        """SHA-256 of a file's bytes (computed once per file and run)."""
         import hashlib
 
+        if rel in self.hashes:
+            return self.hashes[rel]
         h = hashlib.sha256(data).hexdigest()
         self.hashes[rel] = h
         return h
 
-    def load(self, rel: str, data: bytes, text: str):
-        """The parsed module for ``data`` (from the cache, or parsed and stored)."""
+    def _module_path(self, rel: str, file_hash: str) -> Path:
         import hashlib
+
+        key = hashlib.sha256(f"{self.tool}\0{rel}\0{file_hash}".encode()).hexdigest()[:40]
+        return self.dir / "modules" / f"{key}.pkl"
+
+    def lookup(self, rel: str, data: bytes):
+        """The cached parsed module for these bytes, or None."""
         import pickle
 
-        from .resolve.modules import load_module
-
-        file_hash = self.digest(rel, data)
-        key = hashlib.sha256(f"{self.tool}\0{rel}\0{file_hash}".encode()).hexdigest()[:40]
-        path = self.dir / "modules" / f"{key}.pkl"
+        path = self._module_path(rel, self.digest(rel, data))
         try:
             with open(path, "rb") as fh:
                 mod = pickle.load(fh)
@@ -112,33 +116,40 @@ class ModuleCache:
                 return mod
         except Exception:  # noqa: BLE001 - any unreadable entry is rebuilt, never trusted
             pass
+        return None
+
+    def load(self, rel: str, data: bytes, text: str):
+        """The parsed module for ``data`` (from the cache, or parsed and stored)."""
+        from .resolve.modules import load_module
+
+        mod = self.lookup(rel, data)
+        if mod is not None:
+            return mod
         mod = load_module(rel, text)
-        self._store(path, mod)
+        self.store(rel, data, mod)
         return mod
 
-    def _store(self, path: Path, mod) -> None:
-        import copy
+    def store(self, rel: str, data: bytes, mod) -> None:
+        """Store a parsed module (a slim copy) for these bytes."""
         import os
         import pickle
         import tempfile
 
-        slim = copy.copy(mod)
-        slim.text = ""
-        slim.mk = copy.copy(mod.mk)
-        slim.mk.text = ""
-        slim.mk.masked = ""
-        slim.values = {}
-        slim.diagnostics = list(mod.diagnostics)
+        from .resolve.project import slim
+
+        path = self._module_path(rel, self.digest(rel, data))
+        tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(slim, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(slim(mod), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except Exception:  # noqa: BLE001 - a cache that cannot be written is just not used
-            try:
-                os.unlink(tmp)
-            except Exception:  # noqa: BLE001
-                pass
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str) -> Path:

@@ -10,12 +10,16 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ir
+from typing import TYPE_CHECKING
+
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
-from .emit.db_contract import EPOCH, db_contract
-from .emit.functions_contract import functions_contract
 from .emit.jsonout import dumps, loads
 from .errors import ConfigError, ContractError
+
+if TYPE_CHECKING:  # the IR and the emitters are imported only when sources are read
+    from . import ir
+
+EPOCH = "1970-01-01T00:00:00.000Z"
 
 __all__ = ["Derived", "SyncResult", "derive", "sync", "check_layout", "now_iso", "read_json_file"]
 
@@ -32,7 +36,7 @@ class Derived:
 
     db: dict
     functions: dict | None
-    project: ir.Project | None
+    project: "ir.Project | None"
 
 
 @dataclass(slots=True)
@@ -64,13 +68,15 @@ def check_layout(cfg: Config) -> None:
 def derive(cfg: Config, use_cache: bool = True) -> Derived:
     """Read the sources and build both contracts in memory. Mode must be convex or none."""
     if cfg.mode == "none":
+        from .emit.db_contract import db_contract
+
         return Derived(db_contract(None, [], EPOCH, mode="none"), None, None)
     if cfg.mode != "convex":
         raise ConfigError(
             f"DB SSOT mode '{cfg.mode}' is not supported by convex-ssot yet (only 'convex' and 'none'); nothing was written"
         )
     check_layout(cfg)
-    from .resolve.project import build_project, discover_modules
+    from .resolve.discovery import discover_modules
 
     cache = None
     discovered: list[str] = []
@@ -84,6 +90,10 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
         hit = cache.load_project(cfg.repo_root, cfg.schema_rel, discovered)
         if hit is not None:
             return Derived(hit[0], hit[1], None)
+    from .emit.db_contract import db_contract
+    from .emit.functions_contract import functions_contract
+    from .resolve.project import build_project
+
     project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH)

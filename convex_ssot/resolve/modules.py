@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..parse import ast, lexer
-from ..parse.parser import ParseFailure, parse_outline
 
 __all__ = ["Module", "load_module", "KEEP_KINDS", "FailedExport"]
 
@@ -103,6 +102,8 @@ def load_module(rel: str, text: str) -> Module:
     mod.has_import_export = bool(_HAS_IMPORT_EXPORT.search(mk.masked))
     for issue in mk.issues:
         mod.diag(issue.offset, issue.code, issue.message + "; the rest of the file was read as if it ended there")
+    from ..parse.parser import ParseFailure, parse_outline  # lark is imported only when parsing
+
     statements = lexer.split_statements(mk.masked)
     text_outline, _ = lexer.outline(mk, statements, KEEP_KINDS)
     try:

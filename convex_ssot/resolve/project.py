@@ -18,45 +18,11 @@ from ..parse import ast
 from . import bodies
 from .evaluator import Evaluator, is_generated_server
 from .modules import Module, load_module
+from .discovery import SOURCE_EXTENSIONS, discover_modules
 from .paths import SpecifierResolver
 from .values import VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
-
-SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
-
-
-def discover_modules(convex_dir: Path) -> list[Path]:
-    """Candidate function modules under ``convex_dir`` (sorted, before the import/export
-    check, which needs the file text). See the module docstring for the rules."""
-    out: list[Path] = []
-    if not convex_dir.is_dir():
-        return out
-    for dirpath, dirnames, filenames in os.walk(convex_dir):
-        d = Path(dirpath)
-        rel_dir = d.relative_to(convex_dir)
-        keep_dirs = []
-        for name in dirnames:
-            if name.startswith(".") or name == "node_modules":
-                continue
-            if rel_dir == Path(".") and name == "_generated":
-                continue
-            if any((d / name / f"convex.config{ext}").is_file() for ext in (".ts", ".js")):
-                continue
-            keep_dirs.append(name)
-        dirnames[:] = sorted(keep_dirs)
-        for name in sorted(filenames):
-            if name.startswith(".") or " " in name or " " in str(rel_dir):
-                continue
-            if not name.endswith(SOURCE_EXTENSIONS):
-                continue
-            if name.count(".") > 1:
-                continue
-            if name in ("schema.ts", "schema.js"):
-                continue
-            out.append(d / name)
-    return sorted(out)
-
 
 class _Loader:
     """Reads and parses modules once per run; resolves relative specifiers."""
@@ -68,9 +34,62 @@ class _Loader:
         self.read_diagnostics: list[ir.Diagnostic] = []
         self.module_cache = module_cache
         self.specifiers = SpecifierResolver(repo_root)
+        self._pending_bytes: dict[str, bytes] = {}
 
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.repo_root)).as_posix()
+
+    def prefetch(self, paths: list[Path]) -> None:
+        """Parse ``paths`` ahead of evaluation, on both cores when there is enough work.
+
+        Cached modules are taken from the cache; the rest are lexed and parsed in worker
+        processes (``fork``, so the compiled parser is inherited) when they total more than
+        :data:`PARALLEL_MIN_BYTES`. Results are identical to :meth:`get` one by one.
+        """
+        todo: list[tuple[str, str, Path]] = []
+        for path in paths:
+            key = os.path.normpath(str(path))
+            if key in self.modules:
+                continue
+            rel = self.rel(path)
+            if not _inside_real(self.root_real, path):
+                continue  # get() reports it
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                continue
+            if self.module_cache is not None:
+                cached = self.module_cache.lookup(rel, data)
+                if cached is not None:
+                    self.modules[key] = cached
+                    continue
+            todo.append((key, rel, path))
+            self._pending_bytes[key] = data
+        total = sum(len(self._pending_bytes[k]) for k, _, _ in todo)
+        workers = min(os.cpu_count() or 1, 2)
+        if total < PARALLEL_MIN_BYTES or workers < 2 or len(todo) < 4:
+            return  # get() parses them one by one
+        jobs = [(rel, self._pending_bytes[key]) for key, rel, _ in todo]
+        chunks = [jobs[i::workers * 2] for i in range(workers * 2)]
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                results = [m for chunk in pool.map(_parse_chunk, chunks) for m in chunk]
+        except (OSError, ValueError, RuntimeError, ImportError):
+            return  # no fork / no processes here: parse serially
+        by_rel = {rel: (key, path) for key, rel, path in todo}
+        for rel, mod in results:
+            key, path = by_rel[rel]
+            data = self._pending_bytes.pop(key)
+            if mod is None:
+                continue  # decode problems: get() reports them
+            if self.module_cache is not None:
+                self.module_cache.digest(rel, data)
+                self.module_cache.store(rel, data, mod)
+            self.modules[key] = mod
 
     def get(self, path: Path) -> Module | None:
         key = os.path.normpath(str(path))
@@ -85,7 +104,7 @@ class _Loader:
             )
             return None
         try:
-            data = Path(path).read_bytes()
+            data = self._pending_bytes.pop(key) if key in self._pending_bytes else Path(path).read_bytes()
         except OSError as exc:
             self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
             return None
@@ -112,6 +131,45 @@ class _Loader:
         return self.get(path) if path is not None else None
 
 
+#: Below this many bytes of unparsed sources, starting worker processes does not pay.
+PARALLEL_MIN_BYTES = 400_000
+
+
+def _inside_real(root_real: str, path: Path) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real + os.sep)
+
+
+def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[str, Module | None]]:
+    """Worker: parse each (rel, bytes); None where the bytes are not clean UTF-8 text."""
+    out: list[tuple[str, Module | None]] = []
+    for rel, data in jobs:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append((rel, None))
+            continue
+        if "\x00" in text:
+            out.append((rel, None))
+            continue
+        out.append((rel, slim(load_module(rel, text))))
+    return out
+
+
+def slim(mod: Module) -> Module:
+    """A copy without the texts only the lexing stage needs (smaller to pickle)."""
+    import copy
+
+    s = copy.copy(mod)
+    s.text = ""
+    s.mk = copy.copy(mod.mk)
+    s.mk.text = ""
+    s.mk.masked = ""
+    s.values = {}
+    s.diagnostics = list(mod.diagnostics)
+    return s
+
+
 def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
     """Read the schema at ``schema_rel`` and every function module beside it.
 
@@ -125,6 +183,9 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     convex_rel = loader.rel(convex_dir)
     project = ir.Project(convex_dir=convex_rel, schema=ir.Schema(path=schema_rel, found=False))
 
+    module_paths = discover_modules(convex_dir)
+    loader.prefetch(([schema_path] if schema_path.is_file() else []) + module_paths)
+
     # ---- schema
     schema_mod = loader.get(schema_path) if schema_path.is_file() else None
     if schema_mod is not None:
@@ -133,7 +194,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
 
     # ---- functions
     functions: list[ir.Function] = []
-    for path in discover_modules(convex_dir):
+    for path in module_paths:
         mod = loader.get(path)
         if mod is None:
             continue
