@@ -58,7 +58,7 @@ _REGEX_KEYWORDS = frozenset(
 )
 _WORD_TAIL = re.compile(r"[A-Za-z_$][\w$]*$")
 _TEMPLATE_STOP = re.compile(r"[`\\]|\$\{")
-_EXPR_STOP = re.compile(r"[{}'\"`]|//|/\*")
+_EXPR_STOP = re.compile(r"[{}'\"`]|//|/\*|/")
 _JSX_PREV = set("(=,:?[{}&|;>") | {""}
 _FILL = "_"
 
@@ -151,6 +151,13 @@ def _skip_expression(text: str, pos: int, issues: list[LexIssue]) -> int:
         elif tok == "/*":
             end = text.find("*/", m.end())
             i = n if end < 0 else end + 2
+        elif tok == "/":
+            j = m.start() - 1
+            while j >= pos and text[j] in " \t\r\n":
+                j -= 1
+            prev = text[j] if j >= pos else "{"
+            rm = _REGEX.match(text, m.start()) if prev in _REGEX_PREV else None
+            i = rm.end() if rm else m.end()
         else:
             sm = _STRING[tok].match(text, m.start())
             i = sm.end() if sm else m.end()

@@ -13,16 +13,25 @@ cache-hit path, so it imports nothing heavy.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-__all__ = ["discover_modules", "SOURCE_EXTENSIONS"]
+__all__ = ["discover_modules", "has_import_or_export", "SOURCE_EXTENSIONS"]
 
 SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
 def discover_modules(convex_dir: Path) -> list[Path]:
-    """Candidate function modules under ``convex_dir`` (sorted, before the import/export
-    check, which needs the file text). See the module docstring for the rules."""
+    """Candidate function modules under ``convex_dir``, sorted (before the import/export
+    check of :func:`has_import_or_export`, which needs the text).
+
+    The rules of ``entryPoints`` (convex 1.48 ``src/bundler/index.ts``, checked against the
+    real function by tests/conformance/selftest/check_entry_points.mjs): ``_generated`` is
+    skipped at the top level only; a file is skipped when its own name starts with ``.``
+    or ``#``, contains a space or more than one dot, or is ``schema.ts``/``schema.js``;
+    directories are skipped when they hold a ``convex.config.ts`` (a component), never
+    for being dot-directories; symlinks are never modules; extensions match exactly.
+    """
     out: list[Path] = []
     if not convex_dir.is_dir():
         return out
@@ -31,16 +40,18 @@ def discover_modules(convex_dir: Path) -> list[Path]:
         rel_dir = d.relative_to(convex_dir)
         keep_dirs = []
         for name in dirnames:
-            if name.startswith(".") or name == "node_modules":
+            if name == "node_modules":
                 continue
             if rel_dir == Path(".") and name == "_generated":
                 continue
-            if any((d / name / f"convex.config{ext}").is_file() for ext in (".ts", ".js")):
+            if (d / name / "convex.config.ts").is_file():
+                continue
+            if (d / name).is_symlink():
                 continue
             keep_dirs.append(name)
         dirnames[:] = sorted(keep_dirs)
         for name in sorted(filenames):
-            if name.startswith(".") or " " in name or " " in str(rel_dir):
+            if name.startswith((".", "#")) or " " in name or " " in str(rel_dir):
                 continue
             if not name.endswith(SOURCE_EXTENSIONS):
                 continue
@@ -48,7 +59,18 @@ def discover_modules(convex_dir: Path) -> list[Path]:
                 continue
             if name in ("schema.ts", "schema.js"):
                 continue
+            if (d / name).is_symlink():
+                continue
             out.append(d / name)
     return sorted(out)
 
 
+_IMPORT_EXPORT = re.compile(r"^\s{0,100}(import|export)", re.M)
+
+
+def has_import_or_export(path: Path, text: str) -> bool:
+    """Convex skips ``.ts``/``.tsx`` files in which no line starts with ``import`` or
+    ``export`` (the bundler's own regex, applied to the raw text, comments included)."""
+    if path.suffix not in (".ts", ".tsx"):
+        return True
+    return _IMPORT_EXPORT.search(text) is not None

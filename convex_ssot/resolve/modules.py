@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import ir
 from ..parse import ast, lexer
@@ -20,7 +21,6 @@ KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", 
 
 _USE_NODE = re.compile(r"""\A(?:\ufeff)?\s*(?:(?://[^\n]*|/\*[\s\S]*?\*/)\s*)*(['"])use node\1""")
 _EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
-_HAS_IMPORT_EXPORT = re.compile(r"^\s*(?:import|export)\b", re.M)
 
 
 @dataclass(slots=True)
@@ -99,7 +99,9 @@ def load_module(rel: str, text: str) -> Module:
     mk = lexer.mask(text, jsx=jsx)
     mod = Module(rel, text, mk, lexer.LineIndex(text))
     mod.use_node = bool(_USE_NODE.match(text))
-    mod.has_import_export = bool(_HAS_IMPORT_EXPORT.search(mk.masked))
+    from .discovery import has_import_or_export
+
+    mod.has_import_export = has_import_or_export(Path(rel), text)
     for issue in mk.issues:
         mod.diag(issue.offset, issue.code, issue.message + "; the rest of the file was read as if it ended there")
     from ..parse.parser import ParseFailure, parse_outline  # lark is imported only when parsing

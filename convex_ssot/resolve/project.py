@@ -18,7 +18,7 @@ from ..parse import ast
 from . import bodies
 from .evaluator import Evaluator, is_generated_server
 from .modules import Module, load_module
-from .discovery import SOURCE_EXTENSIONS, discover_modules
+from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .values import VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
@@ -198,7 +198,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
         mod = loader.get(path)
         if mod is None:
             continue
-        if path.suffix == ".ts" and not mod.has_import_export:
+        if not mod.has_import_export:
             continue
         functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
     project.functions = sorted(functions, key=lambda f: f.function_id)

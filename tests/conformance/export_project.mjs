@@ -7,14 +7,17 @@
 // visibility and exported args/returns validators.
 //
 // Usage:
-//   node tests/conformance/export_project.mjs <convexDir> [--project-root <dir>]
+//   node tests/conformance/export_project.mjs <convexDir> [--project-root <dir>] [--per-module]
 //
 // See README.md in this folder for the output format and the rules implemented.
 //
 // Design notes:
-// - Each module (and the schema) is bundled on its own with esbuild into a
-//   temporary directory and then `import()`ed, so one broken module cannot
-//   take the others down.
+// - Modules are bundled with esbuild into a temporary directory and then
+//   `import()`ed one by one, so a module that throws at import time does not
+//   take the others down. By default all modules go through one esbuild run
+//   with code splitting (as `npx convex deploy` does); if that build fails, or
+//   with --per-module, every module is bundled on its own instead, so a build
+//   error also stays local to its module. The schema is always bundled alone.
 // - `_generated/{server,api,dataModel}` are replaced by virtual modules that do
 //   at runtime what Convex's codegen templates do, so the project does not need
 //   to have run `npx convex dev`.
@@ -42,9 +45,6 @@ const realProcessExit = process.exit.bind(process);
 
 /** How long one module may take to evaluate before we give up on it. */
 const IMPORT_TIMEOUT_MS = 30_000;
-
-/** Upper bound on bundle attempts per module (each attempt may add stub exports). */
-const MAX_BUNDLE_ATTEMPTS = 8;
 
 /** How many esbuild errors to keep in one error message. */
 const MAX_REPORTED_BUILD_ERRORS = 5;
@@ -148,7 +148,9 @@ function stripExtension(relPath) {
 // ---------------------------------------------------------------------------
 
 // Matches `./_generated/server`, `../_generated/api.js`, `@/convex/_generated/dataModel`...
-const GENERATED_RE = /(?:^|\/)_generated\/(server|api|dataModel)(?:\.(?:[cm]?js|[cm]?ts|d\.ts))?$/;
+// Only imports from project code are redirected: component packages in
+// node_modules ship their own, real `_generated` files.
+const GENERATED_RE = /(?:^|\/)_generated\/(server|api|dataModel)(?:\.[cm]?[jt]s)?$/;
 
 // What Convex's codegen templates (src/cli/codegen_templates/server.ts, api.ts,
 // component_server.ts, component_api.ts, dataModel.ts) produce at runtime.
@@ -181,54 +183,69 @@ const GENERATED_SOURCES = {
   dataModel: `export {};`,
 };
 
-// The stub runtime, bundled into every module that needs a stub. A stub is a
-// function-backed Proxy: calling it, constructing it or reading any property
-// yields another stub. A few properties are special-cased so that stubs behave
-// in common coercions: `then` is undefined (so `await stub` does not hang),
-// primitive conversion gives a string, and iteration yields nothing.
-const STUB_RUNTIME_SOURCE = `
-  export function makeStub(label) {
-    const target = function () {};
-    return new Proxy(target, {
-      get(t, prop) {
-        if (prop === "then") return undefined;
-        if (prop === Symbol.toPrimitive) {
-          return (hint) => (hint === "number" ? NaN : "[oracle stub " + label + "]");
-        }
-        if (prop === Symbol.iterator) return function* () {};
-        if (prop === Symbol.asyncIterator) return async function* () {};
-        if (typeof prop === "symbol") return undefined;
-        return makeStub(label + "." + prop);
-      },
-      apply() {
-        return makeStub(label + "()");
-      },
-      construct() {
-        return makeStub("new " + label);
-      },
-    });
-  }
-`;
+// Source of the stub module that replaces an unresolvable package. It is a
+// CommonJS module on purpose: esbuild checks named imports of ES modules at
+// build time (and in .ts files silently drops imports it cannot find, assuming
+// they are types), but leaves named imports of CommonJS modules to run time.
+//
+// A stub is a function-backed Proxy: calling it, constructing it or reading any
+// property yields another stub. Special cases:
+// - `then` is undefined, so `await stub` does not hang;
+// - `__esModule` is undefined, so `import x from "pkg"` gets the root stub;
+// - primitive conversion gives a string, iteration yields nothing;
+// - its prototype is a proxy too: esbuild's `__toESM` helper builds the import
+//   namespace with `Object.create(Object.getPrototypeOf(module.exports))`, so
+//   `import { Anything } from "pkg"` is found through that prototype;
+// - `in` is not trapped, so `"isQuery" in stub` is false and a stub is never
+//   taken for a registered function;
+// - STUB_MARKER lets the oracle recognise a stub (e.g. as a schema).
+const STUB_MARKER = "convex-oracle.stub";
+function stubModuleSource(specifier) {
+  return `
+    const marker = Symbol.for(${JSON.stringify(STUB_MARKER)});
+    function makeStub(label) {
+      const proto = new Proxy(Object.create(null), {
+        get: (t, prop) => (typeof prop === "symbol" || prop === "then" ? undefined : makeStub(label + "." + prop)),
+      });
+      return new Proxy(function () {}, {
+        get(t, prop) {
+          if (prop === marker) return label;
+          if (prop === "then" || prop === "__esModule") return undefined;
+          if (prop === Symbol.toPrimitive) {
+            return (hint) => (hint === "number" ? NaN : "[oracle stub " + label + "]");
+          }
+          if (prop === Symbol.iterator) return function* () {};
+          if (prop === Symbol.asyncIterator) return async function* () {};
+          if (typeof prop === "symbol") return undefined;
+          return makeStub(label + "." + prop);
+        },
+        getPrototypeOf: () => proto,
+        apply: () => makeStub(label + "()"),
+        construct: () => makeStub("new " + label),
+      });
+    }
+    module.exports = makeStub(${JSON.stringify(specifier)});
+  `;
+}
 
-/** Source of the stub module for `specifier`, exporting `names` by name. */
-function stubModuleSource(specifier, names) {
-  const lines = [
-    `import { makeStub } from "oracle-stub-runtime";`,
-    `const root = makeStub(${JSON.stringify(specifier)});`,
-    `export default root;`,
-  ];
-  [...names].sort().forEach((name, i) => {
-    if (name === "default") return;
-    lines.push(`const e${i} = root[${JSON.stringify(name)}];`);
-    lines.push(`export { e${i} as ${JSON.stringify(name)} };`);
-  });
-  return lines.join("\n");
+/** The label of a stub created by stubModuleSource, or null. */
+function stubLabel(value) {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return null;
+  try {
+    return value[Symbol.for(STUB_MARKER)] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** `@scope/pkg/sub/path` -> `@scope/pkg`, `pkg/sub` -> `pkg`. */
 function packageName(specifier) {
   const parts = specifier.split("/");
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+function isInNodeModules(file) {
+  return file.split(/[\\/]/).includes("node_modules");
 }
 
 function isBareSpecifier(specifier) {
@@ -246,12 +263,8 @@ function isBareSpecifier(specifier) {
 
 const INNER_RESOLVE = "convexOracleInnerResolve";
 
-/**
- * @param {object} ctx shared state: convexDir, projectRoot, stubbedPackages
- * @param {Map<string, Set<string>>} stubExports per stubbed specifier, the
- *   named exports esbuild asked for in earlier attempts
- */
-function oraclePlugin(ctx, stubExports) {
+/** @param {object} ctx shared state: convexDir, projectRoot, stubbedPackages */
+function oraclePlugin(ctx) {
   return {
     name: "convex-oracle",
     setup(build) {
@@ -259,10 +272,10 @@ function oraclePlugin(ctx, stubExports) {
         if (args.pluginData?.[INNER_RESOLVE]) return undefined;
         const spec = args.path;
 
-        if (spec === "oracle-stub-runtime") return { path: spec, namespace: "oracle-stub-runtime" };
-
         const generated = GENERATED_RE.exec(spec);
-        if (generated) return { path: generated[1], namespace: "oracle-generated" };
+        if (generated && !isInNodeModules(args.importer)) {
+          return { path: generated[1], namespace: "oracle-generated" };
+        }
 
         // Convex's own bundler replaces `server-only` by an empty module
         // (src/bundler/serverOnly.ts); do the same.
@@ -271,17 +284,12 @@ function oraclePlugin(ctx, stubExports) {
         if (isBuiltin(spec)) return { path: spec, external: true };
         if (!isBareSpecifier(spec)) return undefined; // relative/absolute: esbuild's default
 
-        // Bare specifier: try each base directory in turn.
-        const importerIsPackage = args.importer.split(path.sep).includes("node_modules");
-        const bases = [];
-        // A package's own dependencies resolve from its location first.
-        if (importerIsPackage) bases.push(args.resolveDir);
-        if (ctx.projectRoot) bases.push(ctx.projectRoot);
-        // Project code: its own directory, which also applies tsconfig `paths`
-        // and any node_modules next to the convex dir.
-        if (!importerIsPackage && args.resolveDir) bases.push(args.resolveDir);
-        bases.push(ORACLE_DIR);
-
+        // Bare specifier. Try, in order: Node's usual lookup from the importing
+        // file (node_modules up the tree, tsconfig `paths`; for code inside a
+        // package this finds the package's own dependencies), then the
+        // project root given on the command line, then the oracle's own
+        // node_modules. Whatever is still missing becomes a stub.
+        const bases = [args.resolveDir, ctx.projectRoot, ORACLE_DIR].filter(Boolean);
         for (const resolveDir of bases) {
           const result = await build.resolve(spec, {
             kind: args.kind,
@@ -313,45 +321,12 @@ function oraclePlugin(ctx, stubExports) {
         contents: "",
         loader: "js",
       }));
-      build.onLoad({ filter: /.*/, namespace: "oracle-stub-runtime" }, () => ({
-        contents: STUB_RUNTIME_SOURCE,
-        loader: "js",
-      }));
       build.onLoad({ filter: /.*/, namespace: "oracle-stub" }, (args) => ({
-        contents: stubModuleSource(args.path, stubExports.get(args.path) ?? new Set()),
+        contents: stubModuleSource(args.path),
         loader: "js",
-        resolveDir: ORACLE_DIR,
       }));
     },
   };
-}
-
-// esbuild reports a named import the stub lacks as an error (import {x}) or a
-// warning (ns.x on `import * as ns`). Both name the stub, so we can add the
-// export and bundle again.
-const MISSING_STUB_EXPORT_RES = [
-  /^No matching export in "oracle-stub:(.+)" for import "(.+)"$/,
-  /^Import "(.+)" will always be undefined because there is no matching export in "oracle-stub:(.+)"$/,
-];
-
-/** Adds the stub exports named in esbuild messages; returns how many were new. */
-function collectMissingStubExports(messages, stubExports) {
-  let added = 0;
-  for (const message of messages) {
-    let specifier;
-    let name;
-    let m = MISSING_STUB_EXPORT_RES[0].exec(message.text);
-    if (m) [, specifier, name] = m;
-    else if ((m = MISSING_STUB_EXPORT_RES[1].exec(message.text))) [, name, specifier] = m;
-    else continue;
-    if (!stubExports.has(specifier)) stubExports.set(specifier, new Set());
-    const names = stubExports.get(specifier);
-    if (!names.has(name)) {
-      names.add(name);
-      added++;
-    }
-  }
-  return added;
 }
 
 function formatBuildErrors(errors) {
@@ -363,45 +338,57 @@ function formatBuildErrors(errors) {
   return shown.join("\n");
 }
 
-/**
- * Bundles `absEntry` into `outfile`. Retries while esbuild asks for stub
- * exports we have not provided yet. Throws an Error with a readable message on
- * any other build error.
- */
-export async function bundleModule(ctx, absEntry, outfile) {
-  const stubExports = new Map();
-  for (let attempt = 1; ; attempt++) {
-    let result;
-    try {
-      result = await esbuild.build({
-        entryPoints: [absEntry],
-        outfile,
-        bundle: true,
-        write: true,
-        platform: "node",
-        format: "esm",
-        target: "node20",
-        // Same as Convex's bundler (src/bundler/debugBundle.ts).
-        conditions: ["convex", "module"],
-        jsx: "automatic",
-        define: { "process.env.NODE_ENV": '"production"' },
-        // Paths in esbuild messages become relative to the convex dir.
-        absWorkingDir: ctx.convexDir,
-        logLevel: "silent",
-        plugins: [oraclePlugin(ctx, stubExports)],
-      });
-    } catch (e) {
-      const errors = e?.errors ?? [];
-      if (errors.length === 0) throw e;
-      const added = collectMissingStubExports([...errors, ...(e.warnings ?? [])], stubExports);
-      if (added > 0 && attempt < MAX_BUNDLE_ATTEMPTS) continue;
-      throw new Error(formatBuildErrors(errors));
-    }
-    // Namespace-import accesses are only warnings; rebuild so they get values.
-    const added = collectMissingStubExports(result.warnings, stubExports);
-    if (added > 0 && attempt < MAX_BUNDLE_ATTEMPTS) continue;
-    return;
+/** esbuild options shared by every build. */
+function buildOptions(ctx) {
+  return {
+    bundle: true,
+    write: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // Same as Convex's bundler (src/bundler/debugBundle.ts).
+    conditions: ["convex", "module"],
+    jsx: "automatic",
+    define: { "process.env.NODE_ENV": '"production"' },
+    // Paths in esbuild messages become relative to the convex dir.
+    absWorkingDir: ctx.convexDir,
+    logLevel: "silent",
+    plugins: [oraclePlugin(ctx)],
+  };
+}
+
+/** Runs esbuild; turns a build failure into an Error with a readable message. */
+async function runEsbuild(options) {
+  try {
+    return await esbuild.build(options);
+  } catch (e) {
+    if (e?.errors?.length) throw new Error(formatBuildErrors(e.errors));
+    throw e;
   }
+}
+
+/** Bundles one entry point into `outfile` (a self-contained ES module). */
+export async function bundleModule(ctx, absEntry, outfile) {
+  await runEsbuild({ ...buildOptions(ctx), entryPoints: [absEntry], outfile });
+}
+
+/**
+ * Bundles all entries in ONE esbuild run with code splitting, as Convex's own
+ * bundler does: code shared by several modules lands in shared chunks and is
+ * evaluated once. Much faster than one build per entry on large projects.
+ * Returns modulePath -> output file; throws if any entry fails to build.
+ */
+async function bundleAllModules(ctx, entries) {
+  const outdir = path.join(ctx.tmpDir, "modules");
+  await runEsbuild({
+    ...buildOptions(ctx),
+    entryPoints: entries.map((e) => ({ in: e.absPath, out: e.modulePath })),
+    outdir,
+    splitting: true,
+    chunkNames: "_oracle_chunks/[hash]",
+    outExtension: { ".js": ".mjs" },
+  });
+  return new Map(entries.map((e) => [e.modulePath, path.join(outdir, `${e.modulePath}.mjs`)]));
 }
 
 // ---------------------------------------------------------------------------
@@ -422,10 +409,15 @@ function installSandbox() {
   const refuse = () => {
     throw new Error("network access is disabled in the Convex conformance oracle");
   };
+  // Best effort: fetch, every TCP/TLS/HTTP client (they all end in
+  // net.Socket#connect) and DNS. Project code that needs the network at import
+  // time then fails like a module with a missing env var would.
   globalThis.fetch = async () => refuse();
   net.Socket.prototype.connect = refuse;
-  dns.lookup = refuse;
-  dns.promises.lookup = async () => refuse();
+  for (const name of ["lookup", "lookupService", "resolve", "resolve4", "resolve6", "resolveAny", "resolveTxt"]) {
+    dns[name] = refuse;
+    dns.promises[name] = async () => refuse();
+  }
 
   process.on("unhandledRejection", (reason) => {
     process.stderr.write(`[oracle] unhandled rejection from project code: ${errorMessage(reason)}\n`);
@@ -468,9 +460,9 @@ async function importWithTimeout(file) {
   }
 }
 
-/** Bundles and imports one file; returns its module namespace. */
+/** Bundles one file on its own and imports it; returns its module namespace. */
 async function loadModule(ctx, absPath, outName) {
-  const outfile = path.join(ctx.tmpDir, `${outName}.mjs`);
+  const outfile = path.join(ctx.tmpDir, "single", `${outName}.mjs`);
   await bundleModule(ctx, absPath, outfile);
   return await importWithTimeout(outfile);
 }
@@ -506,7 +498,14 @@ function analyzeModule(modulePath, namespace) {
   const functions = [];
   const errors = [];
   for (const exportName of Object.keys(namespace).sort()) {
-    const value = namespace[exportName];
+    let value;
+    try {
+      value = namespace[exportName];
+    } catch (e) {
+      // An export still in its temporal dead zone (import cycles).
+      errors.push({ module: modulePath, error: `${modulePath}:${exportName}: ${errorMessage(e)}` });
+      continue;
+    }
     if (value === null || (typeof value !== "object" && typeof value !== "function")) continue;
 
     const flags = ["isQuery", "isMutation", "isAction"].filter((p) => hasProperty(value, p));
@@ -539,9 +538,12 @@ function analyzeModule(modulePath, namespace) {
 
 /** Replaces machine-specific paths in error messages so output is stable. */
 function makeSanitizer(ctx) {
+  // File URLs first: they contain the plain paths.
   const replacements = [
-    [ctx.tmpDir, "<tmp>"],
     [pathToFileURL(ctx.tmpDir).href, "<tmp>"],
+    [pathToFileURL(ctx.convexDir).href, "<convexDir>"],
+    [pathToFileURL(ORACLE_DIR).href, "<oracle>"],
+    [ctx.tmpDir, "<tmp>"],
     [ctx.convexDir, "<convexDir>"],
     [ORACLE_DIR, "<oracle>"],
   ];
@@ -569,7 +571,7 @@ async function resolveConvexVersion(ctx) {
     format: "esm",
     logLevel: "silent",
     absWorkingDir: ctx.convexDir,
-    plugins: [oraclePlugin({ ...ctx, stubbedPackages: new Set() }, new Map()), probe],
+    plugins: [oraclePlugin({ ...ctx, stubbedPackages: new Set() }), probe],
   });
   return version;
 }
@@ -580,11 +582,15 @@ async function resolveConvexVersion(ctx) {
 
 function parseCommandLine() {
   const { values, positionals } = parseArgs({
-    options: { "project-root": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      "project-root": { type: "string" },
+      "per-module": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     allowPositionals: true,
   });
   if (values.help || positionals.length !== 1) {
-    process.stderr.write("usage: node export_project.mjs <convexDir> [--project-root <dir>]\n");
+    process.stderr.write("usage: node export_project.mjs <convexDir> [--project-root <dir>] [--per-module]\n");
     process.exit(values.help ? 0 : 2);
   }
   const convexDir = path.resolve(positionals[0]);
@@ -598,15 +604,74 @@ function parseCommandLine() {
     if (fs.statSync(path.join(candidate, "node_modules"), { throwIfNoEntry: false })?.isDirectory()) {
       projectRoot = candidate;
     } else {
-      process.stderr.write(`[oracle] ${candidate}/node_modules not found; using the oracle's packages only\n`);
+      process.stderr.write(`[oracle] ignoring --project-root: ${candidate}/node_modules not found\n`);
     }
   }
   // Realpaths keep esbuild's paths and our sanitizer consistent.
-  return { convexDir: fs.realpathSync(convexDir), projectRoot: projectRoot && fs.realpathSync(projectRoot) };
+  return {
+    convexDir: fs.realpathSync(convexDir),
+    projectRoot: projectRoot && fs.realpathSync(projectRoot),
+    perModule: Boolean(values["per-module"]),
+  };
+}
+
+/** Loads the schema; returns [schemaJson, errorMessage]. */
+async function exportSchema(ctx) {
+  // bundleSchema (convex/src/bundler/index.ts) uses convex/schema.ts, else
+  // convex/schema.js; only those two names, only at the top level.
+  const schemaFile = ["schema.ts", "schema.js"]
+    .map((name) => path.join(ctx.convexDir, name))
+    .find((p) => fs.existsSync(p));
+  if (!schemaFile) return [null, null];
+  try {
+    const schema = (await loadModule(ctx, schemaFile, "schema")).default;
+    const label = stubLabel(schema);
+    if (label) throw new Error(`the default export is a stub (${label}) from a package that could not be resolved`);
+    if (!schema || typeof schema.export !== "function") {
+      throw new Error("the default export is not a schema (defineSchema(...))");
+    }
+    return [JSON.parse(schema.export()), null];
+  } catch (e) {
+    return [null, errorMessage(e)];
+  }
+}
+
+/**
+ * Loads every function module and analyzes its exports. Tries one shared
+ * build first; if that fails (one module does not build), falls back to one
+ * build per module so that the failure stays local to that module.
+ * Returns {functions, errors}.
+ */
+async function exportFunctions(ctx, entries, { perModule }) {
+  const functions = [];
+  const errors = [];
+
+  let sharedOutputs = null;
+  if (!perModule && entries.length > 0) {
+    try {
+      sharedOutputs = await bundleAllModules(ctx, entries);
+    } catch (e) {
+      process.stderr.write(`[oracle] shared build failed, bundling modules one by one:\n${errorMessage(e)}\n`);
+    }
+  }
+
+  for (const [i, entry] of entries.entries()) {
+    try {
+      const namespace = sharedOutputs
+        ? await importWithTimeout(sharedOutputs.get(entry.modulePath))
+        : await loadModule(ctx, entry.absPath, `m${String(i).padStart(4, "0")}`);
+      const result = analyzeModule(entry.modulePath, namespace);
+      functions.push(...result.functions);
+      errors.push(...result.errors);
+    } catch (e) {
+      errors.push({ module: entry.modulePath, error: errorMessage(e) });
+    }
+  }
+  return { functions, errors };
 }
 
 async function main() {
-  const { convexDir, projectRoot } = parseCommandLine();
+  const { convexDir, projectRoot, perModule } = parseCommandLine();
   const writeStdout = installSandbox();
 
   const tmpDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "convex-oracle-")));
@@ -625,49 +690,30 @@ async function main() {
   try {
     output.convexVersion = await resolveConvexVersion(ctx);
 
-    // Schema: convex/schema.ts, else convex/schema.js (bundleSchema in
-    // convex/src/bundler/index.ts looks only at these two, only at top level).
-    const schemaFile = ["schema.ts", "schema.js"]
-      .map((name) => path.join(convexDir, name))
-      .find((p) => fs.existsSync(p));
-    if (schemaFile) {
-      try {
-        const namespace = await loadModule(ctx, schemaFile, "schema");
-        const schema = namespace.default;
-        if (!schema || typeof schema.export !== "function") {
-          throw new Error("the default export is not a schema (defineSchema(...))");
-        }
-        output.schema = JSON.parse(schema.export());
-      } catch (e) {
-        output.schemaError = sanitize(errorMessage(e));
-      }
-    }
+    const [schema, schemaError] = await exportSchema(ctx);
+    output.schema = schema;
+    output.schemaError = schemaError === null ? null : sanitize(schemaError);
 
-    const { entries, errors } = listEntryPoints(convexDir);
-    output.moduleErrors.push(...errors);
+    const { entries: allEntries, errors: entryErrors } = listEntryPoints(convexDir);
+    output.moduleErrors.push(...entryErrors);
 
     // Two files that map to one module path (foo.ts and foo.js) collide in
     // Convex's bundle output; report the later ones instead of loading them.
-    const seen = new Set();
-    for (const [i, entry] of entries.entries()) {
-      if (seen.has(entry.modulePath)) {
+    const entries = [];
+    for (const entry of allEntries) {
+      if (entries.some((e) => e.modulePath === entry.modulePath)) {
         output.moduleErrors.push({
           module: entry.modulePath,
           error: `${entry.relPath}: another file already provides module "${entry.modulePath}"`,
         });
-        continue;
-      }
-      seen.add(entry.modulePath);
-      try {
-        const outName = `m${String(i).padStart(4, "0")}-${entry.modulePath.replace(/[^A-Za-z0-9_-]/g, "_")}`;
-        const namespace = await loadModule(ctx, entry.absPath, outName);
-        const { functions, errors: fnErrors } = analyzeModule(entry.modulePath, namespace);
-        output.functions.push(...functions);
-        output.moduleErrors.push(...fnErrors.map((e) => ({ ...e, error: sanitize(e.error) })));
-      } catch (e) {
-        output.moduleErrors.push({ module: entry.modulePath, error: sanitize(errorMessage(e)) });
+      } else {
+        entries.push(entry);
       }
     }
+
+    const { functions, errors } = await exportFunctions(ctx, entries, { perModule });
+    output.functions = functions;
+    output.moduleErrors.push(...errors.map((e) => ({ ...e, error: sanitize(e.error) })));
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
