@@ -9,6 +9,7 @@ traceback. Exit codes: docs/lifecycle.md.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -184,8 +185,6 @@ def verify_cmd(repo_root: Path, strict: bool, fail_on_diagnostics: bool, no_cach
 
 def _require_internal(command: str, caller: str | None, repo_root: Path) -> Path:
     """The absolute root; raises ConfigError naming the public entrypoint unless called by ctl-db-ssot."""
-    import os
-
     root = Path(os.path.abspath(repo_root))
     if caller != INTERNAL_CALLER:
         raise ConfigError(
@@ -244,9 +243,9 @@ def extract_cmd(repo_root: Path, caller: str | None, no_cache: bool) -> None:
     """Internal: print the function contract JSON (as sync would write it) to stdout."""
 
     def run() -> int:
-        from ..pipeline import derive, now_iso, read_json_file
         from ..config import FUNCTIONS_CONTRACT_REL
         from ..emit.db_contract import EPOCH
+        from ..pipeline import derive, now_iso, read_json_file
 
         root = _require_internal("extract-functions", caller, repo_root)
         cache.set_enabled(not no_cache)

@@ -928,6 +928,13 @@ class Evaluator:
         if not args:
             return VUnknown("defineSchema() without argument")
         tables_val = self.eval(mod, args[0])
+        if isinstance(args[0], ast.Obj):
+            seen_keys: set[str] = set()
+            for m in args[0].members:
+                if isinstance(m, ast.Prop) and m.key is not None:
+                    if m.key in seen_keys:
+                        mod.diag(m.span[0], "CSX313", f"table '{m.key}' is defined twice; the later definition wins (a JavaScript object keeps the last key), which is probably not intended", "error")
+                    seen_keys.add(m.key)
         if not isinstance(tables_val, VObj):
             reason = tables_val.reason if isinstance(tables_val, VUnknown) else "not an object"
             return VUnknown(f"defineSchema(): tables not resolved ({reason})")

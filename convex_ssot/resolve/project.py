@@ -190,6 +190,9 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     schema_mod = loader.get(schema_path) if schema_path.is_file() else None
     if schema_mod is not None:
         project.schema = _read_schema(ev, schema_mod, schema_rel)
+        from ..checks import check_schema
+
+        schema_mod.diagnostics.extend(check_schema(project.schema))
     schema_modules = dict(loader.modules)
 
     # ---- functions
