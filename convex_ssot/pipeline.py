@@ -118,12 +118,52 @@ def _with_updated_at(doc: dict, existing, now: str) -> dict:
     return {**doc, "updatedAt": now}
 
 
+class _RepoLock:
+    """An exclusive advisory lock per repository (``fcntl.flock`` on a file in the system
+    temp directory, named after the repository path), so concurrent syncs of one
+    repository run one after the other and the second finds nothing to change. Where
+    ``fcntl`` does not exist the lock is a no-op; atomic renames still keep files whole."""
+
+    def __init__(self, repo_root: Path) -> None:
+        import hashlib
+        import tempfile
+
+        key = hashlib.sha256(str(repo_root).encode()).hexdigest()[:16]
+        self.path = Path(tempfile.gettempdir()) / f"convex-ssot-{key}.lock"
+        self.fh = None
+
+    def __enter__(self) -> "_RepoLock":
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        try:
+            self.fh = open(self.path, "a+b")
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
+        except OSError:
+            self.fh = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fh is not None:
+            import fcntl
+
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+            self.fh.close()
+
+
 def sync(cfg: Config, use_cache: bool = True, now: str | None = None) -> SyncResult:
     """Refresh the contracts on disk (both or neither; see docs/reliability.md).
 
-    Raises ConfigError (unsupported mode, layout outside the repository) and
-    ContractError (a contract fails its JSON Schema: nothing is written).
+    Concurrent syncs of one repository are serialised (:class:`_RepoLock`). Raises
+    ConfigError (unsupported mode, layout outside the repository) and ContractError (a
+    contract fails its JSON Schema: nothing is written).
     """
+    with _RepoLock(cfg.repo_root):
+        return _sync_locked(cfg, use_cache, now)
+
+
+def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     from . import fsutil
     from .validate import validate
 

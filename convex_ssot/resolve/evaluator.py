@@ -275,9 +275,14 @@ class Evaluator:
     belongs to. Evaluation of a name is memoised per module and guarded against cycles.
     """
 
+    #: Deepest expression nesting evaluated (validators nested deeper become v.any() with a
+    #: diagnostic); keeps recursion and the JSON depth of contracts bounded.
+    MAX_DEPTH = 48
+
     def __init__(self, load: Callable[[object, str], object | None]) -> None:
         self._load = load
         self._active: set[tuple[int, str]] = set()
+        self._depth = 0
 
     # ---- names
     def lookup(self, mod, name: str, span: ast.Span = (0, 0)) -> Value:
@@ -361,6 +366,16 @@ class Evaluator:
     # ---- expressions
     def eval(self, mod, node: ast.Node) -> Value:
         """Evaluate ``node`` (an expression of module ``mod``)."""
+        if self._depth >= self.MAX_DEPTH:
+            mod.diag(node.span[0], "CSX202", f"expression nested more than {self.MAX_DEPTH} levels deep; not evaluated (recorded as v.any() where a validator was expected)")
+            return VUnknown("nested too deep")
+        self._depth += 1
+        try:
+            return self._eval(mod, node)
+        finally:
+            self._depth -= 1
+
+    def _eval(self, mod, node: ast.Node) -> Value:
         t = type(node)
         if t is ast.Call:
             return self.call(mod, node)

@@ -19,7 +19,7 @@ __all__ = ["Module", "load_module", "KEEP_KINDS", "FailedExport"]
 #: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
 KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl"})
 
-_USE_NODE = re.compile(r"""\A(?:\ufeff)?\s*(?:(?://[^\n]*|/\*[\s\S]*?\*/)\s*)*(['"])use node\1""")
+_LEADING_BLANK = re.compile(r"\s*")
 _EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
 
 
@@ -98,7 +98,10 @@ def load_module(rel: str, text: str) -> Module:
     jsx = rel.endswith((".tsx", ".jsx"))
     mk = lexer.mask(text, jsx=jsx)
     mod = Module(rel, text, mk, lexer.LineIndex(text))
-    mod.use_node = bool(_USE_NODE.match(text))
+    # The "use node" directive (convex src/bundler/index.ts): the first statement of the
+    # module, comments allowed before it. Comments are blank in the masked text.
+    first = _LEADING_BLANK.match(mk.masked).end()
+    mod.use_node = text.startswith(('"use node"', "'use node'"), first)
     from .discovery import has_import_or_export
 
     mod.has_import_export = has_import_or_export(Path(rel), text)
