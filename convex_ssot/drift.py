@@ -68,7 +68,7 @@ def _fmt(value) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (dict,)):
+    if isinstance(value, dict):
         return "{…}"
     return str(value)
 

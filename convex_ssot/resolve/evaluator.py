@@ -188,6 +188,65 @@ def _auth_tables() -> list[tuple[str, VTable]]:
     ]
 
 
+def from_convex_json(j: dict, optional: bool = False) -> ir.Validator:
+    """The IR of a validator given in Convex's export JSON (the inverse of
+    ``emit.validators.convex_json``). Raises ValueError on JSON that is not a validator."""
+    import base64
+    import struct
+
+    t = j.get("type")
+    inverse = {"string": "string", "number": "float64", "bigint": "int64", "boolean": "boolean", "bytes": "bytes",
+               "null": "null", "any": "any", "commitTs": "commitTs"}
+    if t in inverse:
+        return ir.Validator(inverse[t], optional=optional)
+    if t == "id":
+        return ir.Validator("id", optional=optional, table=j["tableName"])
+    if t == "literal":
+        val = j["value"]
+        if isinstance(val, dict) and "$integer" in val:
+            lit = ir.LiteralValue("bigint", struct.unpack("<q", base64.b64decode(val["$integer"]))[0])
+        elif isinstance(val, dict) and "$float" in val:
+            lit = ir.LiteralValue("number", struct.unpack("<d", base64.b64decode(val["$float"]))[0])
+        elif isinstance(val, bool):
+            lit = ir.LiteralValue("boolean", val)
+        elif isinstance(val, (int, float)):
+            lit = ir.LiteralValue("number", float(val))
+        else:
+            lit = ir.LiteralValue("string", val)
+        return ir.Validator("literal", optional=optional, literal=lit)
+    if t == "array":
+        return ir.Validator("array", optional=optional, element=from_convex_json(j["value"]))
+    if t == "object":
+        fields = tuple(ir.ObjectField(k, from_convex_json(e["fieldType"], e.get("optional", False))) for k, e in j["value"].items())
+        return ir.Validator("object", optional=optional, fields=fields)
+    if t == "record":
+        return ir.Validator("record", optional=optional, key=from_convex_json(j["keys"]), value=from_convex_json(j["values"]["fieldType"]))
+    if t == "union":
+        return ir.Validator("union", optional=optional, members=tuple(from_convex_json(m) for m in j["value"]))
+    raise ValueError(f"not a Convex validator: {t!r}")
+
+
+def _convex_auth_result(mod) -> Value:
+    """``convexAuth({providers})`` of @convex-dev/auth: ``{auth, signIn, signOut, store,
+    isAuthenticated}``; the four functions exactly as the package registers them
+    (resolve/models/convex-dev-auth.json, printed by the conformance oracle)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "models" / "convex-dev-auth.json").read_text(encoding="utf-8"))
+    out: dict[str, Value] = {"auth": VUnknown("convexAuth().auth helper")}
+    for name, f in data["functions"].items():
+        short = {("query", "public"): "query", ("mutation", "internal"): "internalMutation", ("action", "public"): "action",
+                 ("mutation", "public"): "mutation", ("query", "internal"): "internalQuery", ("action", "internal"): "internalAction"}[(f["kind"], f["visibility"])]
+        generic = short + "Generic" if not short.startswith("internal") else "internal" + short[8:] + "Generic"
+        builder = VBuilder(f["kind"], f["visibility"], short, ("convexAuth", generic))
+        reg = VRegistration(builder, None, mod, "convexAuth")
+        reg.args = VVal(from_convex_json(f["args"])) if f["args"] is not None else None
+        reg.returns = VVal(from_convex_json(f["returns"])) if f["returns"] is not None else None
+        out[name] = reg
+    return VObj(out)
+
+
 def pagination_opts_validator() -> ir.Validator:
     """``paginationOptsValidator`` (convex/server, src/server/pagination.ts, 1.48)."""
     return _obj(
@@ -251,6 +310,8 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
         return {
             "authTables": VObj(dict(_auth_tables())),
             "getAuthUserId": VBuiltin("auth.getAuthUserId"),
+            "getAuthSessionId": VBuiltin("auth.getAuthUserId"),
+            "convexAuth": VBuiltin("auth.convexAuth"),
         }
     return None
 
@@ -689,6 +750,8 @@ class Evaluator:
             return self.call_helpers(mod, name[3:], args, node)
         if name == "auth.getAuthUserId":
             return VUnknown("getAuthUserId() result")
+        if name == "auth.convexAuth":
+            return _convex_auth_result(mod)
         return VUnknown(f"{name}() is not modelled")
 
     def call_helpers(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:

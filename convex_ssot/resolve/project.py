@@ -324,6 +324,12 @@ def _function(ev: Evaluator, mod: Module, reg: VRegistration, module_path: str, 
         else:
             rmod.diag(definition.span[0], "CSX230", f"{module_path}:{export_name}: function definition not understood; args and handler not read")
 
+    if definition is None and reg.args is not None:  # a library-registered function
+        if isinstance(reg.args, VVal):
+            args = reg.args.v
+            args_is_map = args.kind == "object"
+        if isinstance(reg.returns, VVal):
+            returns = reg.returns.v
     if b.kind == "httpAction":
         args, returns, args_is_map = None, None, False
     elif b.custom_args:
