@@ -179,6 +179,12 @@ def load_config(repo_root: Path) -> Config:
             if os.path.isabs(schema_path):
                 raise ConfigError(f"{CONFIG_REL}: '{key}' ('{schema_path}') is outside repo root {repo_root}: use a repo-relative path")
             cfg.schema_rel = _norm(schema_path)
+            try:
+                check_inside(repo_root, cfg.schema_rel, f"Convex schema path ({key} in {CONFIG_REL})")
+            except ConfigError as exc:
+                cfg.mode, cfg.mode_source = (mode or "convex"), ("config" if mode else "infer (no config)")
+                exc.config = cfg  # type: ignore[attr-defined]  # read-only views still show the layout
+                raise
     if mode is not None:
         cfg.mode, cfg.mode_source = mode, "config"
     else:
@@ -194,6 +200,10 @@ def load_config_lenient(repo_root: Path) -> Config:
     try:
         return load_config(repo_root)
     except ConfigError as exc:
+        partial = getattr(exc, "config", None)
+        if partial is not None:  # valid file, but the layout leaves the repository
+            partial.errors.append(str(exc))
+            return partial
         root = Path(os.path.abspath(repo_root))
         cfg = Config(root, _infer(root), "infer (invalid config)", CONFIG_REL, True, DEFAULT_SCHEMA_REL, None)
         cfg.errors.append(str(exc))

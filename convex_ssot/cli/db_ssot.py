@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from .. import cache
-from ..config import CONFIG_REL, DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config, load_config_lenient
+from ..config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config
+from ..status import status_data
 from ..errors import ConfigError
 from .common import emit_json, format_option, repo_root_option, resolve_root, run_guarded
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "status_data"]
 
 _MAX_DIAGS_SHOWN = 5
 
@@ -20,33 +22,6 @@ _MAX_DIAGS_SHOWN = 5
 @click.version_option(package_name="convex-ssot")
 def cli() -> None:
     """Keep docs/context/db/schema.json and docs/context/convex/functions.json in sync with the DB SSOT."""
-
-
-def status_data(root: Path) -> dict:
-    """The ``status`` report as a dict (also used by ``ctl-convex status``)."""
-    cfg = load_config_lenient(root)
-    paths = {
-        "prismaSchema": "prisma/schema.prisma",
-        "dbMirror": "db/schema/tables.json",
-        "contextContract": DB_CONTRACT_REL,
-        "convexSchema": cfg.schema_rel,
-        "convexFunctions": FUNCTIONS_CONTRACT_REL,
-    }
-    exists = {k: (root / v).exists() for k, v in paths.items()}
-    warnings = list(cfg.warnings)
-    if cfg.mode == "convex" and not exists["convexSchema"]:
-        warnings.append(f"Convex schema {cfg.schema_rel} is missing")
-    if cfg.mode in ("convex", "none") and not exists["contextContract"]:
-        warnings.append(f"{DB_CONTRACT_REL} is missing: run `ctl-db-ssot sync-to-context`")
-    return {
-        "mode": cfg.mode,
-        "source": cfg.mode_source,
-        "configPath": CONFIG_REL,
-        "paths": paths,
-        "exists": exists,
-        "errors": list(cfg.errors),
-        "warnings": warnings,
-    }
 
 
 @cli.command("status")
@@ -85,7 +60,7 @@ def sync_cmd(repo_root: Path, out: str | None, fmt: str, no_cache: bool) -> None
         from ..pipeline import sync
 
         root = resolve_root(repo_root)
-        if out is not None and Path(out).as_posix().lstrip("./") != DB_CONTRACT_REL and Path(out).resolve() != (root / DB_CONTRACT_REL).resolve():
+        if out is not None and os.path.normpath(os.path.join(root, out)) != os.path.normpath(root / DB_CONTRACT_REL):
             raise ConfigError(f"--out {out}: contract paths are fixed in v1; only {DB_CONTRACT_REL} is accepted")
         cache.set_enabled(not no_cache)
         cfg = load_config(root)

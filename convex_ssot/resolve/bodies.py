@@ -17,19 +17,29 @@ from dataclasses import dataclass, field
 
 from .. import ir
 
-_DB_CALL = re.compile(r"""(?<![\w$])db\s*\.\s*(query|get|insert|patch|replace|delete)\s*\(\s*(?:(["'])([^"'\\\n]*)\2\s*([,)]))?""")
-_SYSTEM = re.compile(r"""(?<![\w$])db\s*\.\s*system\s*\.""")
-_DB_TABLE = re.compile(r"""(?<![\w$])db\s*\.\s*table\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)\s*\.\s*(get|query|insert|patch|replace|delete)\b""")
-_SCHEDULER = re.compile(r"(?<![\w$])scheduler\s*\.\s*(?:runAfter|runAt|cancel)\s*\(")
-_STORAGE = re.compile(r"(?<![\w$])storage\s*\.\s*(?:getUrl|generateUploadUrl|store|get|delete|getMetadata)\s*\(")
-_RUN = re.compile(r"(?<![\w$])run(Query|Mutation|Action)\s*\(")
-_FETCH = re.compile(r"(?<![\w$.])fetch\s*\(")
-_VECTOR = re.compile(r"(?<![\w$])vectorSearch\s*\(")
-_IDENTITY = re.compile(r"(?<![\w$])auth\s*\.\s*getUserIdentity\s*\(")
-_AUTH_USER_ID = re.compile(r"(?<![\w$.])(?:getAuthUserId|getAuthSessionId)\s*\(")
-_HELPER_CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(")
+_DB_CALL = re.compile(r"""db\s*\.\s*(query|get|insert|patch|replace|delete)\s*\(\s*(?:(["'])([^"'\\\n]*)\2\s*([,)]))?""")
+_SYSTEM = re.compile(r"""db\s*\.\s*system\s*\.""")
+_DB_TABLE = re.compile(r"""db\s*\.\s*table\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)\s*\.\s*(get|query|insert|patch|replace|delete)\b""")
+_SCHEDULER = re.compile(r"scheduler\s*\.\s*(?:runAfter|runAt|cancel)\s*\(")
+_STORAGE = re.compile(r"storage\s*\.\s*(?:getUrl|generateUploadUrl|store|get|delete|getMetadata)\s*\(")
+_RUN = re.compile(r"run(Query|Mutation|Action)\s*\(")
+_FETCH = re.compile(r"fetch\s*\(")
+_VECTOR = re.compile(r"vectorSearch\s*\(")
+_IDENTITY = re.compile(r"auth\s*\.\s*getUserIdentity\s*\(")
+_AUTH_USER_ID = re.compile(r"(?:getAuthUserId|getAuthSessionId)\s*\(")
 
 _READS = frozenset({"query", "get"})
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
+
+
+def _starts_word(text: str, m: re.Match, allow_dot: bool = True) -> bool:
+    """The match is not the tail of a longer identifier (``mydb.query``); with
+    ``allow_dot`` False it must not follow a ``.`` either (``x.fetch``)."""
+    i = m.start() - 1
+    if i < 0:
+        return True
+    ch = text[i]
+    return ch not in _WORD and (allow_dot or ch != ".")
 
 
 @dataclass(slots=True)
@@ -41,7 +51,6 @@ class BodyFacts:
     written: set[str] = field(default_factory=set)
     identity: bool = False
     convex_auth: bool = False
-    helpers: set[str] = field(default_factory=set)
 
     def merge(self, other: "BodyFacts") -> None:
         for k, v in other.uses.items():
@@ -54,37 +63,61 @@ class BodyFacts:
 
 
 def scan(text: str) -> BodyFacts:
-    """Facts about one body's comment-free text (strings intact)."""
+    """Facts about one body's comment-free text (strings intact).
+
+    Each pattern starts with a literal and is only run when its keyword occurs in the
+    text (``str.__contains__`` is a C memory scan), which keeps this linear and cheap.
+    """
     f = BodyFacts()
     u = f.uses
-    for m in _DB_CALL.finditer(text):
-        method, table, sep = m.group(1), m.group(3), m.group(4)
-        is_read = method in _READS
-        u["dbRead" if is_read else "dbWrite"] = True
-        if table is None:
-            continue
-        # query("t"), insert("t", …) name a table; get/patch/replace/delete only in the
-        # explicit-table form whose first argument is followed by a comma.
-        if method in ("query", "insert") or sep == ",":
-            (f.read if is_read else f.written).add(table)
-    if _SYSTEM.search(text):
-        u["dbRead"] = True
-    for m in _DB_TABLE.finditer(text):
-        table, method = m.group(2), m.group(3)
-        is_read = method in _READS
-        u["dbRead" if is_read else "dbWrite"] = True
-        (f.read if is_read else f.written).add(table)
-    if _SCHEDULER.search(text):
+    if "db" in text:
+        for m in _DB_CALL.finditer(text):
+            if not _starts_word(text, m):
+                continue
+            method, table, sep = m.group(1), m.group(3), m.group(4)
+            is_read = method in _READS
+            u["dbRead" if is_read else "dbWrite"] = True
+            if table is None:
+                continue
+            # query("t"), insert("t", …) name a table; get/patch/replace/delete only in the
+            # explicit-table form whose first argument is followed by a comma.
+            if method in ("query", "insert") or sep == ",":
+                (f.read if is_read else f.written).add(table)
+        if "system" in text and any(_starts_word(text, m) for m in _SYSTEM.finditer(text)):
+            u["dbRead"] = True
+        if "table" in text:
+            for m in _DB_TABLE.finditer(text):
+                if not _starts_word(text, m):
+                    continue
+                table, method = m.group(2), m.group(3)
+                is_read = method in _READS
+                u["dbRead" if is_read else "dbWrite"] = True
+                (f.read if is_read else f.written).add(table)
+    if "scheduler" in text and any(_starts_word(text, m) for m in _SCHEDULER.finditer(text)):
         u["scheduler"] = True
-    if _STORAGE.search(text):
+    if "storage" in text and any(_starts_word(text, m) for m in _STORAGE.finditer(text)):
         u["storage"] = True
-    for m in _RUN.finditer(text):
-        u["run" + m.group(1)] = True
-    if _FETCH.search(text):
+    if "run" in text:
+        for m in _RUN.finditer(text):
+            if _starts_word(text, m):
+                u["run" + m.group(1)] = True
+    if "fetch" in text and any(_starts_word(text, m, allow_dot=False) for m in _FETCH.finditer(text)):
         u["fetch"] = True
-    if _VECTOR.search(text):
+    if "vectorSearch" in text and any(_starts_word(text, m) for m in _VECTOR.finditer(text)):
         u["vectorSearch"] = True
-    f.identity = bool(_IDENTITY.search(text))
-    f.convex_auth = bool(_AUTH_USER_ID.search(text))
-    f.helpers = {m.group(1) for m in _HELPER_CALL.finditer(text)}
+    if "getUserIdentity" in text:
+        f.identity = any(_starts_word(text, m) for m in _IDENTITY.finditer(text))
+    if "getAuth" in text:
+        f.convex_auth = any(_starts_word(text, m, allow_dot=False) for m in _AUTH_USER_ID.finditer(text))
     return f
+
+
+def called_helpers(text: str, names: list[str]) -> set[str]:
+    """Which of ``names`` (functions of the same module) ``text`` calls."""
+    if not names:
+        return set()
+    present = [n for n in names if n in text]
+    if not present:
+        return set()
+    pattern = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(n) for n in sorted(present)) + r")\s*\(")
+    return {m.group(1) for m in pattern.finditer(text)}

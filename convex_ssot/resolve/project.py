@@ -387,21 +387,32 @@ def _body_span(node) -> tuple[int, int] | None:
     return None
 
 
+def _helper_spans(mod: Module) -> dict[str, list[tuple[int, int]]]:
+    """Top-level functions of a module by name: declarations and const arrow functions."""
+    cached = mod.values.get("\0helpers")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    spans: dict[str, list[tuple[int, int]]] = dict(mod.functions)
+    for name, d in mod.decls.items():
+        if isinstance(d.init, ast.Function):
+            hs = _body_span(d.init)
+            if hs:
+                spans[name] = [hs]
+    mod.values["\0helpers"] = spans  # type: ignore[assignment]
+    return spans
+
+
 def _handler_facts(fn: VFunction) -> bodies.BodyFacts:
     mod: Module = fn.module  # type: ignore[assignment]
     span = _body_span(fn.node)
     if span is None:
         return bodies.BodyFacts()
     clean = mod.mk.clean
-    facts = bodies.scan(clean[span[0] : span[1]])
-    for name in sorted(facts.helpers):
-        helper_spans = mod.functions.get(name)
-        if helper_spans is None:
-            d = mod.decls.get(name)
-            if d is not None and isinstance(d.init, ast.Function):
-                hs = _body_span(d.init)
-                helper_spans = [hs] if hs else None
-        for hs in helper_spans or ():
+    text = clean[span[0] : span[1]]
+    facts = bodies.scan(text)
+    helpers = _helper_spans(mod)
+    for name in sorted(bodies.called_helpers(text, list(helpers))):
+        for hs in helpers[name]:
             facts.merge(bodies.scan(clean[hs[0] : hs[1]]))
     return facts
 

@@ -348,10 +348,10 @@ def status_report(root: Path) -> dict:
          errors: [str], warnings: [str]}
 
     ``mode``/``source``/``errors``/``warnings`` start from ``ctl-db-ssot status``
-    (:func:`convex_ssot.cli.db_ssot.status_data`). When the layout leaves the repository
+    (:func:`convex_ssot.status.status_data`). When the layout leaves the repository
     the outside paths are not probed (``exists`` is null) and the reason is an error.
     """
-    from ..cli.db_ssot import status_data  # the shared part of both status commands
+    from ..status import status_data  # the shared part of both status commands
     from ..config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config_lenient
 
     base = status_data(root)
