@@ -324,7 +324,7 @@ class Statement:
     name: str | None = None
 
 
-_CANDIDATE = re.compile(r"^[A-Za-z_$@]", re.M)
+_CANDIDATE = re.compile(r"^[A-Za-z_$@{(]", re.M)
 _HEAD = re.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
       | (?P<exportfrom>export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s*)?from\b)
@@ -342,7 +342,8 @@ _HEAD = re.compile(
 def split_statements(masked: str) -> list[Statement]:
     """Split a masked module into its top-level statements (see :class:`Statement`).
 
-    A statement starts on a line whose first column holds an identifier character and at
+    A statement starts on a line whose first column holds an identifier character, ``{``
+    (a block) or ``(`` and at
     which every bracket kind is balanced; it runs to the next such start. Code that is not
     formatted with top-level statements in column 0 is still covered: such a statement is
     then part of the previous one.

@@ -336,14 +336,23 @@ class Evaluator:
     belongs to. Evaluation of a name is memoised per module and guarded against cycles.
     """
 
-    #: Deepest expression nesting evaluated (validators nested deeper become v.any() with a
-    #: diagnostic); keeps recursion and the JSON depth of contracts bounded.
-    MAX_DEPTH = 48
+    #: Deepest expression nesting evaluated (method chains such as 30 ``.index()`` calls
+    #: count one level per call); keeps the recursion bounded.
+    MAX_DEPTH = 400
+    #: Deepest validator nesting (``v.array(v.array(…))``); deeper becomes v.any() with a
+    #: diagnostic, which keeps contracts within JSON serialisers' depth limits.
+    MAX_VALIDATOR_DEPTH = 32
 
     def __init__(self, load: Callable[[object, str], object | None]) -> None:
+        import sys
+
         self._load = load
         self._active: set[tuple[int, str]] = set()
         self._depth = 0
+        self._vdepth = 0
+        # Each expression level costs a few Python frames; make room for MAX_DEPTH.
+        if sys.getrecursionlimit() < 8 * self.MAX_DEPTH:
+            sys.setrecursionlimit(8 * self.MAX_DEPTH)
 
     # ---- names
     def lookup(self, mod, name: str, span: ast.Span = (0, 0)) -> Value:
@@ -663,6 +672,18 @@ class Evaluator:
         return v
 
     def call_builtin(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        if not (name.startswith("v.") or name.startswith("ch.")):
+            return self._call_builtin(mod, name, args, node)
+        if self._vdepth >= self.MAX_VALIDATOR_DEPTH:
+            mod.diag(node.span[0], "CSX202", f"validator nested more than {self.MAX_VALIDATOR_DEPTH} levels deep; recorded as v.any()")
+            return VVal(ir.Validator("any", raw=mod.raw(node.span)))
+        self._vdepth += 1
+        try:
+            return self._call_builtin(mod, name, args, node)
+        finally:
+            self._vdepth -= 1
+
+    def _call_builtin(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
         raw = mod.raw(node.span)
         if name.startswith("v."):
             b = name[2:]
