@@ -3,13 +3,15 @@
 Schemas are read from ``schemas/`` (package data) once per process; ``jsonschema`` is
 imported only when something is validated (the import alone costs about 0.1 s).
 
-Contracts are validated in pieces: the document with its entry lists emptied, then each
-entry of ``tables`` / ``functions`` / ``diagnostics`` against its ``$defs`` entry. An entry
-whose exact bytes were validated before (in this run, or in an earlier run with the same
-schema, remembered in the cache directory) is not validated again. The verdict is the
-same as validating the whole document at once, because the entry lists' ``items`` are
-exactly those ``$defs``; validating a 4 MB project's contracts whole takes seconds in
-``jsonschema``, and an edit changes only a few entries.
+Contracts are validated in pieces: the document with its entry lists emptied; each entry
+of ``tables`` / ``functions`` / ``diagnostics`` against its ``$defs`` entry, with its
+Convex validator JSON values (``validator``, ``documentType``) set aside; and each
+*distinct* validator value against ``$defs/convexValidator``. A piece whose exact bytes
+were validated before (in this run, or in an earlier run with the same schema, remembered
+in the cache directory) is not validated again. The verdict is the same as validating the
+whole document at once, because those list items and keys are exactly ``$ref``s to the
+``$defs`` used; validating a 4 MB project's contracts whole takes many seconds in
+``jsonschema`` (it evaluates every keyword in Python), and validators repeat a lot.
 """
 
 from __future__ import annotations
@@ -40,7 +42,60 @@ _ENTRY_LISTS = {
 @lru_cache(maxsize=None)
 def _schema(name: str) -> tuple[dict, str]:
     data = schema_path(SCHEMAS[name]).read_bytes()
-    return loads(data), hashlib.sha256(data).hexdigest()[:16]
+    return _inline_refs(loads(data)), hashlib.sha256(data).hexdigest()[:16]
+
+
+def _inline_refs(schema: dict) -> dict:
+    """The same schema with every ``$ref`` to a non-recursive ``$defs`` entry replaced by
+    the definition itself. Equivalent for validation (Draft 2020-12 ``$ref`` semantics,
+    local references only) and much faster in ``jsonschema``, whose reference lookups
+    dominate otherwise; recursive definitions keep their ``$ref``."""
+    defs = schema.get("$defs", {})
+    prefix = "#/$defs/"
+
+    def refs_of(node, out: set) -> set:
+        if isinstance(node, dict):
+            r = node.get("$ref")
+            if isinstance(r, str) and r.startswith(prefix):
+                out.add(r[len(prefix):])
+            for v in node.values():
+                refs_of(v, out)
+        elif isinstance(node, list):
+            for v in node:
+                refs_of(v, out)
+        return out
+
+    direct = {k: refs_of(v, set()) for k, v in defs.items()}
+    recursive = set()
+    for start in defs:
+        stack, seen = list(direct[start]), set()
+        while stack:
+            k = stack.pop()
+            if k == start:
+                recursive.add(start)
+                break
+            if k in seen or k not in direct:
+                continue
+            seen.add(k)
+            stack.extend(direct[k])
+
+    def inline(node):
+        if isinstance(node, dict):
+            r = node.get("$ref")
+            if isinstance(r, str) and r.startswith(prefix) and r[len(prefix):] in defs and r[len(prefix):] not in recursive:
+                rest = {k: inline(v) for k, v in node.items() if k != "$ref"}
+                target = inline(defs[r[len(prefix):]])
+                if not rest:
+                    return target
+                return {"allOf": [target], **rest}
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    out = {k: inline(v) for k, v in schema.items() if k != "$defs"}
+    out["$defs"] = {k: inline(v) for k, v in defs.items()}
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -89,6 +144,29 @@ class _KnownGood:
             pass
 
 
+_VALIDATOR_KEYS = ("validator", "documentType")
+_PLACEHOLDER = {"type": "any"}
+
+
+def _split_validators(node, found: list) -> object:
+    """A copy of ``node`` whose Convex validator JSON values (under ``validator`` and
+    ``documentType``, where the schemas say ``$ref: convexValidator``) are replaced by a
+    placeholder; the originals are appended to ``found``. Validators repeat a lot (every
+    ``{"type": "string"}``), so each distinct one is then validated once."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k in _VALIDATOR_KEYS and isinstance(v, dict):
+                found.append(v)
+                out[k] = _PLACEHOLDER
+            else:
+                out[k] = _split_validators(v, found)
+        return out
+    if isinstance(node, list):
+        return [_split_validators(v, found) for v in node]
+    return node
+
+
 def validate(name: str, doc) -> list[str]:
     """Errors of ``doc`` against the schema ``name`` (see :data:`SCHEMAS`), as
     ``"<json path>: <message>"`` strings; empty when valid."""
@@ -99,12 +177,14 @@ def validate(name: str, doc) -> list[str]:
     errors = _errors(_validator(name), skeleton)
     _, schema_hash = _schema(name)
     known = _KnownGood(schema_hash)
+    validators: list = []
     for key, definition in lists.items():
         entries = doc.get(key)
         if not isinstance(entries, list):
             continue
         entry_validator = None
-        for i, entry in enumerate(entries):
+        for i, raw_entry in enumerate(entries):
+            entry = _split_validators(raw_entry, validators)
             digest = hashlib.sha256(definition.encode() + b"\0" + dumps(entry)).hexdigest()[:32]
             if digest in known.seen or digest in known.new:
                 continue
@@ -114,6 +194,19 @@ def validate(name: str, doc) -> list[str]:
                 errors.extend(errs)
             else:
                 known.new.add(digest)
+    checked: set[str] = set()
+    value_validator = None
+    for v in validators:
+        digest = hashlib.sha256(b"convexValidator\0" + dumps(v)).hexdigest()[:32]
+        if digest in checked or digest in known.seen or digest in known.new:
+            continue
+        checked.add(digest)
+        value_validator = value_validator or _validator(name, "convexValidator")
+        errs = _errors(value_validator, v, prefix="$..validator")
+        if errs:
+            errors.extend(errs)
+        else:
+            known.new.add(digest)
     if not errors:
         known.save()
     return errors
