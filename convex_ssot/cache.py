@@ -62,6 +62,16 @@ def _tool_key() -> str:
     return h.hexdigest()[:16]
 
 
+def _contracts_digest(db, functions) -> str:
+    """SHA-256 of both contracts' canonical bytes, stored with a project entry and checked
+    when it is read back: an entry whose contracts were damaged is not used."""
+    import hashlib
+
+    from .emit.jsonout import dumps
+
+    return hashlib.sha256(dumps(db) + b"\0" + dumps(functions)).hexdigest()
+
+
 class ModuleCache:
     """Per-file parse results (pickled :class:`~convex_ssot.resolve.modules.Module`),
     keyed by SHA-256 of the tool key, the repo-relative path and the file's bytes; and a
@@ -176,7 +186,10 @@ class ModuleCache:
                     return None
                 if hashlib.sha256(data).hexdigest() != h:
                     return None
-            return entry["db"], entry["functions"]
+            db, functions = entry["db"], entry["functions"]
+            if entry.get("digest") != _contracts_digest(db, functions):
+                return None  # damaged (or edited) entry: rebuild, never trust
+            return db, functions
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
             return None
 
@@ -187,7 +200,13 @@ class ModuleCache:
         from .emit.jsonout import dumps
 
         path = self._project_path(repo_root, schema_rel)
-        entry = {"discovered": discovered, "files": dict(sorted(self.hashes.items())), "db": db, "functions": functions}
+        entry = {
+            "discovered": discovered,
+            "files": dict(sorted(self.hashes.items())),
+            "db": db,
+            "functions": functions,
+            "digest": _contracts_digest(db, functions),
+        }
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:

@@ -264,15 +264,20 @@ def mask(text: str, jsx: bool = False) -> Masked:
                 masked.append(tok + _fill(lit[1:-1]) + tok)
                 clean.append(lit)
         elif tok == "`":
+            n_issues = len(issues)
             end = _skip_template(text, start, issues)
             lit = text[start:end]
-            inner = _fill(lit[1:-1]) if len(lit) >= 2 else ""
-            masked.append("`" + inner + ("`" if len(lit) >= 2 else ""))
-            clean.append(lit if "${" not in lit else "`" + blank(lit[1:-1]) + "`")
+            if len(issues) > n_issues or len(lit) < 2:  # unterminated: runs to the end
+                masked.append("`" + _fill(lit[1:]))
+                clean.append(blank(lit))
+            else:
+                masked.append("`" + _fill(lit[1:-1]) + "`")
+                clean.append(lit if "${" not in lit else "`" + blank(lit[1:-1]) + "`")
         elif tok == "/":
             prev, word = _prev_sig(masked)
             rm = None
-            if prev in _REGEX_PREV or prev == "" or (word and word == _tail_word(masked) and word in _REGEX_KEYWORDS):
+            after_update = prev in "+-" and _prev_two(masked) in ("++", "--")  # i++ / 2
+            if not after_update and (prev in _REGEX_PREV or prev == "" or word in _REGEX_KEYWORDS):
                 rm = _REGEX.match(text, start)
             if rm is None:
                 end = start + 1
@@ -286,7 +291,8 @@ def mask(text: str, jsx: bool = False) -> Masked:
         else:  # "<" in JSX files
             prev, word = _prev_sig(masked)
             nxt = text[start + 1 : start + 2]
-            if (prev in _JSX_PREV or word in ("return", "yield", "await")) and (nxt.isalpha() or nxt == ">"):
+            generic = _GENERIC_PARAMS.match(text, start) is not None  # <T,>(x) / <T extends U>
+            if not generic and (prev in _JSX_PREV or word in ("return", "yield", "await")) and (nxt.isalpha() or nxt == ">"):
                 end = _skip_jsx(text, start, issues)
                 lit = text[start:end]
                 masked.append("0" + _fill(lit[1:]))
@@ -303,9 +309,16 @@ def mask(text: str, jsx: bool = False) -> Masked:
     return Masked(text, "".join(masked), "".join(clean), issues)
 
 
-def _tail_word(pieces: list[str]) -> str:
-    """The word the emitted text ends with (ignoring trailing blanks), or ''."""
-    return _prev_sig(pieces)[1]
+def _prev_two(pieces: list[str]) -> str:
+    """The last two significant characters emitted so far."""
+    for piece in reversed(pieces):
+        stripped = piece.rstrip()
+        if stripped:
+            return stripped[-2:]
+    return ""
+
+
+_GENERIC_PARAMS = re.compile(r"<\s*(?:const\s+)?[A-Za-z_$][\w$]*\s*(?:,|extends\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +337,7 @@ class Statement:
     name: str | None = None
 
 
-_CANDIDATE = re.compile(r"^[A-Za-z_$@{(]", re.M)
+_CANDIDATE = re.compile(r"^[A-Za-z_$@{('\"`]", re.M)
 _HEAD = re.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
       | (?P<exportfrom>export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s*)?from\b)
@@ -351,7 +364,14 @@ def split_statements(masked: str) -> list[Statement]:
     starts: list[int] = []
     depth = 0
     last = 0
+    # The first statement may start after blanks (a BOM turned into a space, an indent).
+    first = len(masked) - len(masked.lstrip())
+    if first < len(masked) and first > 0 and masked[first] not in "})]":
+        starts.append(first)
+        last = first
     for m in _CANDIDATE.finditer(masked):
+        if starts and m.start() <= starts[-1]:
+            continue
         p = m.start()
         c = masked.count
         depth += (c("{", last, p) + c("(", last, p) + c("[", last, p)) - (

@@ -62,19 +62,23 @@ class BodyFacts:
         self.convex_auth |= other.convex_auth
 
 
-def scan(text: str) -> BodyFacts:
-    """Facts about one body's comment-free text (strings intact).
+def scan(text: str, clean: str | None = None) -> BodyFacts:
+    """Facts about one body. ``text`` is the *masked* body (comments blank, string
+    contents filled, so code inside strings is never taken for calls); ``clean`` is the
+    same span with strings intact, from which table names are read (default: ``text``).
 
     Each pattern starts with a literal and is only run when its keyword occurs in the
     text (``str.__contains__`` is a C memory scan), which keeps this linear and cheap.
     """
+    clean = text if clean is None else clean
     f = BodyFacts()
     u = f.uses
     if "db" in text:
         for m in _DB_CALL.finditer(text):
             if not _starts_word(text, m):
                 continue
-            method, table, sep = m.group(1), m.group(3), m.group(4)
+            method, sep = m.group(1), m.group(4)
+            table = clean[m.start(3) : m.end(3)] if m.group(3) is not None else None
             is_read = method in _READS
             u["dbRead" if is_read else "dbWrite"] = True
             if table is None:
@@ -89,7 +93,7 @@ def scan(text: str) -> BodyFacts:
             for m in _DB_TABLE.finditer(text):
                 if not _starts_word(text, m):
                     continue
-                table, method = m.group(2), m.group(3)
+                table, method = clean[m.start(2) : m.end(2)], m.group(3)
                 is_read = method in _READS
                 u["dbRead" if is_read else "dbWrite"] = True
                 (f.read if is_read else f.written).add(table)

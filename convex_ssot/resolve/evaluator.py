@@ -6,8 +6,9 @@ built from, each with its source:
 * ``v.*`` builders and validator methods — convex ``src/values/validator.ts`` and
   ``src/values/validators.ts`` (1.48): ``v.nullable(x)`` is ``v.union(x, v.null())``;
   ``v.optional(x)``/``x.optional()`` only set ``isOptional``; ``v.bigint`` is ``v.int64``;
-  ``v.number`` is ``v.float64``; object ``.pick/.omit`` take variadic keys, ``.partial()``
-  makes every field optional, ``.extend(f)`` is a shallow merge with new keys last.
+  ``v.number`` is ``v.float64``; object ``.pick/.omit`` take variadic keys (pick keeps the
+  order of its arguments), ``.partial()`` makes every field optional, ``.extend(f)`` is
+  ``{...fields, ...f}`` (existing keys keep their position).
 * ``defineTable``/``defineSchema`` and the index builders — ``src/server/schema.ts``.
 * Function builders — ``src/server/impl/registration_impl.ts`` and the codegen template
   ``src/cli/codegen_templates/server.ts`` (``query`` = ``queryGeneric`` …).
@@ -504,7 +505,7 @@ class Evaluator:
                 if m.key is None:
                     out.spread_unknown.append(("computed key", m))
                     continue
-                out.entries.pop(m.key, None)  # a later key moves to the end, as in JS
+                # A repeated key keeps its first position and takes the last value, as in JS.
                 out.entries[m.key] = self.eval(mod, m.value)
                 out.nodes[m.key] = m.value
             elif isinstance(m, ast.Spread):
@@ -515,7 +516,6 @@ class Evaluator:
                     out.spread_unknown.append((reason, m))
                     continue
                 for k, val in fields.items():
-                    out.entries.pop(k, None)
                     out.nodes.pop(k, None)
                     out.entries[k] = val
             elif isinstance(m, ast.Method):
@@ -952,7 +952,9 @@ class Evaluator:
                     ext_fields = f
                 else:
                     return VUnknown(".extend() argument not resolved")
-                merged = {k: x for k, x in fields.items() if k not in ext_fields}
+                # {...this.fields, ...fields} (validators.ts:473-484): a key that exists keeps
+                # its position and takes the new validator; new keys come last.
+                merged = dict(fields)
                 merged.update(ext_fields)
                 return VVal(ir.Validator("object", optional=v.optional, fields=_fields(merged), raw=raw))
         if isinstance(tgt, VTable):
@@ -1129,5 +1131,5 @@ def _function_checks_auth(fn: VFunction) -> bool:
     node = fn.node
     body = node.body if isinstance(node, (ast.Function, ast.Method)) else None
     span = body if body is not None else (node.span if node is not None else (0, 0))
-    text = mod.mk.clean[span[0] : span[1]]
+    text = mod.mk.masked[span[0] : span[1]]  # code only: strings and comments are masked
     return "getUserIdentity" in text or "getAuthUserId" in text

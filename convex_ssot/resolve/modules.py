@@ -20,6 +20,20 @@ __all__ = ["Module", "load_module", "KEEP_KINDS", "FailedExport"]
 KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl"})
 
 _LEADING_BLANK = re.compile(r"\s*")
+_DIRECTIVE = re.compile(r"""(["'])[^"'\n]*\1\s*;?""")
+
+
+def _has_use_node(text: str, masked: str) -> bool:
+    """True when the directive prologue (the string-literal statements that open the
+    module; comments allowed) contains ``"use node"`` (convex src/bundler/index.ts)."""
+    pos = _LEADING_BLANK.match(masked).end()
+    while True:
+        m = _DIRECTIVE.match(masked, pos)
+        if m is None:
+            return False
+        if text[m.start() + 1 : m.start() + 9] == "use node" and text[m.start() + 9] == m.group(1):
+            return True
+        pos = _LEADING_BLANK.match(masked, m.end()).end()
 _EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
 
 
@@ -100,8 +114,7 @@ def load_module(rel: str, text: str) -> Module:
     mod = Module(rel, text, mk, lexer.LineIndex(text))
     # The "use node" directive (convex src/bundler/index.ts): the first statement of the
     # module, comments allowed before it. Comments are blank in the masked text.
-    first = _LEADING_BLANK.match(mk.masked).end()
-    mod.use_node = text.startswith(('"use node"', "'use node'"), first)
+    mod.use_node = _has_use_node(text, mk.masked)
     from .discovery import has_import_or_export
 
     mod.has_import_export = has_import_or_export(Path(rel), text)

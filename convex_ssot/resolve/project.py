@@ -55,7 +55,7 @@ class _Loader:
             if not _inside_real(self.root_real, path):
                 continue  # get() reports it
             try:
-                data = Path(path).read_bytes()
+                data = self._pending_bytes[key] if key in self._pending_bytes else Path(path).read_bytes()
             except OSError:
                 continue
             if self.module_cache is not None:
@@ -164,7 +164,6 @@ def slim(mod: Module) -> Module:
     s.text = ""
     s.mk = copy.copy(mod.mk)
     s.mk.text = ""
-    s.mk.masked = ""
     s.values = {}
     s.diagnostics = list(mod.diagnostics)
     return s
@@ -183,7 +182,17 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     convex_rel = loader.rel(convex_dir)
     project = ir.Project(convex_dir=convex_rel, schema=ir.Schema(path=schema_rel, found=False))
 
-    module_paths = discover_modules(convex_dir)
+    module_paths = []
+    for path in discover_modules(convex_dir):
+        # Convex skips .ts/.tsx files with no import or export line; they are not read.
+        try:
+            data = path.read_bytes()
+        except OSError:
+            module_paths.append(path)  # get() reports it
+            continue
+        if has_import_or_export(path, data.decode("utf-8", errors="replace")):
+            module_paths.append(path)
+            loader._pending_bytes[os.path.normpath(str(path))] = data
     loader.prefetch(([schema_path] if schema_path.is_file() else []) + module_paths)
 
     # ---- schema
@@ -407,13 +416,13 @@ def _handler_facts(fn: VFunction) -> bodies.BodyFacts:
     span = _body_span(fn.node)
     if span is None:
         return bodies.BodyFacts()
-    clean = mod.mk.clean
-    text = clean[span[0] : span[1]]
-    facts = bodies.scan(text)
+    clean, masked = mod.mk.clean, mod.mk.masked
+    text = masked[span[0] : span[1]]
+    facts = bodies.scan(text, clean[span[0] : span[1]])
     helpers = _helper_spans(mod)
     for name in sorted(bodies.called_helpers(text, list(helpers))):
         for hs in helpers[name]:
-            facts.merge(bodies.scan(clean[hs[0] : hs[1]]))
+            facts.merge(bodies.scan(masked[hs[0] : hs[1]], clean[hs[0] : hs[1]]))
     return facts
 
 
