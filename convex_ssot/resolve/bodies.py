@@ -123,5 +123,7 @@ def called_helpers(text: str, names: list[str]) -> set[str]:
     present = [n for n in names if n in text]
     if not present:
         return set()
-    pattern = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(n) for n in sorted(present)) + r")\s*\(")
+    pattern = re.compile(
+        r"(?<![\w$.])(" + "|".join(re.escape(n) for n in sorted(present)) + r")\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\("
+    )
     return {m.group(1) for m in pattern.finditer(text)}

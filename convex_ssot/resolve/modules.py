@@ -91,14 +91,15 @@ class Module:
 
 
 _WS_OUTSIDE_STRINGS = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)|\s+""")
-_TIGHT = re.compile(r"([(\[]) | (?=[)\],])")
+_TIGHT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)|([(\[]) | (?=[)\],])|,(?= ?[)\]}])""")
 
 
 def collapse(text: str) -> str:
     """Collapse whitespace outside string literals to single spaces; no space just inside
-    brackets or before commas (so formatting does not change ``rawValidator``)."""
+    brackets or before commas, no trailing comma before a closing bracket (so formatting
+    does not change ``rawValidator``)."""
     out = _WS_OUTSIDE_STRINGS.sub(lambda m: m.group(1) or " ", text).strip()
-    return _TIGHT.sub(lambda m: m.group(1) or "", out)
+    return _TIGHT.sub(lambda m: m.group(1) or m.group(2) or "", out)
 
 
 def load_module(rel: str, text: str) -> Module:

@@ -266,18 +266,18 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         seen.add(name)
         val = ev.export_value(mod, name)
         if isinstance(val, VRegistration):
-            out.append(_function(ev, mod, val, module_path, name))
+            out.append(_function(ev, loader, mod, val, module_path, name))
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):
-            out.append(_function(ev, mod, val, module_path, "default"))
+            out.append(_function(ev, loader, mod, val, module_path, "default"))
     for name, failed in mod.failed_exports.items():
         if name in seen:
             continue
         callee = ev.eval(mod, ast.Ident((failed.offset, failed.offset), failed.callee)) if "." not in failed.callee else None
         if isinstance(callee, VBuilder):
             reg = VRegistration(callee, None, mod, failed.callee)
-            out.append(_function(ev, mod, reg, module_path, name, unparsed=True))
+            out.append(_function(ev, loader, mod, reg, module_path, name, unparsed=True))
     return out
 
 
@@ -296,7 +296,7 @@ def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.
     return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=fn_args.raw)
 
 
-def _function(ev: Evaluator, mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
+def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
     b = reg.builder
     rmod = reg.module if isinstance(reg.module, Module) else mod
     definition = reg.definition
@@ -350,7 +350,7 @@ def _function(ev: Evaluator, mod: Module, reg: VRegistration, module_path: str, 
 
     facts = bodies.BodyFacts()
     if isinstance(handler, VFunction):
-        facts = _handler_facts(handler)
+        facts = _handler_facts(handler, loader)
     uses = ir.Uses(**facts.uses)
     if facts.identity:
         auth = "explicit-user-identity"
@@ -411,18 +411,62 @@ def _helper_spans(mod: Module) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def _handler_facts(fn: VFunction) -> bodies.BodyFacts:
+#: How many calls deep handler analysis follows helper functions.
+HELPER_DEPTH = 3
+
+
+def _callable_spans(loader: "_Loader", mod: Module, name: str, seen: set) -> list[tuple[Module, tuple[int, int]]]:
+    """Body spans of the function ``name`` refers to in ``mod``: a function of the module,
+    or one imported (``import { requireUser } from "./lib/permissions"``) from a module of
+    the repository, following re-exports."""
+    local = _helper_spans(mod).get(name)
+    if local:
+        return [(mod, sp) for sp in local]
+    imp = mod.imports.get(name)
+    if imp is None or imp[1] in ("*", "default"):
+        return []
+    target = loader.resolve(mod, imp[0])
+    hops = 0
+    while target is not None and hops < 5 and (target.rel, imp[1]) not in seen:
+        seen.add((target.rel, imp[1]))
+        if imp[1] in target.exports:
+            local_name = target.exports[imp[1]]
+            spans = _helper_spans(target).get(local_name)
+            return [(target, sp) for sp in spans] if spans else []
+        re = target.reexports.get(imp[1])
+        if re is None:
+            return []
+        imp = re
+        target = loader.resolve(target, re[0])
+        hops += 1
+    return []
+
+
+def _handler_facts(fn: VFunction, loader: "_Loader") -> bodies.BodyFacts:
+    """What a handler does: its own body, and the bodies of the functions it calls —
+    same-module ones and ones imported from the repository — up to HELPER_DEPTH calls deep."""
     mod: Module = fn.module  # type: ignore[assignment]
     span = _body_span(fn.node)
     if span is None:
         return bodies.BodyFacts()
-    clean, masked = mod.mk.clean, mod.mk.masked
-    text = masked[span[0] : span[1]]
-    facts = bodies.scan(text, clean[span[0] : span[1]])
-    helpers = _helper_spans(mod)
-    for name in sorted(bodies.called_helpers(text, list(helpers))):
-        for hs in helpers[name]:
-            facts.merge(bodies.scan(masked[hs[0] : hs[1]], clean[hs[0] : hs[1]]))
+    facts = bodies.BodyFacts()
+    visited: set = set()
+    frontier = [(mod, span)]
+    for depth in range(HELPER_DEPTH + 1):
+        nxt = []
+        for m, sp in frontier:
+            key = (m.rel, sp)
+            if key in visited:
+                continue
+            visited.add(key)
+            masked = m.mk.masked[sp[0] : sp[1]]
+            facts.merge(bodies.scan(masked, m.mk.clean[sp[0] : sp[1]]))
+            if depth == HELPER_DEPTH:
+                continue
+            names = list(_helper_spans(m)) + [n for n in m.imports if n not in _helper_spans(m)]
+            for name in sorted(bodies.called_helpers(masked, names)):
+                nxt.extend(_callable_spans(loader, m, name, set()))
+        frontier = nxt
     return facts
 
 
