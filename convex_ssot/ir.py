@@ -131,12 +131,14 @@ class Index:
 @dataclass(frozen=True, slots=True)
 class Table:
     """A table: ``document`` is its validator (usually an object), ``indexes`` in
-    declaration order, ``origin`` names the package a table came from (e.g. ``authTables``)."""
+    declaration order, ``origin`` names the package a table came from (e.g. ``authTables``),
+    ``staged_document`` the validator given to ``.staged(...)`` (convex 1.47), if any."""
 
     name: str
     document: Validator
     indexes: tuple[Index, ...] = ()
     origin: str | None = None
+    staged_document: Validator | None = None
     file: str = ""
     line: int = 0
     column: int = 0

@@ -154,6 +154,7 @@ def table_json(t: ir.Table) -> dict:
         "relations": _relations(fields),
         "indexes": [index_json(i) for i in t.indexes],
         "documentType": convex_json(t.document),
+        "stagedDocumentType": convex_json(t.staged_document) if t.staged_document is not None else None,
     }
 
 

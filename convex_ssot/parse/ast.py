@@ -185,3 +185,10 @@ class VarDecl(Node):
 @dataclass(slots=True)
 class ExportDefault(Node):
     expr: Node
+
+
+@dataclass(slots=True)
+class ExprStatement(Node):
+    """A top-level expression statement the outline keeps: ``t.index("by_x", ["x"]);``."""
+
+    expr: Node

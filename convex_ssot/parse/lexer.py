@@ -106,8 +106,9 @@ def _prev_sig(pieces: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-def _skip_template(text: str, pos: int, issues: list[LexIssue]) -> int:
-    """Return the offset just past the template literal that starts at ``pos`` (a backtick)."""
+def _skip_template(text: str, pos: int, issues: list[LexIssue], subst: list | None = None) -> int:
+    """Return the offset just past the template literal that starts at ``pos`` (a backtick).
+    When ``subst`` is given, an element is appended to it for each ``${…}`` substitution."""
     i = pos + 1
     n = len(text)
     while i < n:
@@ -120,6 +121,8 @@ def _skip_template(text: str, pos: int, issues: list[LexIssue]) -> int:
         if tok == "\\":
             i = m.end() + 1
             continue
+        if subst is not None:
+            subst.append(m.start())
         i = _skip_expression(text, m.end(), issues)  # "${"
     issues.append(LexIssue(pos, "CSX003", "unterminated template literal"))
     return n
@@ -265,14 +268,16 @@ def mask(text: str, jsx: bool = False) -> Masked:
                 clean.append(lit)
         elif tok == "`":
             n_issues = len(issues)
-            end = _skip_template(text, start, issues)
+            subst: list[int] = []
+            end = _skip_template(text, start, issues, subst)
             lit = text[start:end]
             if len(issues) > n_issues or len(lit) < 2:  # unterminated: runs to the end
                 masked.append("`" + _fill(lit[1:]))
                 clean.append(blank(lit))
             else:
                 masked.append("`" + _fill(lit[1:-1]) + "`")
-                clean.append(lit if "${" not in lit else "`" + blank(lit[1:-1]) + "`")
+                # A template without substitutions is a string the grammar understands.
+                clean.append(lit if not subst else "`" + blank(lit[1:-1]) + "`")
         elif tok == "/":
             prev, word = _prev_sig(masked)
             rm = None
@@ -327,7 +332,8 @@ class Statement:
 
     Kinds: ``import``, ``export-from`` (``export … from``), ``export-named`` (``export {…}``),
     ``export-decl`` (``export const|let|var``), ``export-default``, ``decl``
-    (``const|let|var``), ``function`` (a function declaration, exported or not), ``other``.
+    (``const|let|var``), ``function`` (a function declaration, exported or not),
+    ``mutation`` (a top-level ``t.index(…)``-style table builder call), ``other``.
     ``name`` is the declared name where there is exactly one (declarations, functions).
     """
 
@@ -337,16 +343,53 @@ class Statement:
     name: str | None = None
 
 
+_CONTINUATION_CHARS = frozenset("=,.([{:?+-*/%&|^!~<>@")
+_CONTINUATION_WORDS = frozenset(
+    "export default import const let var from as extends new typeof await yield return async "
+    "function class type interface declare in of instanceof satisfies keyof readonly".split()
+)
+_LAST_WORD = re.compile(r"[A-Za-z_$][\w$]*\Z")
+
+
+_CONTINUING_WORDS = frozenset("from as satisfies extends in of instanceof implements".split())
+_FIRST_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _continues(masked: str, p: int) -> bool:
+    """True when the line at ``p`` continues the statement before it, as JavaScript's
+    automatic semicolon insertion reads it (ECMA-262 §12.10): the code before cannot end a
+    statement (``export`` ⏎ ``{ a }``, ``x =`` ⏎ ``y``), or the line starts with a token
+    that continues an expression (``(`` and ``[`` unless a ``;`` or ``}`` ends the code
+    before; ``from``, ``as``, ``in``…)."""
+    nxt = masked[p]
+    j = p - 1
+    while j >= 0 and masked[j] in " \t\r\n\f\v":
+        j -= 1
+    if j < 0:
+        return False
+    ch = masked[j]
+    if nxt in "([":
+        return ch not in ";}"
+    wm = _FIRST_WORD.match(masked, p)
+    if wm is not None and wm.group(0) in _CONTINUING_WORDS:
+        return True
+    if ch in _CONTINUATION_CHARS:
+        return not (ch in "+-" and j > 0 and masked[j - 1] == ch)  # i++ / i-- end a statement
+    m = _LAST_WORD.search(masked, max(0, j - 40), j + 1)
+    return m is not None and m.group(0) in _CONTINUATION_WORDS
+
+
 _CANDIDATE = re.compile(r"^[A-Za-z_$@{('\"`]", re.M)
 _HEAD = re.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
-      | (?P<exportfrom>export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s*)?from\b)
-      | (?P<exportnamed>export\s+(?:type\s+)?\{)
+      | (?P<exportfrom>export\s*(?:type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s*)?from\b)
+      | (?P<exportnamed>export\s*(?:type\s+)?\{)
       | (?P<exportfn>export\s+(?:default\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<fname1>[\w$]+)?)
       | (?P<exportdecl>export\s+(?:const|let|var)\s+(?P<dname1>[\w$]+)?)
       | (?P<exportdefault>export\s+default\b)
       | (?P<fn>(?:async\s+)?function\b\s*\*?\s*(?P<fname2>[\w$]+))
       | (?P<decl>(?:const|let|var)\s+(?P<dname2>[\w$]+)?)
+      | (?P<mutation>[A-Za-z_$][\w$]*\s*\.\s*(?:index|searchIndex|vectorIndex|staged)\s*\()
     """,
     re.X,
 )
@@ -380,7 +423,8 @@ def split_statements(masked: str) -> list[Statement]:
         last = p
         if depth <= 0:
             depth = 0
-            starts.append(p)
+            if not _continues(masked, p):
+                starts.append(p)
     out: list[Statement] = []
     n = len(masked)
     for i, s in enumerate(starts):
@@ -404,6 +448,8 @@ def split_statements(masked: str) -> list[Statement]:
             out.append(Statement(s, e, "export-default"))
         elif kind in ("fn", "fname2"):
             out.append(Statement(s, e, "function", hm.group("fname2")))
+        elif kind == "mutation":
+            out.append(Statement(s, e, "mutation"))
         else:
             out.append(Statement(s, e, "decl", hm.group("dname2")))
     return out
@@ -449,19 +495,11 @@ _BRACE = re.compile(r"[{}]")
 
 
 def _match_brace(masked: str, open_pos: int, limit: int) -> int:
-    """Offset of the '}' matching the '{' at ``open_pos`` (or ``limit`` if unbalanced)."""
-    # Fast path: a formatted block closes on a line indented like the line that opened it.
-    ls = masked.rfind("\n", 0, open_pos) + 1
-    j = ls
-    while j < open_pos and masked[j] in " \t":
-        j += 1
-    indent_str = masked[ls:j]
-    closer = re.compile(r"^" + re.escape(indent_str) + r"\}", re.M)
-    cm = closer.search(masked, open_pos + 1, limit)
-    if cm is not None:
-        close = cm.end() - 1
-        if masked.count("{", open_pos, close) == masked.count("}", open_pos + 1, close + 1):
-            return close
+    """Offset of the '}' matching the '{' at ``open_pos`` (or ``limit`` if unbalanced).
+
+    Braces inside strings, comments, templates and regexes are already masked, so counting
+    is exact. (A faster guess from indentation was tried and dropped: balanced counts at an
+    equally indented later line do not prove it is the matching one.)"""
     depth = 0
     for bm in _BRACE.finditer(masked, open_pos, limit):
         if bm.group(0) == "{":

@@ -53,11 +53,20 @@ def get_parser() -> Lark:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": "", "\r": ""}
 
 
-def decode_js_string(lit: str) -> str:
-    """Decode a quoted JavaScript string literal (ECMA-262 §12.9.4 escape sequences)."""
+def decode_js_string(lit: str, template: bool = False) -> str:
+    """Decode a quoted JavaScript string literal (ECMA-262 §12.9.4 escape sequences; with
+    ``template``, a template literal's cooked value, where ``\\``` and ``\\$`` are escapes
+    too). Surrogate pairs written as two ``\\u`` escapes become one code point."""
     body = lit[1:-1]
     if "\\" not in body:
         return body
+    out = _decode_escapes(body)
+    if any("\ud800" <= c <= "\udfff" for c in out):
+        out = out.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return out
+
+
+def _decode_escapes(body: str) -> str:
     out: list[str] = []
     i = 0
     n = len(body)
@@ -188,10 +197,12 @@ class ToAst(Transformer):
         return ast.BigInt(_tok_span(tok, self.base), parse_js_number(str(tok)[:-1]))  # type: ignore[arg-type]
 
     def template(self, ch):
+        # The lexer blanks templates with substitutions: whitespace-only means "had ${…}".
         text = str(ch[0])
-        if "${" in text or text.strip("`").strip() == "" and len(text) > 2:
+        if text.strip("`").strip() == "" and len(text) > 2:
             return ast.Opaque(self._span_of(ch), "template")
-        return ast.Str(self._span_of(ch), text[1:-1])
+        body = text[1:-1].replace("\r\n", "\n").replace("\r", "\n")  # template line endings (§12.9.6)
+        return ast.Str(self._span_of(ch), decode_js_string("`" + body + "`", template=True))
 
     def true(self, ch):
         return ast.Bool(self._span_of(ch), True)
@@ -233,6 +244,9 @@ class ToAst(Transformer):
     def new_expr(self, ch):
         return ast.New(self._span_of(ch), ch[0])
 
+    def type_assertion(self, ch):
+        return next(c for c in reversed(ch) if isinstance(c, ast.Node))
+
     def non_null(self, ch):
         return ch[0]
 
@@ -256,6 +270,8 @@ class ToAst(Transformer):
             return ast.Num(self._span_of(ch), neg, "-" + v.text)
         if isinstance(v, ast.BigInt):
             return ast.BigInt(self._span_of(ch), -v.value)
+        if isinstance(v, ast.Ident) and v.name == "Infinity":
+            return ast.Num(self._span_of(ch), float("-inf"), "-Infinity")
         return ast.Opaque(self._span_of(ch), "unary")
 
     def unary_expr(self, ch):
@@ -287,13 +303,13 @@ class ToAst(Transformer):
         return ("body", _tok_span(tok, self.base))
 
     def arrow(self, ch):
-        is_async = isinstance(ch[0], Token)
-        params_node = ch[1]
+        is_async = isinstance(ch[0], Token) and ch[0].type == "ASYNC"
+        params_node = next((c for c in ch[:-1] if isinstance(c, (ast.Paren, ast.Ident))), None)
         body = ch[-1]
         if isinstance(params_node, ast.Paren):
             params = params_node.items
         else:
-            params = [params_node]
+            params = [params_node] if params_node is not None else []
         if isinstance(body, tuple) and body and body[0] == "body":
             return ast.Function(self._span_of(ch), params, body[1], None, is_async)
         return ast.Function(self._span_of(ch), params, None, body, is_async)
@@ -386,6 +402,9 @@ class ToAst(Transformer):
         d.exported = True
         d.span = self._span_of(ch)
         return d
+
+    def expr_stmt(self, ch):
+        return ast.ExprStatement(self._span_of(ch), ch[0])
 
     def export_default(self, ch):
         return ast.ExportDefault(self._span_of(ch), ch[0])

@@ -95,7 +95,7 @@ def _f() -> ir.Validator:
 
 
 def _obj(**fields: ir.Validator) -> ir.Validator:
-    return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()))
+    return ir.Validator("object", fields=_fields(fields))
 
 
 def _opt(x: ir.Validator) -> ir.Validator:
@@ -110,7 +110,7 @@ def _auth_tables() -> list[tuple[str, VTable]]:
     """``authTables`` of @convex-dev/auth 0.0.95 (src/server/implementation/types.ts:36-132)."""
 
     def table(fields: dict[str, ir.Validator], *indexes: tuple[str, tuple[str, ...]]) -> VTable:
-        doc = ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()))
+        doc = ir.Validator("object", fields=_fields(fields))
         return VTable(doc, tuple(ir.Index("index", n, f) for n, f in indexes), origin=AUTH_PACKAGE)
 
     return [
@@ -277,13 +277,16 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
             out[generic] = VBuilder(kind, vis, short, (generic,))
         return out
     if specifier == "convex-helpers/validators":
-        return {
+        out_ch: dict[str, Value] = {
+            # `deprecated` is a validator value, v.optional(v.any()), not a function.
+            "deprecated": VVal(ir.Validator("any", optional=True, raw="deprecated")),
+        }
+        out_ch.update({
             name: VBuiltin("ch." + name)
             for name in (
                 "literals",
                 "nullable",
                 "partial",
-                "deprecated",
                 "brandedString",
                 "systemFields",
                 "withSystemFields",
@@ -293,7 +296,8 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
                 "doc",
                 "typedV",
             )
-        }
+        })
+        return out_ch
     if specifier == "convex-helpers":
         return {"pick": VBuiltin("ch.pick"), "omit": VBuiltin("ch.omit")}
     if specifier == "convex-helpers/server":
@@ -351,6 +355,7 @@ class Evaluator:
         self._active: set[tuple[int, str]] = set()
         self._depth = 0
         self._vdepth = 0
+        self._locals: list[dict[str, Value]] = []  # parameters of arrow functions being applied
         # Each expression level costs a few Python frames; make room for MAX_DEPTH.
         if sys.getrecursionlimit() < 8 * self.MAX_DEPTH:
             sys.setrecursionlimit(8 * self.MAX_DEPTH)
@@ -358,6 +363,8 @@ class Evaluator:
     # ---- names
     def lookup(self, mod, name: str, span: ast.Span = (0, 0)) -> Value:
         """The value a top-level name has in ``mod`` (a local, an import or a global)."""
+        if self._locals and name in self._locals[-1]:
+            return self._locals[-1][name]
         if name in mod.values:
             return mod.values[name]
         key = (id(mod), name)
@@ -369,6 +376,8 @@ class Evaluator:
         finally:
             self._active.discard(key)
         mod.values[name] = val
+        for call in mod.mutations.get(name, ()):
+            self.eval(mod, call)  # top-level `t.index(...)`: changes the table in place
         return val
 
     def _lookup(self, mod, name: str, span: ast.Span) -> Value:
@@ -387,6 +396,10 @@ class Evaluator:
             return _named(self.import_value(mod, imp[0], imp[1]), name)
         if name == "undefined":
             return VUndefined()
+        if name == "Infinity":
+            return VNum(float("inf"))
+        if name == "NaN":
+            return VNum(float("nan"))
         if name in mod.functions:
             return VUnknown(f"`{name}` is a function")
         return VUnknown(f"`{name}` is not defined in this module")
@@ -394,6 +407,8 @@ class Evaluator:
     def import_value(self, mod, specifier: str, imported: str) -> Value:
         """The value of ``imported`` (a name, ``default`` or ``*``) from ``specifier``."""
         if is_generated_server(specifier):
+            if imported == "*":
+                return VObj({name: VBuilder(kind, vis, name, (name,)) for name, (kind, vis) in GENERATED_BUILDERS.items()})
             if imported in GENERATED_BUILDERS:
                 kind, vis = GENERATED_BUILDERS[imported]
                 return VBuilder(kind, vis, imported, (imported,))
@@ -412,12 +427,19 @@ class Evaluator:
             return VNamespace(target)
         return self.export_value(target, imported)
 
+    def default_value(self, mod) -> Value:
+        """The module's default export, evaluated once."""
+        key = "\0default"
+        if key not in mod.values:
+            mod.values[key] = self.eval(mod, mod.default_export)
+        return mod.values[key]
+
     def export_value(self, mod, name: str, _seen: frozenset = frozenset()) -> Value:
         """The value a module exports under ``name`` (following re-exports)."""
         if name == "default":
             if mod.default_export is None:
                 return VUnknown(f"{mod.rel} has no default export")
-            return self.eval(mod, mod.default_export)
+            return self.default_value(mod)
         if name in mod.exports:
             return self.lookup(mod, mod.exports[name])
         if name in mod.reexports:
@@ -553,6 +575,12 @@ class Evaluator:
             if prop in base.entries:
                 return base.entries[prop]
             return VUnknown(f"object has no property `{prop}`")
+        if isinstance(base, VArr):
+            if prop == "map":
+                return VMethod(base, "map")
+            if prop == "length":
+                return VNum(len(base.items))
+            return VUnknown(f"array property `{prop}` is not modelled")
         if isinstance(base, VNamespace):
             return self.export_value(base.module, prop)
         if isinstance(base, VVal):
@@ -637,7 +665,7 @@ class Evaluator:
             if isinstance(fields, VUnknown):
                 return fields
             raw = mod.raw(node.span) if node is not None else ""
-            return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=raw)
+            return ir.Validator("object", fields=_fields(fields), raw=raw)
         if isinstance(val, VUnknown):
             return val
         return VUnknown("not a validator")
@@ -713,7 +741,7 @@ class Evaluator:
                     fields = self.fields_of(mod, val)
                     if isinstance(fields, VUnknown):
                         return fields
-                    return VVal(ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=raw))
+                    return VVal(ir.Validator("object", fields=_fields(fields), raw=raw))
                 return VUnknown("v.object() argument is not an object")
             if b == "record":
                 k = self._arg_validator(mod, args, 0, "v.record() key")
@@ -748,6 +776,13 @@ class Evaluator:
             return self.define_table(mod, args, node)
         if name == "defineSchema":
             return self.define_schema(mod, args, node)
+        if name == "docValidator":
+            # docValidator(tableName, tableDefinition) (convex/server, schema.ts; 1.44.0)
+            t = self.eval(mod, args[0]) if args else VUnknown("no table name")
+            table = self.eval(mod, args[1]) if len(args) > 1 else VUnknown("no table")
+            if isinstance(t, VStr) and isinstance(table, VTable):
+                return VVal(with_system_fields(table.document, t.value).with_raw(raw))
+            return VUnknown("docValidator(): arguments not resolved")
         if name == "paginationResultValidator":
             item = self._arg_validator(mod, args, 0, "paginationResultValidator()")
             page_status = ir.Validator(
@@ -849,7 +884,7 @@ class Evaluator:
             fields = self.fields_of(mod, fields_val)
             if isinstance(fields, VUnknown):
                 return fields
-            doc = ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()))
+            doc = ir.Validator("object", fields=_fields(fields))
             sys_entries: dict[str, Value] = {"_id": VVal(_id(tname.value)), "_creationTime": VVal(_f())}
             with_sys = {**{k: VVal(v) for k, v in fields.items()}, **sys_entries}
             return VObj(
@@ -857,7 +892,7 @@ class Evaluator:
                     "name": tname,
                     "table": VTable(doc, (), span=node.span, module=mod),
                     "doc": VVal(
-                        ir.Validator("object", fields=tuple(ir.ObjectField(k, v.v) for k, v in with_sys.items()))  # type: ignore[union-attr]
+                        ir.Validator("object", fields=_fields({k: v.v for k, v in with_sys.items()}))  # type: ignore[union-attr]
                     ),
                     "withoutSystemFields": VObj({k: VVal(v) for k, v in fields.items()}),
                     "withSystemFields": VObj(with_sys),
@@ -957,6 +992,8 @@ class Evaluator:
                 merged = dict(fields)
                 merged.update(ext_fields)
                 return VVal(ir.Validator("object", optional=v.optional, fields=_fields(merged), raw=raw))
+        if isinstance(tgt, VArr) and m.name == "map" and args:
+            return self._array_map(mod, tgt, args[0])
         if isinstance(tgt, VTable):
             return self.table_method(mod, tgt, m.name, args, node)
         if isinstance(tgt, VSchema):
@@ -966,6 +1003,27 @@ class Evaluator:
             if m.name == "id" and isinstance(t, VStr):
                 return VVal(ir.Validator("id", table=t.value, raw=raw))
         return VUnknown(f".{m.name}() not modelled here")
+
+    def _array_map(self, mod, arr: VArr, fn_node: ast.Node) -> Value:
+        """``array.map(f)`` where ``f`` is a library function (``v.literal``) or an arrow
+        function whose body is an expression (``(s) => v.literal(s)``)."""
+        fn = self.eval(mod, fn_node)
+        out: list[Value] = []
+        for item in arr.items:
+            if isinstance(fn, VBuiltin) and fn.name == "v.literal":
+                lv = _literal(item)
+                if lv is None:
+                    return VUnknown(".map(v.literal): an element is not a literal")
+                out.append(VVal(ir.Validator("literal", literal=lv)))
+            elif isinstance(fn, VFunction) and isinstance(fn.node, ast.Function) and fn.node.expr is not None and fn.node.params and isinstance(fn.node.params[0], ast.Ident):
+                self._locals.append({fn.node.params[0].name: item})
+                try:
+                    out.append(self.eval(fn.module, fn.node.expr))
+                finally:
+                    self._locals.pop()
+            else:
+                return VUnknown(".map() with a callback the tool does not model")
+        return VArr(out)
 
     # ---- schema
     def define_table(self, mod, args: list[ast.Node], node: ast.Call) -> Value:
@@ -986,8 +1044,18 @@ class Evaluator:
         return VTable(doc, (), span=node.span, module=mod)
 
     def table_method(self, mod, t: VTable, name: str, args: list[ast.Node], node: ast.Call) -> Value:
-        """``.index`` / ``.searchIndex`` / ``.vectorIndex`` / ``.staged`` (schema.ts:265-620)."""
+        """``.index`` / ``.searchIndex`` / ``.vectorIndex`` / ``.staged`` (schema.ts:265-620).
+
+        Like the real builders, these change the table definition itself and return it, so
+        ``shared.index(...)`` affects every table that uses ``shared`` and a top-level
+        ``t.index(...)`` statement counts. Each call (by source position) applies once.
+        """
+        key = (mod.rel, node.span)
+        if key in t.applied:
+            return t
+        t.applied.add(key)
         if name == "staged":
+            self._staged(mod, t, args, node)
             return t
         if not args:
             mod.diag(node.span[0], "CSX211", f".{name}() without arguments; skipped")
@@ -1022,7 +1090,33 @@ class Evaluator:
         if idx is None:
             mod.diag(args[0].span[0], "CSX211", f".{name}(\"{iname.value}\"): configuration not resolved; index skipped")
             return t
-        return VTable(t.document, t.indexes + (idx,), t.origin, t.span, t.module)
+        t.indexes = t.indexes + (idx,)
+        return t
+
+    def _staged(self, mod, t: VTable, args: list[ast.Node], node: ast.Call) -> None:
+        """``.staged(changes | validator)`` (schema.ts:593-620, convex 1.47): for object and
+        ``any`` tables a map of changed fields (``undefined`` removes one); otherwise a whole
+        validator. Recorded as the table's staged document type."""
+        if not args:
+            return
+        val = self.eval(mod, args[0])
+        if isinstance(val, VVal):
+            t.staged_document = val.v
+            return
+        if isinstance(val, VObj) and t.document.kind in ("object", "any"):
+            fields = dict(t.document.field_map()) if t.document.kind == "object" else {}
+            for k, x in val.entries.items():
+                if isinstance(x, VUndefined):
+                    fields.pop(k, None)
+                    continue
+                v = self.to_validator(mod, x, val.nodes.get(k))
+                if isinstance(v, VUnknown):
+                    mod.diag(node.span[0], "CSX200", f".staged(): field `{k}` not resolved ({v.reason}); recorded as v.any()")
+                    v = ir.Validator("any")
+                fields[k] = v
+            t.staged_document = ir.Validator("object", fields=_fields(fields))
+            return
+        mod.diag(node.span[0], "CSX211", ".staged(): argument not resolved; the staged document type is missing")
 
     def define_schema(self, mod, args: list[ast.Node], node: ast.Call) -> Value:
         """``defineSchema(tables, {schemaValidation?, strictTableNameTypes?})`` (schema.ts:889-1090)."""
@@ -1072,8 +1166,23 @@ def _named(val: Value, name: str) -> Value:
     return val
 
 
+def _is_array_index(key: str) -> bool:
+    return key.isdigit() and (key == "0" or key[0] != "0") and int(key) < 2**32 - 1
+
+
+def js_key_order(keys):
+    """Keys in JavaScript's own-property order (ECMA-262 OrdinaryOwnPropertyKeys):
+    array-index keys ascending, then the other keys in insertion order."""
+    keys = list(keys)
+    if not any(k[:1].isdigit() for k in keys):
+        return keys
+    idx = sorted((k for k in keys if _is_array_index(k)), key=int)
+    return idx + [k for k in keys if not _is_array_index(k)]
+
+
 def _fields(d: dict[str, ir.Validator]) -> tuple[ir.ObjectField, ...]:
-    return tuple(ir.ObjectField(k, v) for k, v in d.items())
+    """Object fields in the order JavaScript (and so Convex's export) lists them."""
+    return tuple(ir.ObjectField(k, d[k]) for k in js_key_order(d))
 
 
 def _partial(v: ir.Validator) -> ir.Validator:

@@ -17,7 +17,7 @@ from ..parse import ast, lexer
 __all__ = ["Module", "load_module", "KEEP_KINDS", "FailedExport"]
 
 #: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
-KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl"})
+KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl", "mutation"})
 
 _LEADING_BLANK = re.compile(r"\s*")
 _DIRECTIVE = re.compile(r"""(["'])[^"'\n]*\1\s*;?""")
@@ -71,6 +71,7 @@ class Module:
     star_exports: list[str] = field(default_factory=list)
     default_export: ast.Node | None = None
     functions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    mutations: dict[str, list[ast.Node]] = field(default_factory=dict)
     function_params: dict[str, str] = field(default_factory=dict)
     failed_exports: dict[str, FailedExport] = field(default_factory=dict)
     use_node: bool = False
@@ -196,3 +197,9 @@ def _index(mod: Module) -> None:
                     mod.reexports[exported] = (item.specifier, imported)
         elif isinstance(item, ast.ExportDefault):
             mod.default_export = item.expr
+        elif isinstance(item, ast.ExprStatement):
+            base = item.expr
+            while isinstance(base, (ast.Call, ast.Member)):
+                base = base.callee if isinstance(base, ast.Call) else base.obj
+            if isinstance(base, ast.Ident):
+                mod.mutations.setdefault(base.name, []).append(item.expr)

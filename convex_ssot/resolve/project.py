@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import ir
 from ..parse import ast
 from . import bodies
-from .evaluator import Evaluator, is_generated_server
+from .evaluator import Evaluator, _fields, is_generated_server
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
@@ -245,7 +245,7 @@ def _read_schema(ev: Evaluator, mod: Module, schema_rel: str) -> ir.Schema:
     for name, t in val.tables:
         tmod = t.module if isinstance(t.module, Module) else mod
         line, col = tmod.lines.position(t.span[0]) if t.module is not None else (0, 0)
-        tables.append(ir.Table(name, t.document, t.indexes, t.origin, tmod.rel if t.module is not None else "", line, col))
+        tables.append(ir.Table(name, t.document, t.indexes, t.origin, t.staged_document, tmod.rel if t.module is not None else "", line, col))
     return ir.Schema(schema_rel, tuple(tables), val.schema_validation, val.strict_table_name_types, True)
 
 
@@ -258,7 +258,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
     out: list[ir.Function] = []
     path = repo_root / mod.rel
     module_path = _module_path(path, convex_dir)
-    names = list(mod.exports) + list(mod.reexports)
+    names = list(mod.exports) + list(mod.reexports) + _star_export_names(loader, mod, set())
     seen = set()
     for name in names:
         if name in seen:
@@ -281,6 +281,21 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
     return out
 
 
+def _star_export_names(loader: _Loader, mod: Module, seen: set) -> list[str]:
+    """Names a module re-exports through ``export * from "…"`` (Convex registers the
+    functions found there under the re-exporting module too); ``default`` is not included,
+    as in JavaScript."""
+    out: list[str] = []
+    for spec in mod.star_exports:
+        target = loader.resolve(mod, spec)
+        if target is None or target.rel in seen:
+            continue
+        seen.add(target.rel)
+        out.extend(n for n in list(target.exports) + list(target.reexports) if n != "default")
+        out.extend(_star_export_names(loader, target, seen))
+    return out
+
+
 def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.Validator:
     """convex-helpers ``addFieldsToValidator``: custom fields after the function's own;
     for a key in both, the existing validator stays unless it is optional and the new one
@@ -293,7 +308,7 @@ def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.
     for k, v in custom.items():
         if k not in fields or (fields[k].optional and not v.optional):
             fields[k] = v
-    return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=fn_args.raw)
+    return ir.Validator("object", fields=_fields(fields), raw=fn_args.raw)
 
 
 def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:

@@ -87,6 +87,8 @@ class VTable(Value):
     origin: str | None = None
     span: ast.Span = (0, 0)
     module: object = None
+    staged_document: ir.Validator | None = None
+    applied: set = field(default_factory=set)  # builder calls already applied (by position)
 
 
 @dataclass(slots=True)
