@@ -43,8 +43,10 @@ from .values import (
     VUndefined,
     VUnknown,
     VVal,
+    VZod,
     Value,
 )
+from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, to_convex
 
 # ---------------------------------------------------------------- library knowledge
 
@@ -302,6 +304,21 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
         return {"pick": VBuiltin("ch.pick"), "omit": VBuiltin("ch.omit")}
     if specifier == "convex-helpers/server":
         return {"Table": VBuiltin("ch.Table")}
+    if specifier in ZOD_PACKAGES:
+        return {"z": VBuiltin("z"), "zod": VBuiltin("z"), "default": VBuiltin("z")}
+    if specifier in ("convex-helpers/server/zod", "convex-helpers/server/zod3", "convex-helpers/server/zod4"):
+        return {
+            "zCustomQuery": VBuiltin("ch.zCustomQuery"),
+            "zCustomMutation": VBuiltin("ch.zCustomMutation"),
+            "zCustomAction": VBuiltin("ch.zCustomAction"),
+            "zid": VBuiltin("zod.zid"),
+            "zodToConvex": VBuiltin("zod.toConvex"),
+            "zodOutputToConvex": VBuiltin("zod.outputToConvex"),
+            "zodToConvexFields": VBuiltin("zod.toConvexFields"),
+            "zodOutputToConvexFields": VBuiltin("zod.outputToConvexFields"),
+            "customCtx": VBuiltin("ch.customCtx"),
+            "NoOp": VObj({}),
+        }
     if specifier == "convex-helpers/server/customFunctions":
         return {
             "customQuery": VBuiltin("ch.customQuery"),
@@ -416,7 +433,7 @@ class Evaluator:
         lib = _library_exports(specifier)
         if lib is not None:
             if imported == "*":
-                return VObj(dict(lib))
+                return VBuiltin("z") if specifier in ZOD_PACKAGES else VObj(dict(lib))
             return lib.get(imported, VUnknown(f"`{imported}` from {specifier} is not modelled"))
         target = self._load(mod, specifier)
         if target is None:
@@ -557,6 +574,10 @@ class Evaluator:
     # ---- member access
     def member(self, mod, base: Value, prop: str, node: ast.Node | None = None) -> Value:
         if isinstance(base, VBuiltin):
+            if base.name == "z":
+                if prop in ("coerce", "z"):
+                    return base
+                return VBuiltin("z." + prop)
             if base.name == "v":
                 if prop in _V_SCALARS or prop in (
                     "id",
@@ -583,6 +604,15 @@ class Evaluator:
             return VUnknown(f"array property `{prop}` is not modelled")
         if isinstance(base, VNamespace):
             return self.export_value(base.module, prop)
+        if isinstance(base, VZod):
+            z = base.schema
+            if prop == "shape" and z.kind == "object":
+                return VObj({k: VZod(x) for k, x in z.shape})
+            if prop in ("element",) and z.kind == "array":
+                return VZod(z.inner)
+            if prop in ("options",) and z.kind == "union":
+                return VArr([VZod(o) for o in z.options])
+            return VMethod(base, prop)
         if isinstance(base, VVal):
             v = base.v
             if prop in ("optional", "pick", "omit", "partial", "extend", "nullable"):
@@ -656,7 +686,13 @@ class Evaluator:
         val = self.eval(mod, node)
         return self.to_validator(mod, val, node)
 
-    def to_validator(self, mod, val: Value, node: ast.Node | None) -> ir.Validator | VUnknown:
+    def to_validator(self, mod, val: Value, node: ast.Node | None, output: bool = False) -> ir.Validator | VUnknown:
+        if isinstance(val, VZod):
+            try:
+                v = to_convex(val.schema, output=output)
+            except ValueError as exc:
+                return VUnknown(str(exc))
+            return v.with_raw(mod.raw(node.span) if node is not None else "")
         if isinstance(val, VVal):
             raw = mod.raw(node.span) if node is not None else val.v.raw
             return val.v.with_raw(raw)
@@ -802,6 +838,13 @@ class Evaluator:
                     pageStatus=_opt(page_status),
                 ).with_raw(raw)
             )
+        if name.startswith("z.") or name.startswith("zod."):
+            return self.call_zod(mod, name, args, node)
+        if name in ("ch.zCustomQuery", "ch.zCustomMutation", "ch.zCustomAction"):
+            b = self.custom_builder(mod, name[3:], args, node)
+            if isinstance(b, VBuilder):
+                b.zod = True
+            return b
         if name.startswith("ch."):
             return self.call_helpers(mod, name[3:], args, node)
         if name == "auth.getAuthUserId":
@@ -809,6 +852,140 @@ class Evaluator:
         if name == "auth.convexAuth":
             return _convex_auth_result(mod)
         return VUnknown(f"{name}() is not modelled")
+
+    # ---- zod (resolve/zod.py)
+    def _zod_arg(self, mod, args: list[ast.Node], i: int) -> ZodSchema | None:
+        if i >= len(args):
+            return None
+        val = self.eval(mod, args[i])
+        return val.schema if isinstance(val, VZod) else None
+
+    def call_zod(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        """``z.*`` builders, ``zid`` and convex-helpers' zod-to-Convex converters."""
+        if name == "zod.zid":
+            t = self.eval(mod, args[0]) if args else VUnknown("no table")
+            return VZod(ZodSchema("zid", table=t.value)) if isinstance(t, VStr) else VUnknown("zid(): table name not a string")
+        if name in ("zod.toConvex", "zod.outputToConvex"):
+            val = self.eval(mod, args[0]) if args else VUnknown("no schema")
+            v = self.to_validator(mod, val, args[0] if args else None, output=name == "zod.outputToConvex")
+            return VVal(v.with_raw(mod.raw(node.span))) if isinstance(v, ir.Validator) else v
+        if name in ("zod.toConvexFields", "zod.outputToConvexFields"):
+            val = self.eval(mod, args[0]) if args else VUnknown("no fields")
+            if not isinstance(val, VObj):
+                return VUnknown(f"{name}(): fields not resolved")
+            out: dict[str, Value] = {}
+            for k, x in val.entries.items():
+                v = self.to_validator(mod, x, val.nodes.get(k), output=name == "zod.outputToConvexFields")
+                out[k] = VVal(v) if isinstance(v, ir.Validator) else v
+            return VObj(out)
+        b = name[2:]
+        simple = {"string": "string", "number": "number", "nan": "nan", "bigint": "bigint", "boolean": "boolean",
+                  "null": "null", "any": "any", "unknown": "unknown", "never": "never", "date": "date",
+                  "undefined": "undefined", "void": "void", "symbol": "symbol", "templateLiteral": "templateLiteral",
+                  "email": "string", "url": "string", "uuid": "string", "iso": "string", "int": "number",
+                  "int32": "number", "float32": "number", "float64": "number", "custom": "custom", "instanceof": "custom"}
+        if b in simple:
+            return VZod(ZodSchema(simple[b]))
+        if b == "array":
+            inner = self._zod_arg(mod, args, 0)
+            return VZod(ZodSchema("array", inner=inner)) if inner is not None else VUnknown("z.array(): element not resolved")
+        if b in ("object", "strictObject", "looseObject"):
+            val = self.eval(mod, args[0]) if args else VObj({})
+            if not isinstance(val, VObj):
+                return VUnknown("z.object(): shape not resolved")
+            shape = []
+            for k, x in val.entries.items():
+                if not isinstance(x, VZod):
+                    return VUnknown(f"z.object(): field `{k}` is not a zod schema the tool resolves")
+                shape.append((k, x.schema))
+            return VZod(ZodSchema("object", shape=tuple(shape)))
+        if b in ("union", "discriminatedUnion"):
+            arr = self.eval(mod, args[1 if b == "discriminatedUnion" else 0]) if args else VUnknown("no options")
+            if not isinstance(arr, VArr) or not all(isinstance(x, VZod) for x in arr.items):
+                return VUnknown(f"z.{b}(): options not resolved")
+            return VZod(ZodSchema("union", options=tuple(x.schema for x in arr.items)))  # type: ignore[union-attr]
+        if b == "tuple":
+            arr = self.eval(mod, args[0]) if args else VUnknown("no items")
+            rest = self._zod_arg(mod, args, 1)
+            if not isinstance(arr, VArr) or not all(isinstance(x, VZod) for x in arr.items):
+                return VUnknown("z.tuple(): items not resolved")
+            return VZod(ZodSchema("tuple", options=tuple(x.schema for x in arr.items), rest=rest))  # type: ignore[union-attr]
+        if b in ("literal", "enum"):
+            val = self.eval(mod, args[0]) if args else VUnknown("no value")
+            items = val.items if isinstance(val, VArr) else [val]
+            if b == "enum" and isinstance(val, VObj):
+                items = list(val.entries.values())
+            lits: list[ir.LiteralValue | None] = []
+            for it in items:
+                if isinstance(it, VNull):
+                    lits.append(None)
+                    continue
+                lv = _literal(it)
+                if lv is None:
+                    return VUnknown(f"z.{b}(): value not resolved")
+                lits.append(lv)
+            return VZod(ZodSchema(b if b == "enum" or len(lits) != 1 else "literal", literals=tuple(lits)))
+        if b in ("optional", "nullable", "readonly", "lazy"):
+            inner = self._zod_arg(mod, args, 0)
+            return VZod(ZodSchema(b, inner=inner)) if inner is not None else VUnknown(f"z.{b}(): inner schema not resolved")
+        if b == "record":
+            if len(args) >= 2:
+                key, value = self._zod_arg(mod, args, 0), self._zod_arg(mod, args, 1)
+            else:
+                key, value = None, self._zod_arg(mod, args, 0)
+            return VZod(ZodSchema("record", key=key, value=value)) if value is not None else VUnknown("z.record(): value not resolved")
+        if b in ("intersection",):
+            return VZod(ZodSchema("intersection"))
+        return VUnknown(f"z.{b}() is not modelled")
+
+    def call_zod_method(self, mod, z: ZodSchema, name: str, args: list[ast.Node]) -> Value:
+        if name in KEEPS_TYPE:
+            return VZod(z)
+        if name in ("optional", "nullable", "readonly", "nonoptional"):
+            return VZod(ZodSchema(name, inner=z))
+        if name == "nullish":
+            return VZod(ZodSchema("optional", inner=ZodSchema("nullable", inner=z)))
+        if name in ("default", "prefault"):
+            return VZod(ZodSchema("default", inner=z))
+        if name == "catch":
+            return VZod(ZodSchema("catch", inner=z))
+        if name == "array":
+            return VZod(ZodSchema("array", inner=z))
+        if name == "or":
+            other = self._zod_arg(mod, args, 0)
+            return VZod(ZodSchema("union", options=(z, other))) if other is not None else VUnknown(".or(): not resolved")
+        if name == "and":
+            return VZod(ZodSchema("intersection"))
+        if name == "transform":
+            return VZod(ZodSchema("pipe", inner=z, out=ZodSchema("transform")))
+        if name == "pipe":
+            other = self._zod_arg(mod, args, 0)
+            return VZod(ZodSchema("pipe", inner=z, out=other)) if other is not None else VUnknown(".pipe(): not resolved")
+        if z.kind == "object" and name in ("extend", "merge", "safeExtend"):
+            val = self.eval(mod, args[0]) if args else VObj({})
+            add: list[tuple[str, ZodSchema]] = []
+            if isinstance(val, VZod) and val.schema.kind == "object":
+                add = list(val.schema.shape)
+            elif isinstance(val, VObj) and all(isinstance(x, VZod) for x in val.entries.values()):
+                add = [(k, x.schema) for k, x in val.entries.items()]  # type: ignore[union-attr]
+            else:
+                return VUnknown(f".{name}(): not resolved")
+            merged = dict(z.shape)
+            merged.update(add)
+            return VZod(ZodSchema("object", shape=tuple(merged.items())))
+        if z.kind == "object" and name in ("pick", "omit"):
+            val = self.eval(mod, args[0]) if args else VObj({})
+            if not isinstance(val, VObj):
+                return VUnknown(f".{name}(): keys not resolved")
+            keys = set(val.entries)
+            shape = [(k, x) for k, x in z.shape if (k in keys) == (name == "pick")]
+            return VZod(ZodSchema("object", shape=tuple(shape)))
+        if z.kind == "object" and name in ("partial", "required"):
+            kind = "optional" if name == "partial" else "nonoptional"
+            return VZod(ZodSchema("object", shape=tuple((k, ZodSchema(kind, inner=x)) for k, x in z.shape)))
+        if z.kind == "object" and name in ("strict", "passthrough", "strip", "loose", "catchall"):
+            return VZod(z)
+        return VUnknown(f"zod .{name}() is not modelled")
 
     def call_helpers(self, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
         """convex-helpers 0.1.124: validators.ts, index.ts, server.ts, customFunctions.ts."""
@@ -929,6 +1106,8 @@ class Evaluator:
         auth = base.auth
         if isinstance(custom, VObj):
             a = custom.entries.get("args")
+            if isinstance(a, VZod) and a.schema.kind == "object":
+                a = VObj({k: VZod(x) for k, x in a.schema.shape})
             if isinstance(a, VObj):
                 fa = self.fields_of(mod, a)
                 if not isinstance(fa, VUnknown):
@@ -992,6 +1171,8 @@ class Evaluator:
                 merged = dict(fields)
                 merged.update(ext_fields)
                 return VVal(ir.Validator("object", optional=v.optional, fields=_fields(merged), raw=raw))
+        if isinstance(tgt, VZod):
+            return self.call_zod_method(mod, tgt.schema, m.name, args)
         if isinstance(tgt, VArr) and m.name == "map" and args:
             return self._array_map(mod, tgt, args[0])
         if isinstance(tgt, VTable):

@@ -20,7 +20,7 @@ from .evaluator import Evaluator, _fields, is_generated_server
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
-from .values import VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
+from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 
@@ -323,6 +323,10 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
         dval = ev.eval(rmod, definition)
         assert isinstance(dval, VObj)
         handler = dval.entries.get("handler")
+        if b.zod and isinstance(dval.entries.get("skipConvexValidation"), VBool) and dval.entries["skipConvexValidation"].value:
+            # zCustom*: registered without validators (convex-helpers zod4.ts:846-950)
+            dval.entries.pop("args", None)
+            dval.entries.pop("returns", None)
         if "args" in dval.entries:
             a_node = dval.nodes.get("args")
             a_val = dval.entries["args"]
@@ -334,7 +338,7 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
             args = av
         if "returns" in dval.entries:
             r_node = dval.nodes.get("returns")
-            rv = ev.to_validator(rmod, dval.entries["returns"], r_node)
+            rv = ev.to_validator(rmod, dval.entries["returns"], r_node, output=b.zod)
             if isinstance(rv, VUnknown):
                 rmod.diag(r_node.span[0] if r_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: returns not resolved ({rv.reason}); recorded as v.any()")
                 rv = ir.Validator("any", raw=rmod.raw(r_node.span) if r_node is not None else "")

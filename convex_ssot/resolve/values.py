@@ -151,6 +151,13 @@ class VFunction(Value):
 
 
 @dataclass(slots=True)
+class VZod(Value):
+    """A zod schema (see :mod:`.zod`)."""
+
+    schema: object
+
+
+@dataclass(slots=True)
 class VRegistration(Value):
     """A registered Convex function: the builder and the definition (object or function)."""
 
