@@ -60,7 +60,7 @@ _WORD_TAIL = re.compile(r"[A-Za-z_$][\w$]*$")
 _TEMPLATE_STOP = re.compile(r"[`\\]|\$\{")
 _EXPR_STOP = re.compile(r"[{}'\"`]|//|/\*|/")
 _JSX_PREV = set("(=,:?[{}&|;>") | {""}
-_FILL = "_"
+_FILL = "~"  # not an identifier character: masked literals never look like code
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +376,11 @@ def _continues(masked: str, p: int) -> bool:
     if ch in _CONTINUATION_CHARS:
         return not (ch in "+-" and j > 0 and masked[j - 1] == ch)  # i++ / i-- end a statement
     m = _LAST_WORD.search(masked, max(0, j - 40), j + 1)
-    return m is not None and m.group(0) in _CONTINUATION_WORDS
+    if m is None or m.group(0) not in _CONTINUATION_WORDS:
+        return False
+    if m.group(0) == "const" and masked[max(0, m.start() - 4) : m.start()].rstrip().endswith("as"):
+        return False  # `x as const` ends an expression
+    return True
 
 
 _CANDIDATE = re.compile(r"^[A-Za-z_$@{('\"`]", re.M)

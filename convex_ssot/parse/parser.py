@@ -368,7 +368,9 @@ class ToAst(Transformer):
         return ("pattern", pairs, self._span_of(ch))
 
     def pattern_prop(self, ch):
-        if len(ch) >= 1 and isinstance(ch[0], tuple):  # "..." binding
+        if len(ch) == 1 and isinstance(ch[0], ast.Ident):  # "..." rest binding
+            return [("...", ch[0].name)]
+        if len(ch) >= 1 and isinstance(ch[0], tuple):  # "..." with a nested pattern
             return []
         key = _key_of(ch[0]) if isinstance(ch[0], ast.Node) else None
         target = ch[1] if len(ch) > 1 else None

@@ -407,6 +407,11 @@ class Evaluator:
         if pd is not None:
             decl, prop = pd
             base = self.eval(mod, decl.init) if decl.init is not None else VUnknown("no initializer")
+            if prop == "...":  # const { a, ...rest } = obj: rest holds the other entries
+                taken = {k for k, _ in (decl.pattern or []) if k != "..."}
+                if isinstance(base, VObj):
+                    return VObj({k: x for k, x in base.entries.items() if k not in taken}, {k: n for k, n in base.nodes.items() if k not in taken})
+                return VUnknown("rest of a destructured value the tool does not model")
             return self.member(mod, base, prop)
         imp = mod.imports.get(name)
         if imp is not None:
