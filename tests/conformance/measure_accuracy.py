@@ -54,7 +54,12 @@ ANY = {"type": "any"}
 
 
 def first_diff(ours, theirs, path="$"):
-    """Path of the first place two JSON values differ, with both sides there."""
+    """Path of the first place two JSON values differ, with both sides there.
+
+    Stops at a validator that is ``v.any()`` on one side only, so the hint names the whole
+    validator we could not resolve rather than its ``type`` key."""
+    if (ours == ANY) != (theirs == ANY):
+        return path, ours, theirs
     if type(ours) is not type(theirs):
         return path, ours, theirs
     if isinstance(ours, dict):
@@ -324,10 +329,7 @@ def compare(oracle, db, fc):
         if mine == theirs:
             counts["functions"][0] += 1
             continue
-        parts = []
-        for key in ("kind", "visibility", "args", "returns"):
-            if mine[key] != theirs[key]:
-                parts.append(key if key in ("kind", "visibility") else key)
+        parts = [key for key in ("kind", "visibility", "args", "returns") if mine[key] != theirs[key]]
         entry["differs"] = parts
         if mine["kind"] != theirs["kind"] or mine["visibility"] != theirs["visibility"]:
             entry["hint"] = f"kind/visibility: ours={mine['kind']}/{mine['visibility']} convex={theirs['kind']}/{theirs['visibility']}"
