@@ -319,6 +319,12 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
             "customCtx": VBuiltin("ch.customCtx"),
             "NoOp": VObj({}),
         }
+    if specifier == "convex-helpers/server/sessions":
+        # sessions.ts:69-70: vSessionId = v.string(); SessionIdArg = { sessionId: vSessionId }
+        return {
+            "vSessionId": VVal(ir.Validator("string", raw="vSessionId")),
+            "SessionIdArg": VObj({"sessionId": VVal(ir.Validator("string", raw="vSessionId"))}),
+        }
     if specifier == "convex-helpers/server/customFunctions":
         return {
             "customQuery": VBuiltin("ch.customQuery"),
@@ -673,7 +679,36 @@ class Evaluator:
             return VRegistration(callee, definition, mod, self._callee_text(node.callee))
         if isinstance(callee, VUnknown):
             return VUnknown(callee.reason)
+        if isinstance(callee, VFunction):
+            return self.apply(callee, args, mod)
         return VUnknown("call of a value the tool does not model")
+
+    def apply(self, fn: VFunction, args: list[ast.Node], caller) -> Value:
+        """Call a project function whose body is an expression (``(values) => v.union(...)``,
+        ``() => v.object({...})``): parameters are bound to the evaluated arguments (or
+        their defaults) and the body is evaluated. Block bodies are not run."""
+        node = fn.node
+        if not isinstance(node, ast.Function) or node.expr is None:
+            return VUnknown("call of a function with a statement body (not evaluated)")
+        frame: dict[str, Value] = {}
+        for i, param in enumerate(node.params):
+            default = None
+            target = param
+            if isinstance(param, ast.Opaque):
+                return VUnknown("call of a function with parameters the tool does not model")
+            if not isinstance(target, ast.Ident):
+                return VUnknown("call of a function with destructured parameters (not evaluated)")
+            if i < len(args) and not isinstance(args[i], ast.Spread):
+                frame[target.name] = self.eval(caller, args[i])
+            elif default is not None:
+                frame[target.name] = self.eval(fn.module, default)
+            else:
+                frame[target.name] = VUndefined()
+        self._locals.append(frame)
+        try:
+            return self.eval(fn.module, node.expr)
+        finally:
+            self._locals.pop()
 
     @staticmethod
     def _callee_text(node: ast.Node) -> str:

@@ -319,9 +319,18 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
     args: ir.Validator | None = None
     args_is_map = False
     returns: ir.Validator | None = None
+    dval = None
     if isinstance(definition, ast.Obj):
         dval = ev.eval(rmod, definition)
-        assert isinstance(dval, VObj)
+    elif definition is not None and not unparsed and not isinstance(definition, ast.Function):
+        dval = ev.eval(rmod, definition)  # a definition object passed by name: query(config)
+        if isinstance(dval, VFunction):
+            handler, dval = dval, None
+        elif not isinstance(dval, VObj):
+            rmod.diag(definition.span[0], "CSX230", f"{module_path}:{export_name}: function definition not understood; args and handler not read")
+            dval = None
+    if isinstance(dval, VObj):
+        dval = VObj(dict(dval.entries), dict(dval.nodes), list(dval.spread_unknown), dval.node)  # evaluated values are shared
         handler = dval.entries.get("handler")
         if b.zod and isinstance(dval.entries.get("skipConvexValidation"), VBool) and dval.entries["skipConvexValidation"].value:
             # zCustom*: registered without validators (convex-helpers zod4.ts:846-950)
@@ -345,12 +354,6 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
             returns = rv
     elif isinstance(definition, ast.Function):
         handler = VFunction(definition, rmod)
-    elif definition is not None and not unparsed:
-        dval = ev.eval(rmod, definition)
-        if isinstance(dval, VFunction):
-            handler = dval
-        else:
-            rmod.diag(definition.span[0], "CSX230", f"{module_path}:{export_name}: function definition not understood; args and handler not read")
 
     if definition is None and reg.args is not None:  # a library-registered function
         if isinstance(reg.args, VVal):
