@@ -115,7 +115,8 @@ def check_schema(schema: ir.Schema) -> list[ir.Diagnostic]:
             else:
                 fields = (idx.vector_field or "",) + idx.filter_fields
                 if idx.dimensions is None or not 2 <= idx.dimensions <= 4096:
-                    err(t, L, C, "CSX310", f"vector index '{idx.name}' on table '{t.name}' has dimensions {idx.dimensions}; Convex allows 2 to 4096 (vector_index/dimensions.rs)")
+                    shown = idx.dimensions if idx.dimensions is not None else (idx.dimensions_text or "that are not a whole number")
+                    err(t, L, C, "CSX310", f"vector index '{idx.name}' on table '{t.name}' has dimensions {shown}; Convex allows 2 to 4096 (vector_index/dimensions.rs)")
                 if len(idx.filter_fields) > 16:
                     err(t, L, C, "CSX309", f"vector index '{idx.name}' on table '{t.name}' has {len(idx.filter_fields)} filter fields; at most 16")
                 key = (idx.vector_field, idx.dimensions)

@@ -59,9 +59,53 @@ def stage(repo_root: Path, path: Path, data: bytes) -> Path:
 
 
 def commit_staged(pairs: list[tuple[Path, Path]]) -> None:
-    """Rename each staged temp file over its target, in order."""
-    for tmp, target in pairs:
-        os.replace(tmp, target)
+    """Rename each staged temp file over its target, all or none.
+
+    Before the first rename, every existing target gets a backup (a hard link, or a copy
+    where links are not possible, beside it). If a later rename fails, the targets already
+    replaced are restored from their backups (and ones that did not exist are removed), so
+    the set of files is either all new or all old; then the error is raised again.
+    """
+    import shutil
+    import tempfile
+
+    backups: list[tuple[Path, Path | None]] = []
+    try:
+        for _, target in pairs:
+            if target.exists():
+                fd, bak = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+                os.close(fd)
+                os.unlink(bak)
+                try:
+                    os.link(target, bak)
+                except OSError:
+                    shutil.copy2(target, bak)
+                backups.append((target, Path(bak)))
+            else:
+                backups.append((target, None))
+        done: list[int] = []
+        try:
+            for i, (tmp, target) in enumerate(pairs):
+                os.replace(tmp, target)
+                done.append(i)
+        except BaseException:
+            for i in reversed(done):
+                target, bak = backups[i]
+                try:
+                    if bak is not None:
+                        os.replace(bak, target)
+                    else:
+                        os.unlink(target)
+                except OSError:
+                    pass
+            raise
+    finally:
+        for _, bak in backups:
+            if bak is not None:
+                try:
+                    os.unlink(bak)
+                except OSError:
+                    pass
 
 
 def discard_staged(pairs: list[tuple[Path, Path]]) -> None:

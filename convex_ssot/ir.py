@@ -126,6 +126,7 @@ class Index:
     staged: bool = False
     line: int = 0
     column: int = 0
+    dimensions_text: str = ""  # the dimensions as written (for messages when not a whole number)
 
 
 @dataclass(frozen=True, slots=True)

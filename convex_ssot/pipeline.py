@@ -128,7 +128,9 @@ class _RepoLock:
         import hashlib
         import tempfile
 
-        key = hashlib.sha256(str(repo_root).encode()).hexdigest()[:16]
+        import os
+
+        key = hashlib.sha256(os.path.realpath(repo_root).encode()).hexdigest()[:16]  # one lock per real directory
         self.path = Path(tempfile.gettempdir()) / f"convex-ssot-{key}.lock"
         self.fh = None
 

@@ -106,7 +106,10 @@ def _prev_sig(pieces: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-def _skip_template(text: str, pos: int, issues: list[LexIssue], subst: list | None = None) -> int:
+_MAX_TEMPLATE_NESTING = 64
+
+
+def _skip_template(text: str, pos: int, issues: list[LexIssue], subst: list | None = None, depth: int = 0) -> int:
     """Return the offset just past the template literal that starts at ``pos`` (a backtick).
     When ``subst`` is given, an element is appended to it for each ``${…}`` substitution."""
     i = pos + 1
@@ -123,14 +126,19 @@ def _skip_template(text: str, pos: int, issues: list[LexIssue], subst: list | No
             continue
         if subst is not None:
             subst.append(m.start())
-        i = _skip_expression(text, m.end(), issues)  # "${"
+        if depth >= _MAX_TEMPLATE_NESTING:
+            issues.append(LexIssue(pos, "CSX003", f"template literals nested more than {_MAX_TEMPLATE_NESTING} deep"))
+            return n
+        i = _skip_expression(text, m.end(), issues, depth + 1)  # "${"
+        if i >= n and len(issues) and issues[-1].code == "CSX003":
+            return n  # an inner template already reported where it ran off the end
     issues.append(LexIssue(pos, "CSX003", "unterminated template literal"))
     return n
 
 
-def _skip_expression(text: str, pos: int, issues: list[LexIssue]) -> int:
+def _skip_expression(text: str, pos: int, issues: list[LexIssue], depth: int = 0) -> int:
     """Skip a ``${ ... }`` substitution starting after ``${``; return the offset after ``}``."""
-    depth = 0
+    braces = 0
     i = pos
     n = len(text)
     while i < n:
@@ -139,15 +147,15 @@ def _skip_expression(text: str, pos: int, issues: list[LexIssue]) -> int:
             return n
         tok = m.group(0)
         if tok == "{":
-            depth += 1
+            braces += 1
             i = m.end()
         elif tok == "}":
-            if depth == 0:
+            if braces == 0:
                 return m.end()
-            depth -= 1
+            braces -= 1
             i = m.end()
         elif tok == "`":
-            i = _skip_template(text, m.start(), issues)
+            i = _skip_template(text, m.start(), issues, None, depth)
         elif tok == "//":
             nl = text.find("\n", m.end())
             i = n if nl < 0 else nl
@@ -591,9 +599,11 @@ def outline(mk: Masked, statements: list[Statement], keep: set[str]) -> tuple[st
 class LineIndex:
     """Maps 0-based offsets to 1-based (line, column) pairs, columns counted in characters."""
 
-    __slots__ = ("_starts",)
+    __slots__ = ("_starts", "_skip")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, skip_first: int = 0) -> None:
+        """``skip_first`` characters at the start of line 1 do not count as columns (a BOM)."""
+        self._skip = skip_first
         starts = [0]
         find = text.find
         i = find("\n")
@@ -605,8 +615,11 @@ class LineIndex:
     def position(self, offset: int) -> tuple[int, int]:
         """``(line, column)`` of ``offset``, both 1-based."""
         line = bisect.bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+        col = offset - self._starts[line - 1] + 1
+        if line == 1 and self._skip:
+            col = max(1, col - self._skip)
+        return line, col
 
     def offset(self, line: int, column: int) -> int:
         """Inverse of :meth:`position`."""
-        return self._starts[line - 1] + column - 1
+        return self._starts[line - 1] + column - 1 + (self._skip if line == 1 else 0)

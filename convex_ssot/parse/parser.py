@@ -82,7 +82,7 @@ def _decode_escapes(body: str) -> str:
                 out.append(chr(int(body[i + 2 : i + 4], 16)))
                 i += 4
                 continue
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass
         if nx == "u":
             if body[i + 2 : i + 3] == "{":
@@ -91,14 +91,14 @@ def _decode_escapes(body: str) -> str:
                     out.append(chr(int(body[i + 3 : close], 16)))
                     i = close + 1
                     continue
-                except ValueError:
+                except (ValueError, OverflowError):
                     pass
             else:
                 try:
                     out.append(chr(int(body[i + 2 : i + 6], 16)))
                     i += 6
                     continue
-                except ValueError:
+                except (ValueError, OverflowError):
                     pass
         out.append(_ESCAPES.get(nx, nx))
         i += 2
@@ -109,15 +109,14 @@ def parse_js_number(text: str) -> float | int:
     """Value of a JavaScript numeric literal (decimal, hex, octal, binary; ``_`` separators)."""
     t = text.replace("_", "")
     low = t.lower()
-    if low.startswith("0x"):
-        return int(t[2:], 16)
-    if low.startswith("0b"):
-        return int(t[2:], 2)
-    if low.startswith("0o"):
-        return int(t[2:], 8)
+    if low.startswith(("0x", "0b", "0o")):
+        value = int(t[2:], {"0x": 16, "0b": 2, "0o": 8}[low[:2]])
+        return value if abs(value) <= 2**53 else float(value) if value < 2**1024 else float("inf")
     if any(c in t for c in ".eE"):
         return float(t)
-    return int(t)
+    value = int(t)
+    # JavaScript numbers are doubles: 1e400 written out in digits is Infinity.
+    return value if abs(value) <= 2**53 else float(t)
 
 
 def _tok_span(tok: Token, base: int) -> ast.Span:
@@ -194,7 +193,10 @@ class ToAst(Transformer):
 
     def bigint(self, ch):
         tok = ch[0]
-        return ast.BigInt(_tok_span(tok, self.base), parse_js_number(str(tok)[:-1]))  # type: ignore[arg-type]
+        t = str(tok)[:-1].replace("_", "")
+        low = t.lower()
+        base = {"0x": 16, "0b": 2, "0o": 8}.get(low[:2], 10)
+        return ast.BigInt(_tok_span(tok, self.base), int(t[2:] if base != 10 else t, base))
 
     def template(self, ch):
         # The lexer blanks templates with substitutions: whitespace-only means "had ${…}".

@@ -1307,7 +1307,13 @@ class Evaluator:
             dims = cfg.entries.get("dimensions")
             ff = _strings(cfg.entries.get("filterFields", VArr([])))
             if isinstance(vf, VStr) and isinstance(dims, VNum) and ff is not None:
-                idx = ir.Index("vector", iname.value, vector_field=vf.value, dimensions=int(dims.value), filter_fields=tuple(ff), staged=_bool(cfg.entries.get("staged")), line=line, column=col)
+                d = dims.value
+                # Only a whole number within the server's bounds is a usable dimension; any
+                # other value is kept out of the contract's integer field and reported (CSX310).
+                whole = isinstance(d, int) or (isinstance(d, float) and d.is_integer())
+                dimensions = int(d) if whole and abs(d) < 2**31 else None
+                dn = cfg.nodes.get("dimensions")
+                idx = ir.Index("vector", iname.value, vector_field=vf.value, dimensions=dimensions, filter_fields=tuple(ff), staged=_bool(cfg.entries.get("staged")), line=line, column=col, dimensions_text=mod.raw(dn.span) if dn is not None else str(d))
         if idx is None:
             mod.diag(args[0].span[0], "CSX211", f".{name}(\"{iname.value}\"): configuration not resolved; index skipped")
             return t
@@ -1437,6 +1443,8 @@ def _literal(val: Value) -> ir.LiteralValue | None:
     if isinstance(val, VNum):
         return ir.LiteralValue("number", float(val.value))
     if isinstance(val, VBigInt):
+        if not -(2**63) <= val.value < 2**63:
+            return None  # convexToJson throws: a bigint must fit in 64 bits (value.ts)
         return ir.LiteralValue("bigint", val.value)
     return None
 

@@ -109,11 +109,16 @@ def load_module(rel: str, text: str) -> Module:
     Never raises on bad input: lexical problems and statements the grammar cannot place
     become diagnostics (codes CSX001–CSX004, CSX100) and the rest is still read.
     """
-    if text.startswith("\ufeff"):
-        text = " " + text[1:]  # keep offsets; a BOM is not content
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = " " + text[1:]  # keep offsets; a BOM is not content (columns are corrected below)
+    if "\r" in text:
+        # CRLF and lone CR end lines in JavaScript (ECMA-262 §12.3): one form for everything
+        # after this point, so lines, columns and template values do not depend on them.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     jsx = rel.endswith((".tsx", ".jsx"))
     mk = lexer.mask(text, jsx=jsx)
-    mod = Module(rel, text, mk, lexer.LineIndex(text))
+    mod = Module(rel, text, mk, lexer.LineIndex(text, skip_first=1 if bom else 0))
     # The "use node" directive (convex src/bundler/index.ts): the first statement of the
     # module, comments allowed before it. Comments are blank in the masked text.
     mod.use_node = _has_use_node(text, mk.masked)

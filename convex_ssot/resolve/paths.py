@@ -64,7 +64,9 @@ class SpecifierResolver:
         candidates = [target] + candidates if os.path.splitext(target)[1] in _EXTENSIONS else candidates + [target]
         candidates += [os.path.join(target, "index" + ext) for ext in _EXTENSIONS]
         for c in candidates:
-            if os.path.isfile(c) and self._inside(c):
+            if os.path.isfile(c):
+                # Outside the repository (a symlink): returned all the same, so the loader
+                # refuses to read it with a CSX102 diagnostic instead of "not found".
                 return Path(c)
         return None
 

@@ -35,6 +35,7 @@ class _Loader:
         self.module_cache = module_cache
         self.specifiers = SpecifierResolver(repo_root)
         self._pending_bytes: dict[str, bytes] = {}
+        self.accessed: set[str] = set()  # modules asked for (to tell which contract a module feeds)
 
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.repo_root)).as_posix()
@@ -93,6 +94,7 @@ class _Loader:
 
     def get(self, path: Path) -> Module | None:
         key = os.path.normpath(str(path))
+        self.accessed.add(key)
         if key in self.modules:
             return self.modules[key]
         self.modules[key] = None  # guards against import cycles while loading
@@ -196,13 +198,16 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     loader.prefetch(([schema_path] if schema_path.is_file() else []) + module_paths)
 
     # ---- schema
+    loader.accessed = set()
     schema_mod = loader.get(schema_path) if schema_path.is_file() else None
     if schema_mod is not None:
         project.schema = _read_schema(ev, schema_mod, schema_rel)
         from ..checks import check_schema
 
         schema_mod.diagnostics.extend(check_schema(project.schema))
-    schema_modules = dict(loader.modules)
+    # The schema contract gets the diagnostics of the schema and of every module its
+    # evaluation reached; independent of caching and parallel parsing.
+    schema_modules = set(loader.accessed)
 
     # ---- functions
     functions: list[ir.Function] = []
