@@ -167,6 +167,38 @@ def _split_validators(node, found: list) -> object:
     return node
 
 
+#: Below this many pieces to check, starting a second process does not pay.
+PARALLEL_MIN_PIECES = 300
+
+
+def _check_pieces(name: str, pieces: list[tuple[str, str, str, object]]) -> list[tuple[str, list[str]]]:
+    """Validate ``(digest, definition, json path, value)`` pieces; ``(digest, errors)`` each."""
+    out = []
+    for digest, definition, path, value in pieces:
+        out.append((digest, _errors(_validator(name, definition), value, prefix=path)))
+    return out
+
+
+def _check_parallel(name: str, pieces: list) -> list[tuple[str, list[str]]]:
+    """:func:`_check_pieces` on both cores (``fork``: the compiled validators are inherited)."""
+    import os
+
+    if len(pieces) < PARALLEL_MIN_PIECES or (os.cpu_count() or 1) < 2:
+        return _check_pieces(name, pieces)
+    for definition in {p[1] for p in pieces}:
+        _validator(name, definition)  # build before forking, once
+    try:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("fork")
+        halves = [pieces[0::2], pieces[1::2]]
+        with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+            return [r for part in pool.map(_check_pieces, [name, name], halves) for r in part]
+    except (OSError, ValueError, RuntimeError, ImportError):
+        return _check_pieces(name, pieces)
+
+
 def validate(name: str, doc) -> list[str]:
     """Errors of ``doc`` against the schema ``name`` (see :data:`SCHEMAS`), as
     ``"<json path>: <message>"`` strings; empty when valid."""
@@ -178,31 +210,26 @@ def validate(name: str, doc) -> list[str]:
     _, schema_hash = _schema(name)
     known = _KnownGood(schema_hash)
     validators: list = []
+    pieces: list[tuple[str, str, str, object]] = []
+    queued: set[str] = set()
     for key, definition in lists.items():
         entries = doc.get(key)
         if not isinstance(entries, list):
             continue
-        entry_validator = None
         for i, raw_entry in enumerate(entries):
             entry = _split_validators(raw_entry, validators)
             digest = hashlib.sha256(definition.encode() + b"\0" + dumps(entry)).hexdigest()[:32]
-            if digest in known.seen or digest in known.new:
+            if digest in known.seen or digest in queued:
                 continue
-            entry_validator = entry_validator or _validator(name, definition)
-            errs = _errors(entry_validator, entry, prefix=f"$.{key}[{i}]")
-            if errs:
-                errors.extend(errs)
-            else:
-                known.new.add(digest)
-    checked: set[str] = set()
-    value_validator = None
+            queued.add(digest)
+            pieces.append((digest, definition, f"$.{key}[{i}]", entry))
     for v in validators:
         digest = hashlib.sha256(b"convexValidator\0" + dumps(v)).hexdigest()[:32]
-        if digest in checked or digest in known.seen or digest in known.new:
+        if digest in known.seen or digest in queued:
             continue
-        checked.add(digest)
-        value_validator = value_validator or _validator(name, "convexValidator")
-        errs = _errors(value_validator, v, prefix="$..validator")
+        queued.add(digest)
+        pieces.append((digest, "convexValidator", "$..validator", v))
+    for digest, errs in _check_parallel(name, pieces):
         if errs:
             errors.extend(errs)
         else:
