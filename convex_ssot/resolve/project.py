@@ -133,8 +133,11 @@ class _Loader:
         return self.get(path) if path is not None else None
 
 
-#: Below this many bytes of unparsed sources, starting worker processes does not pay.
-PARALLEL_MIN_BYTES = 400_000
+#: Below this many bytes of unparsed sources, worker processes do not pay: measured on the
+#: 2-core machines of this project, a 4 MB project parsed in 3.5 s serially and 4.7 s with
+#: two workers, the parsed modules' transfer back to the parent costing more than the
+#: second core saves (docs/performance.md).
+PARALLEL_MIN_BYTES = 16_000_000
 
 
 def _inside_real(root_real: str, path: Path) -> bool:
