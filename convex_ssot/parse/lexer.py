@@ -130,8 +130,8 @@ def _skip_template(text: str, pos: int, issues: list[LexIssue], subst: list | No
             issues.append(LexIssue(pos, "CSX003", f"template literals nested more than {_MAX_TEMPLATE_NESTING} deep"))
             return n
         i = _skip_expression(text, m.end(), issues, depth + 1)  # "${"
-        if i >= n and len(issues) and issues[-1].code == "CSX003":
-            return n  # an inner template already reported where it ran off the end
+        if i >= n and issues and issues[-1].message.startswith("template literals nested"):
+            return n  # the nesting cap was reported once; outer levels add nothing
     issues.append(LexIssue(pos, "CSX003", "unterminated template literal"))
     return n
 
