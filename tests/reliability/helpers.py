@@ -145,11 +145,12 @@ def stat_snapshot(root: Path) -> dict[str, tuple]:
 
 
 def temp_leftovers(root: Path) -> list[str]:
-    """Temporary files the tool's atomic writes use (``.<name>.<random>.tmp``) still under ``root``."""
+    """Temporary files of the tool's atomic writes (``.<name>.<random>.tmp``) and rollback
+    backups (``.<name>.<random>.bak``) still under ``root``."""
     found = []
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
-            if name.endswith(".tmp"):
+            if name.endswith(".tmp") or (name.startswith(".") and name.endswith(".bak")):
                 found.append((Path(dirpath) / name).relative_to(root).as_posix())
     return sorted(found)
 

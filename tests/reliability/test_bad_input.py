@@ -446,6 +446,13 @@ RULES = {
     "vector-on-string-array": (T + '.vectorIndex("v", { vectorField: "tags", dimensions: 8 })', "CSX307", ["v.array(v.float64())"]),
     "vector-on-number": (T + '.vectorIndex("v", { vectorField: "n", dimensions: 8 })', "CSX307", ["v.array(v.float64())"]),
     "search-17-filter-fields": (f"defineTable({{ {_fields(18)} }}).searchIndex(\"s\", {{ searchField: \"f0\", filterFields: [{_quoted(18)[6:]}] }})", "CSX308", ["17 filter fields", "at most 16"]),
+    "search-same-search-and-filter-fields": (T + '.searchIndex("s1", { searchField: "name", filterFields: ["n"] }).searchIndex("s2", { searchField: "name", filterFields: ["n"] })', "CSX308", ["s1"]),
+    # The backend keys search-index uniqueness on the search field alone, whatever the filter
+    # fields: crates/common/src/schemas/json.rs `validate_unique_index_fields(…, |idx|
+    # idx.search_field.clone(), search_field_not_unique)`, error SearchIndexFieldNotUnique
+    # ("… have the same `searchField`. Search index fields must be unique within a table. You
+    # should combine the indexes with the same `searchField` into one index …",
+    # bootstrap_model/index/index_validation_error.rs).
     # Two search indexes may not share the same (searchField, filterFields) (../shared/convex-api-surface.md §3)
     "search-same-search-field": (T + '.searchIndex("s1", { searchField: "name", filterFields: ["n"] }).searchIndex("s2", { searchField: "name", filterFields: ["n"] })', "CSX308", ["s1"]),
     "vector-same-field-and-dimensions": (T + '.vectorIndex("v1", { vectorField: "emb", dimensions: 8 }).vectorIndex("v2", { vectorField: "emb", dimensions: 8 })', "CSX309", ["duplicates"]),
