@@ -108,9 +108,9 @@ def check_schema(schema: ir.Schema) -> list[ir.Diagnostic]:
                 fields = (idx.search_field or "",) + idx.filter_fields
                 if len(idx.filter_fields) > 16:
                     err(t, L, C, "CSX308", f"search index '{idx.name}' on table '{t.name}' has {len(idx.filter_fields)} filter fields; at most 16")
-                key = (idx.search_field, idx.filter_fields)
+                key = (idx.search_field,)
                 if key in search_keys:
-                    err(t, L, C, "CSX308", f"search index '{idx.name}' on table '{t.name}' duplicates '{search_keys[key]}' (same searchField and filterFields)")
+                    err(t, L, C, "CSX308", f"search index '{idx.name}' on table '{t.name}' duplicates the searchField of '{search_keys[key]}'; search index fields must be unique within a table (SearchIndexFieldNotUnique, json.rs validate_unique_index_fields)")
                 search_keys.setdefault(key, idx.name)
             else:
                 fields = (idx.vector_field or "",) + idx.filter_fields
