@@ -133,6 +133,11 @@ def load_config(repo_root: Path) -> Config:
         except OSError as exc:
             raise ConfigError(f"{CONFIG_REL}: cannot read ({exc.strerror})") from None
         try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ConfigError(f"{CONFIG_REL}: not valid UTF-8 (byte {exc.start}, line {line}); save it as UTF-8 JSON") from None
+        try:
             parsed = loads(data)
         except ValueError as exc:
             import json

@@ -65,7 +65,7 @@ def _diags(doc: dict, code: str | None = None) -> list[dict]:
 CONFIG_CASES = {
     "invalid-json": (b'{"version": 1,\n', "docs/project/db-ssot.json: invalid JSON at line 2 column 1"),
     "empty-file": (b"", "docs/project/db-ssot.json: invalid JSON"),
-    "not-utf8": (b'{"db": {"ssot": "\xff"}}\n', "docs/project/db-ssot.json: invalid JSON"),
+    "not-utf8": (b'{"db": {"ssot": "\xff"}}\n', "docs/project/db-ssot.json: not valid UTF-8 (byte 17, line 1)"),
     "not-an-object": (b"[1, 2]\n", "must be a JSON object, found array"),
     "ssot-is-a-number": (b'{"ssot": 5}\n', "'ssot' must be a string (one of none, repo-prisma, database, convex), found number"),
     "db-source-is-a-string": (b'{"db": {"source": "x"}}\n', "'db.source' must be an object, found string"),
