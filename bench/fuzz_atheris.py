@@ -10,13 +10,13 @@ that needs more than ``--slow`` seconds of CPU is reported as well.
 
 Setup (a scratch venv; atheris is not a dependency of the project)::
 
-    python3 -m venv /tmp/atheris-venv
-    /tmp/atheris-venv/bin/pip install atheris -e .
+    python3 -m venv .fuzz/venv
+    .fuzz/venv/bin/pip install atheris -e .
 
 Run (the figures in docs/reliability.md come from this command)::
 
-    /tmp/atheris-venv/bin/python bench/fuzz_atheris.py --keep-going --out /tmp/fuzz-out \\
-        -max_total_time=600 -max_len=4096 -timeout=30 -rss_limit_mb=4096 /tmp/fuzz-corpus
+    .fuzz/venv/bin/python bench/fuzz_atheris.py --keep-going --out .fuzz/out \\
+        -max_total_time=600 -max_len=4096 -timeout=30 -rss_limit_mb=4096 .fuzz/corpus
 
 The first directory argument is libFuzzer's corpus; it is seeded with
 examples/chat-app/convex/*.ts and the snippets below when empty. ``--keep-going``
@@ -25,7 +25,7 @@ records every distinct failure (exception type + innermost convex_ssot frame) as
 without it the first exception stops the run the libFuzzer way (``crash-<sha1>`` in the
 working directory). ``<out>/summary.json`` holds the counts. Reproduce one input with::
 
-    /tmp/atheris-venv/bin/python bench/fuzz_atheris.py --repro /tmp/fuzz-out/crash-1.bin
+    .fuzz/venv/bin/python bench/fuzz_atheris.py --repro .fuzz/out/crash-1.bin
 
 Python 3.10+; atheris 2.3+ (tested with 3.0.0).
 """

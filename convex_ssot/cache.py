@@ -95,9 +95,6 @@ class ModuleCache:
             return None
         return cls(d)
 
-    def close(self) -> None:
-        pass
-
     def digest(self, rel: str, data: bytes) -> str:
         """SHA-256 of a file's bytes (computed once per file and run)."""
         import hashlib

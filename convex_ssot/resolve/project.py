@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import ir
 from ..parse import ast
 from . import bodies
-from .evaluator import Evaluator, _fields, is_generated_server
+from .evaluator import Evaluator, _fields
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
@@ -499,6 +499,3 @@ def _handler_facts(fn: VFunction, loader: "_Loader") -> bodies.BodyFacts:
         frontier = nxt
     return facts
 
-
-# Re-exported for callers that want to know what is understood.
-__all__ += ["is_generated_server", "VVal"]

@@ -54,10 +54,11 @@ def db(*args) -> Run:
 
 
 def entry_point(name: str) -> str:
-    """The installed console script ``name`` next to the running interpreter (skip when absent)."""
+    """The installed console script ``name`` next to the running interpreter; a missing
+    script is a failed install step, so the test fails rather than skips."""
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if not found:
-        pytest.skip(f"{name} is not installed (pip install -e .)")
+        pytest.fail(f"{name} is not installed: the package's console scripts are missing (pip install .)")
     return found
 
 
