@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_dir", "set_enabled", "grammar_cache_file"]
+__all__ = ["cache_dir", "set_enabled", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
 
 _enabled = True
 
@@ -22,9 +22,11 @@ def set_enabled(enabled: bool) -> None:
     _enabled = enabled
 
 
-def cache_dir() -> Path | None:
-    """The cache directory (created on demand), or None when caching is off or impossible."""
-    if not _enabled:
+def cache_dir(ignore_switch: bool = False) -> Path | None:
+    """The cache directory (created on demand), or None when caching is off or impossible.
+    With ``ignore_switch``, ``--no-cache`` (:func:`set_enabled`) is not consulted (the
+    lock files of :func:`lock_file` live there whatever a run's caching)."""
+    if not _enabled and not ignore_switch:
         return None
     env = os.environ.get("CONVEX_SSOT_CACHE_DIR")
     if env is not None:
@@ -41,6 +43,22 @@ def cache_dir() -> Path | None:
     return base
 
 
+def lock_file(key: str) -> Path:
+    """Where the per-repository sync lock ``key`` lives: ``<cache dir>/locks/<key>.lock``,
+    or ``convex-ssot-<key>.lock`` in the system temp directory when there is no cache
+    directory (``CONVEX_SSOT_CACHE_DIR=""`` or an unwritable home)."""
+    d = cache_dir(ignore_switch=True)
+    if d is not None:
+        try:
+            (d / "locks").mkdir(exist_ok=True)
+            return d / "locks" / f"{key}.lock"
+        except OSError:
+            pass
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"convex-ssot-{key}.lock"
+
+
 def grammar_cache_file(key: str) -> Path | None:
     """File where Lark keeps the LALR tables for the grammar with hash ``key``."""
     d = cache_dir()
@@ -48,7 +66,9 @@ def grammar_cache_file(key: str) -> Path | None:
 
 
 def _tool_key() -> str:
-    """Tool version + grammar text hash: any change invalidates every cached result."""
+    """Tool version, grammar text and the size and modification time of every module of
+    the package: any change (an upgrade, or an edit of an editable install) invalidates
+    every cached result."""
     import hashlib
 
     from . import __version__
@@ -59,17 +79,14 @@ def _tool_key() -> str:
         h.update(grammar_path().read_bytes())
     except OSError:
         pass
+    pkg = Path(__file__).parent
+    try:
+        for path in sorted(pkg.rglob("*.py")):
+            st = path.stat()
+            h.update(f"{path.relative_to(pkg)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    except OSError:
+        pass
     return h.hexdigest()[:16]
-
-
-def _contracts_digest(db, functions) -> str:
-    """SHA-256 of both contracts' canonical bytes, stored with a project entry and checked
-    when it is read back: an entry whose contracts were damaged is not used."""
-    import hashlib
-
-    from .emit.jsonout import dumps
-
-    return hashlib.sha256(dumps(db) + b"\0" + dumps(functions)).hexdigest()
 
 
 class ModuleCache:
@@ -138,36 +155,27 @@ class ModuleCache:
 
     def store(self, rel: str, data: bytes, mod) -> None:
         """Store a parsed module (a slim copy) for these bytes."""
-        import os
         import pickle
-        import tempfile
 
         from .resolve.project import slim
 
-        path = self._module_path(rel, self.digest(rel, data))
-        tmp = None
         try:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(slim(mod), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except Exception:  # noqa: BLE001 - a cache that cannot be written is just not used
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            blob = pickle.dumps(slim(mod), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable module is just not cached
+            return
+        _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
 
     # ---- whole-project entries
-    def _project_path(self, repo_root: Path, schema_rel: str) -> Path:
+    def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
         import hashlib
 
         key = hashlib.sha256(f"{self.tool}\0{repo_root}\0{schema_rel}".encode()).hexdigest()[:40]
-        return self.dir / "projects" / f"{key}.json"
+        return self.dir / "projects" / f"{key}{suffix}"
 
-    def load_project(self, repo_root: Path, schema_rel: str, discovered: list[str]):
-        """The cached ``(db, functions)`` contracts if every file the last run read is
-        unchanged and the set of module files is the same; else None."""
+    def load_project(self, repo_root: Path, schema_rel: str, discovered: list[str]) -> "ProjectEntry | None":
+        """The entry of the last run if every file it read is unchanged and the set of
+        module files is the same; else None. Its contracts are read only when asked for
+        (:meth:`ProjectEntry.contracts`)."""
         import hashlib
 
         from .emit.jsonout import loads
@@ -183,31 +191,87 @@ class ModuleCache:
                     return None
                 if hashlib.sha256(data).hexdigest() != h:
                     return None
-            db, functions = entry["db"], entry["functions"]
-            if entry.get("digest") != _contracts_digest(db, functions):
+            summary, fingerprints = entry["summary"], entry["fingerprints"]
+            if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
                 return None  # damaged (or edited) entry: rebuild, never trust
-            return db, functions
+            path = self._project_path(repo_root, schema_rel, ".contracts.json")
+            return ProjectEntry(path, summary, fingerprints, entry["contractsSha256"])
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
             return None
 
-    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], db: dict, functions: dict | None) -> None:
-        import os
-        import tempfile
-
+    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], db: dict, functions: dict | None,
+                      summary: dict, fingerprints: dict) -> None:
+        """Remember this run: the hashes of every file read, a summary (counts and
+        diagnostics), the contracts' fingerprints and, in a second file, the contracts."""
         from .emit.jsonout import dumps
 
-        path = self._project_path(repo_root, schema_rel)
+        contracts = dumps({"db": db, "functions": functions})
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),
-            "db": db,
-            "functions": functions,
-            "digest": _contracts_digest(db, functions),
+            "summary": summary,
+            "fingerprints": fingerprints,
+            "contractsSha256": _sha256(contracts),
         }
+        entry["digest"] = _entry_digest(summary, fingerprints, entry["contractsSha256"])
+        # The contracts first: an index entry never points at contracts it does not match.
+        if _write_atomic(self._project_path(repo_root, schema_rel, ".contracts.json"), contracts):
+            _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
+
+
+def _entry_digest(summary, fingerprints, contracts_sha256) -> str:
+    """Checksum of a project entry's summary and fingerprints, checked when it is read back."""
+    from .emit.jsonout import dumps
+
+    return _sha256(dumps([summary, fingerprints, contracts_sha256]))
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> bool:
+    """Write a cache file through a temporary file and a rename; False when impossible."""
+    import tempfile
+
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is just not used
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False
+
+
+class ProjectEntry:
+    """A whole-project cache hit: ``summary`` (``tables``, ``functions``, ``diagnostics``,
+    ``schemaFound``), ``fingerprints`` ({contract name: :func:`convex_ssot.pipeline.fingerprint`})
+    and the contracts themselves, read from disk on first use."""
+
+    def __init__(self, contracts_path: Path, summary: dict, fingerprints: dict, expected_sha256: str) -> None:
+        self.contracts_path = contracts_path
+        self.summary = summary
+        self.fingerprints = fingerprints
+        self.expected_sha256 = expected_sha256
+
+    def contracts(self) -> tuple[dict, dict | None] | None:
+        """``(db, functions)``, or None when the stored copy is missing or damaged."""
+        from .emit.jsonout import loads
+
         try:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(dumps(entry))
-            os.replace(tmp, path)
+            data = self.contracts_path.read_bytes()
+            if _sha256(data) != self.expected_sha256:
+                return None
+            doc = loads(data)
+            return doc["db"], doc["functions"]
         except Exception:  # noqa: BLE001
-            pass
+            return None

@@ -10,7 +10,6 @@ root after resolving symlinks.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .config import inside
@@ -36,6 +35,8 @@ def stage(repo_root: Path, path: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path`` (flushed and fsync'ed); return it."""
     _check(repo_root, path)
     ensure_dir(repo_root, path.parent)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+import re
+
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
 from .emit.jsonout import dumps, loads
 from .errors import ConfigError, ContractError
@@ -21,7 +23,7 @@ if TYPE_CHECKING:  # the IR and the emitters are imported only when sources are 
 
 EPOCH = "1970-01-01T00:00:00.000Z"
 
-__all__ = ["Derived", "SyncResult", "derive", "sync", "check_layout", "now_iso", "read_json_file"]
+__all__ = ["Derived", "SyncResult", "derive", "sync", "check_layout", "now_iso", "read_json_file", "fingerprint", "summarize"]
 
 
 def now_iso() -> str:
@@ -30,13 +32,77 @@ def now_iso() -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
-@dataclass(slots=True)
-class Derived:
-    """Both contracts derived in memory (``updatedAt`` = the epoch placeholder)."""
+_TOP_UPDATED_AT = re.compile(rb'^  "updatedAt": "[^"\\\n]*"', re.M)
 
-    db: dict
-    functions: dict | None
-    project: "ir.Project | None"
+
+def fingerprint(data: bytes) -> str:
+    """SHA-256 (hex) of a contract's bytes with its top-level ``updatedAt`` value replaced
+    by :data:`EPOCH`. Two contracts written by :func:`sync` have the same fingerprint
+    exactly when they differ in nothing but ``updatedAt`` (the top-level keys are the only
+    lines indented by two spaces in :func:`convex_ssot.emit.jsonout.dumps` output). Bytes
+    written otherwise simply get another fingerprint, so a comparison can say "equal"
+    wrongly never, "different" only for reformatted files."""
+    import hashlib
+
+    data = _TOP_UPDATED_AT.sub(b'  "updatedAt": "' + EPOCH.encode() + b'"', data, count=1)
+    return hashlib.sha256(data).hexdigest()
+
+
+def summarize(db: dict, functions: dict | None) -> dict:
+    """What the CLI reports of a derivation: ``tables`` and ``functions`` counts
+    (``functions`` None without a function contract), ``diagnostics`` (both contracts')
+    and ``schemaFound`` (a ``defineSchema(...)`` was read)."""
+    return {
+        "tables": len(db.get("tables", [])),
+        "functions": None if functions is None else len(functions.get("functions", [])),
+        "diagnostics": list(db.get("diagnostics", [])) + list((functions or {}).get("diagnostics", [])),
+        "schemaFound": db.get("schemaOptions") is not None,
+    }
+
+
+class Derived:
+    """Both contracts derived from the sources (``updatedAt`` = the :data:`EPOCH` placeholder).
+
+    ``summary`` is :func:`summarize` of them, ``fingerprints`` maps ``"db"`` /
+    ``"functions"`` to their :func:`fingerprint`. When the whole-project cache answered,
+    the contracts themselves (``db``, ``functions``) are read from the cache only if
+    someone asks for them, and rebuilt from the sources if that copy is unusable.
+    """
+
+    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load")
+
+    def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
+                 summary: dict | None = None, fingerprints: dict | None = None, load=None) -> None:
+        self._db, self._functions, self.project, self._load = db, functions, project, load
+        if db is not None:
+            summary = summary or summarize(db, functions)
+            if fingerprints is None:
+                fingerprints = {"db": fingerprint(dumps(db))}
+                if functions is not None:
+                    fingerprints["functions"] = fingerprint(dumps(functions))
+        self.summary = summary or {}
+        self.fingerprints = fingerprints or {}
+
+    def _ensure(self) -> None:
+        if self._db is None and self._load is not None:
+            self._db, self._functions = self._load()
+            self._load = None
+
+    @property
+    def db(self) -> dict:
+        self._ensure()
+        return self._db
+
+    @property
+    def functions(self) -> dict | None:
+        if self.summary.get("functions", 0) is None:
+            return None
+        self._ensure()
+        return self._functions
+
+    def doc(self, name: str) -> dict | None:
+        """The contract ``"db"`` or ``"functions"``."""
+        return self.db if name == "db" else self.functions
 
 
 @dataclass(slots=True)
@@ -51,10 +117,7 @@ class SyncResult:
 
     @property
     def diagnostics(self) -> list[dict]:
-        out = list(self.derived.db.get("diagnostics", []))
-        if self.derived.functions is not None:
-            out += self.derived.functions.get("diagnostics", [])
-        return out
+        return list(self.derived.summary["diagnostics"])
 
 
 def check_layout(cfg: Config) -> None:
@@ -89,7 +152,20 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
         discovered = [p.relative_to(cfg.repo_root).as_posix() for p in discover_modules(convex_dir)]
         hit = cache.load_project(cfg.repo_root, cfg.schema_rel, discovered)
         if hit is not None:
-            return Derived(hit[0], hit[1], None)
+
+            def load() -> tuple[dict, dict | None]:
+                stored = hit.contracts()
+                if stored is not None:
+                    return stored
+                fresh = _build(cfg, cache, discovered)  # the stored copy is unusable: rebuild
+                return fresh.db, fresh.functions
+
+            return Derived(None, None, None, summary=hit.summary, fingerprints=hit.fingerprints, load=load)
+    return _build(cfg, cache, discovered)
+
+
+def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
+    """Read the sources (through the per-file cache, if any) and build both contracts."""
     from .emit.db_contract import db_contract
     from .emit.functions_contract import functions_contract
     from .resolve.project import build_project
@@ -97,9 +173,10 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
     project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH)
+    derived = Derived(db, fc, project)
     if cache is not None and discovered:
-        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc)
-    return Derived(db, fc, project)
+        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc, derived.summary, derived.fingerprints)
+    return derived
 
 
 def read_json_file(path: Path):
@@ -119,19 +196,20 @@ def _with_updated_at(doc: dict, existing, now: str) -> dict:
 
 
 class _RepoLock:
-    """An exclusive advisory lock per repository (``fcntl.flock`` on a file in the system
-    temp directory, named after the repository path), so concurrent syncs of one
-    repository run one after the other and the second finds nothing to change. Where
-    ``fcntl`` does not exist the lock is a no-op; atomic renames still keep files whole."""
+    """An exclusive advisory lock per repository (``fcntl.flock`` on a file in the cache
+    directory, :func:`convex_ssot.cache.lock_file`, named after the repository's real
+    path), so concurrent syncs of one repository run one after the other and the second
+    finds nothing to change. Where ``fcntl`` does not exist the lock is a no-op; atomic
+    renames still keep files whole."""
 
     def __init__(self, repo_root: Path) -> None:
         import hashlib
-        import tempfile
-
         import os
 
+        from .cache import lock_file
+
         key = hashlib.sha256(os.path.realpath(repo_root).encode()).hexdigest()[:16]  # one lock per real directory
-        self.path = Path(tempfile.gettempdir()) / f"convex-ssot-{key}.lock"
+        self.path = lock_file(key)
         self.fh = None
 
     def __enter__(self) -> "_RepoLock":
@@ -171,20 +249,29 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
 
     derived = derive(cfg, use_cache)
     now = now or now_iso()
-    outputs: list[tuple[str, str, dict]] = [("db", DB_CONTRACT_REL, derived.db)]
-    if derived.functions is not None:
-        outputs.append(("functions", FUNCTIONS_CONTRACT_REL, derived.functions))
+    outputs: list[tuple[str, str]] = [("db", DB_CONTRACT_REL)]
+    if derived.summary.get("functions") is not None:
+        outputs.append(("functions", FUNCTIONS_CONTRACT_REL))
     result = SyncResult(cfg.mode, derived)
     staged_data: list[tuple[str, bytes]] = []
-    for name, rel, doc in outputs:
+    for name, rel in outputs:
         path = cfg.repo_root / rel
-        final = _with_updated_at(doc, read_json_file(path), now)
-        data = dumps(final)
         try:
-            same = path.read_bytes() == data
+            on_disk = path.read_bytes()
         except OSError:
-            same = False
-        if same:
+            on_disk = None
+        if on_disk is not None and fingerprint(on_disk) == derived.fingerprints.get(name):
+            result.unchanged.append(rel)  # the same contract, its updatedAt kept
+            continue
+        existing = None
+        if on_disk is not None:
+            try:
+                existing = loads(on_disk)
+            except ValueError:
+                pass
+        final = _with_updated_at(derived.doc(name), existing, now)
+        data = dumps(final)
+        if data == on_disk:
             result.unchanged.append(rel)
             continue
         errors = validate(name, final)
@@ -204,6 +291,6 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         fsutil.discard_staged(pairs)
         raise
     result.written = [rel for rel, _ in staged_data]
-    if cfg.mode == "convex" and derived.db.get("schemaOptions") is None:
+    if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result

@@ -158,5 +158,6 @@ def update_after_sync(cfg: Config, result) -> list[str]:
     Registers the function contract only in convex mode (when the sync derived one).
     Returns the lines ``ctl-db-ssot sync-to-context`` prints after ``registry:``.
     """
-    register = getattr(result, "mode", cfg.mode) == "convex" and getattr(getattr(result, "derived", None), "functions", None) is not None
+    derived = getattr(result, "derived", None)
+    register = getattr(result, "mode", cfg.mode) == "convex" and derived is not None and derived.summary.get("functions") is not None
     return refresh_registry(cfg, register_functions=register)

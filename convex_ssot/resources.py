@@ -9,7 +9,6 @@ level, one directory above the package. This module is the only code that knows 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 __all__ = ["data_dir", "grammar_path", "schema_path", "template_dir"]
@@ -23,12 +22,17 @@ def data_dir(name: str) -> Path:
 
     Raises FileNotFoundError when neither the installed nor the checkout location exists.
     """
-    installed = resources.files("convex_ssot") / name
+    installed = _PACKAGE_DIR / name  # a wheel installed as files (pip's normal case)
     if installed.is_dir():
-        return Path(str(installed))
+        return installed
     checkout = _PACKAGE_DIR.parent / name
     if checkout.is_dir():
         return checkout
+    from importlib import resources  # other loaders (zip imports): costs ~10 ms of imports
+
+    packaged = resources.files("convex_ssot") / name
+    if packaged.is_dir():
+        return Path(str(packaged))
     raise FileNotFoundError(f"convex-ssot package data '{name}' not found (broken installation?)")
 
 

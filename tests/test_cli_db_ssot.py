@@ -335,7 +335,10 @@ def test_no_cache_output_equals_cached_output(cli, tmp_path) -> None:
 def test_no_cache_does_not_create_cache_files(cli, chat, tmp_path) -> None:
     cache_dir = tmp_path / "fresh-cache"
     ok(cli(["sync-to-context", "--repo-root", str(chat), "--no-cache"], env={"CONVEX_SSOT_CACHE_DIR": str(cache_dir)}))
-    assert not cache_dir.exists() or not any(p.is_file() for p in cache_dir.rglob("*"))
+    # Only the per-repository lock lives there (one place for every run, so a --no-cache
+    # sync and a cached one of the same repository still exclude each other).
+    files = [p.relative_to(cache_dir).as_posix() for p in cache_dir.rglob("*") if p.is_file()] if cache_dir.exists() else []
+    assert all(f.startswith("locks/") and f.endswith(".lock") for f in files), files
     assert_matches_golden(chat)
 
 
@@ -397,3 +400,59 @@ def test_unwritable_cache_dir_is_not_fatal(cli, chat, tmp_path) -> None:
     blocker.write_text("a file where the cache directory should be")
     ok(cli(["sync-to-context", "--repo-root", str(chat)], env={"CONVEX_SSOT_CACHE_DIR": str(blocker / "sub")}))
     assert_matches_golden(chat)
+
+
+def _contracts_side_files(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("projects/*.contracts.json"))
+
+
+@pytest.mark.parametrize("side_file", ["intact", "damaged", "missing"])
+def test_hand_edited_contract_is_rewritten_on_a_whole_project_cache_hit(cli, chat, tmp_path, side_file) -> None:
+    # The nothing-changed path compares fingerprints of the files on disk and reads the
+    # cached contracts only when a file differs; that copy must be checked, and rebuilt
+    # from the sources when it is unusable.
+    cache_dir = tmp_path / "cache"
+    env = {"CONVEX_SSOT_CACHE_DIR": str(cache_dir)}
+    ok(cli(["sync-to-context", "--repo-root", str(chat)], env=env))
+    updated_at = json.loads((chat / DB_CONTRACT).read_text(encoding="utf-8"))["updatedAt"]
+    side = _contracts_side_files(cache_dir)
+    assert len(side) == 1
+    if side_file == "damaged":
+        side[0].write_bytes(side[0].read_bytes().replace(b'"users"', b'"bogus"'))
+    elif side_file == "missing":
+        side[0].unlink()
+    edited = json.loads((chat / FUNCTIONS_CONTRACT).read_text(encoding="utf-8"))
+    edited["functions"] = edited["functions"][1:]
+    (chat / FUNCTIONS_CONTRACT).write_text(json.dumps(edited), encoding="utf-8")
+    r = ok(cli(["sync-to-context", "--repo-root", str(chat), "--format", "json"], env=env))
+    data = json.loads(r.stdout)
+    assert data["written"] == [FUNCTIONS_CONTRACT] and data["unchanged"] == [DB_CONTRACT]
+    assert json.loads((chat / DB_CONTRACT).read_text(encoding="utf-8"))["updatedAt"] == updated_at
+    assert_matches_golden(chat)
+
+
+def test_verify_sees_a_hand_edited_contract_on_a_whole_project_cache_hit(cli, chat, tmp_path, monkeypatch) -> None:
+    from convex_ssot.drift import verify
+
+    monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path / "cache"))
+    ok(cli(["sync-to-context", "--repo-root", str(chat)]))
+    assert verify(chat).drift["db"]["outOfDate"] is False  # the cache hit, on unchanged files
+    doc = json.loads((chat / DB_CONTRACT).read_text(encoding="utf-8"))
+    doc["tables"] = doc["tables"][1:]
+    (chat / DB_CONTRACT).write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    report = verify(chat)
+    assert report.drift["db"]["outOfDate"] is True
+    assert report.drift["functions"]["outOfDate"] is False
+    assert report.drift["db"]["changes"], report.drift["db"]
+
+
+def test_fingerprint_ignores_only_the_top_level_updated_at() -> None:
+    from convex_ssot.emit.jsonout import dumps
+    from convex_ssot.pipeline import fingerprint
+
+    doc = {"version": 2, "updatedAt": "2026-01-01T00:00:00.000Z", "tables": [{"name": "a", "updatedAt": "x"}]}
+    same = {**doc, "updatedAt": "2030-12-31T23:59:59.999Z"}
+    nested = {**doc, "tables": [{"name": "a", "updatedAt": "y"}]}
+    assert fingerprint(dumps(doc)) == fingerprint(dumps(same))
+    assert fingerprint(dumps(doc)) != fingerprint(dumps(nested))
+    assert fingerprint(dumps(doc)) != fingerprint(dumps({**doc, "version": 3}))

@@ -75,8 +75,8 @@ def sync_cmd(repo_root: Path, out: str | None, fmt: str, no_cache: bool) -> None
                     "written": result.written,
                     "unchanged": result.unchanged,
                     "paths": {"dbContract": DB_CONTRACT_REL, "convexSchema": cfg.schema_rel if cfg.mode == "convex" else None, "convexFunctions": FUNCTIONS_CONTRACT_REL if cfg.mode == "convex" else None},
-                    "tables": len(result.derived.db["tables"]),
-                    "functions": len(result.derived.functions["functions"]) if result.derived.functions else 0,
+                    "tables": result.derived.summary["tables"],
+                    "functions": result.derived.summary["functions"] or 0,
                     "diagnostics": diags,
                     "registry": reg_lines,
                     "warnings": result.warnings,
@@ -86,9 +86,9 @@ def sync_cmd(repo_root: Path, out: str | None, fmt: str, no_cache: bool) -> None
         click.echo("[ok] Context DB contract updated.")
         click.echo(f"  mode: {result.mode}")
         state = lambda rel: "written" if rel in result.written else "unchanged"  # noqa: E731
-        click.echo(f"  output: {DB_CONTRACT_REL} ({state(DB_CONTRACT_REL)}; {len(result.derived.db['tables'])} tables)")
+        click.echo(f"  output: {DB_CONTRACT_REL} ({state(DB_CONTRACT_REL)}; {result.derived.summary['tables']} tables)")
         if cfg.mode == "convex":
-            n = len(result.derived.functions["functions"]) if result.derived.functions else 0
+            n = result.derived.summary["functions"] or 0
             click.echo(f"  convex schema: {cfg.schema_rel}")
             click.echo(f"  convex functions: {FUNCTIONS_CONTRACT_REL} ({state(FUNCTIONS_CONTRACT_REL)}; {n} functions)")
         for line in reg_lines:

@@ -154,6 +154,6 @@ def test_function_contract_registered_under_another_id_is_not_duplicated(synced_
 def test_not_registered_outside_convex_mode(synced_app):
     reg(synced_app)
     cfg = load_config(synced_app)
-    result = SimpleNamespace(mode="none", derived=SimpleNamespace(functions=None))
+    result = SimpleNamespace(mode="none", derived=SimpleNamespace(summary={"functions": None}))
     assert update_after_sync(cfg, result) == ["up to date (0 artifacts)"]
     assert load(synced_app)["artifacts"] == []
