@@ -9,8 +9,9 @@ zodvex converts zod schemas to Convex validators with its own ``zodToConvex``
   ``zid``), symbols, maps, sets, promises, functions → ``v.any()`` (nothing throws);
 * ``z.literal(null)`` → ``v.any()``; a literal with several values throws (zod's
   ``.value`` getter); an enum with one value is that literal; a union with one option is
-  that option, with none ``v.any()``; a discriminated union with fewer than two options
-  ``v.any()`` (``handlers/union.ts``, ``handlers/enum.ts``);
+  that option, with none ``v.any()`` (``handlers/union.ts``, ``handlers/enum.ts``); a
+  discriminated union is a union (its zod 4 ``def.type`` is ``"union"``, so the
+  ``discriminatedUnion`` case of ``core.ts`` is never reached);
 * ``z.tuple([a, b])`` → ``v.object({_0: a, _1: b})`` (rest ignored);
 * ``z.record(k, x)`` → ``v.record(v.string(), x)`` whatever ``k`` is; an optional (or
   defaulted) ``x`` becomes ``v.union(x, v.null())`` (``handlers/record.ts``);
