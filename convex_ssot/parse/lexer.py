@@ -381,6 +381,11 @@ def _continues(masked: str, p: int) -> bool:
     wm = _FIRST_WORD.match(masked, p)
     if wm is not None and wm.group(0) in _CONTINUING_WORDS:
         return True
+    if ch == ">" and (j == 0 or masked[j - 1] != "="):
+        # `type T = Doc<"users">` ⏎ `const x = …`: a `>` closing type arguments (or JSX)
+        # ends the line's statement; a binary `a >` ⏎ `b` with `b` in column 0 is not
+        # written in practice (an arrow `=>` still continues).
+        return False
     if ch in _CONTINUATION_CHARS:
         return not (ch in "+-" and j > 0 and masked[j - 1] == ch)  # i++ / i-- end a statement
     m = _LAST_WORD.search(masked, max(0, j - 40), j + 1)

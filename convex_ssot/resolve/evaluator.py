@@ -20,6 +20,7 @@ Anything else evaluates to :class:`VUnknown`, and callers turn that into a diagn
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from .. import ir
@@ -46,7 +47,8 @@ from .values import (
     VZod,
     Value,
 )
-from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, to_convex
+from . import zodvex
+from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, refined, to_convex
 
 # ---------------------------------------------------------------- library knowledge
 
@@ -334,6 +336,8 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
             "customCtxAndArgs": VBuiltin("ch.customCtxAndArgs"),
             "NoOp": VObj({}),
         }
+    if specifier in zodvex.SPECIFIERS:
+        return zodvex.exports()
     if specifier == "@convex-dev/auth/server":
         return {
             "authTables": VObj(dict(_auth_tables())),
@@ -887,6 +891,8 @@ class Evaluator:
             return b
         if name.startswith("ch."):
             return self.call_helpers(mod, name[3:], args, node)
+        if name.startswith("zodvex."):
+            return zodvex.call(self, mod, name[7:], args, node)
         if name == "auth.getAuthUserId":
             return VUnknown("getAuthUserId() result")
         if name == "auth.convexAuth":
@@ -980,7 +986,7 @@ class Evaluator:
 
     def call_zod_method(self, mod, z: ZodSchema, name: str, args: list[ast.Node]) -> Value:
         if name in KEEPS_TYPE:
-            return VZod(z)
+            return VZod(refined(z, name))
         if name in ("optional", "nullable", "readonly", "nonoptional"):
             return VZod(ZodSchema(name, inner=z))
         if name == "nullish":
@@ -1389,7 +1395,7 @@ class Evaluator:
 def _named(val: Value, name: str) -> Value:
     """A builder reached through the binding ``name``: record the name in its chain."""
     if isinstance(val, VBuilder) and (not val.chain or val.chain[0] != name):
-        return VBuilder(val.kind, val.visibility, val.canonical, (name,) + val.chain, val.custom_args, val.auth, val.zod, val.skip_validation)
+        return replace(val, chain=(name,) + val.chain)
     return val
 
 

@@ -328,7 +328,9 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
     args_is_map = False
     returns: ir.Validator | None = None
     dval = None
-    if isinstance(definition, ast.Obj):
+    if b.model is not None:  # a package's builder registers the function (zodvex.py)
+        args, args_is_map, returns, handler = b.model.registration(ev, rmod, reg, f"{module_path}:{export_name}")
+    elif isinstance(definition, ast.Obj):
         dval = ev.eval(rmod, definition)
     elif definition is not None and not unparsed and not isinstance(definition, ast.Function):
         dval = ev.eval(rmod, definition)  # a definition object passed by name: query(config)

@@ -118,6 +118,7 @@ class VBuilder(Value):
     auth: str | None = None
     zod: bool = False
     skip_validation: bool = False
+    model: object = None  # a package's registration model (zodvex.ZodvexBuilder), else None
 
 
 @dataclass(slots=True)

@@ -25,11 +25,11 @@ builders a schema is written with (``z.string()``, ``z.object({...})``, ``.optio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import ir
 
-__all__ = ["ZodSchema", "to_convex", "ZOD_PACKAGES", "KEEPS_TYPE"]
+__all__ = ["ZodSchema", "to_convex", "ZOD_PACKAGES", "KEEPS_TYPE", "refined"]
 
 ZOD_PACKAGES = frozenset({"zod", "zod/v4", "zod/v3", "zod/v4/core"})
 
@@ -58,6 +58,15 @@ class ZodSchema:
     literals: tuple[ir.LiteralValue | None, ...] = ()  # literal / enum values (None = null)
     table: str | None = None  # zid
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def refined(z: ZodSchema, method: str) -> ZodSchema:
+    """The schema a refining method (one of :data:`KEEPS_TYPE`) returns: in zod 4 (classic,
+    ``schemas.ts``) every such method returns a clone (``inst.clone()`` / ``inst.check()``),
+    a new instance, except ``.brand()``, which returns the instance itself. Registries
+    keyed by instance (``meta``, e.g. zodvex's ``zid`` marker) do not follow the clone.
+    Identity matters to zodvex's conversion (see ``zodvex.py``)."""
+    return z if method == "brand" else replace(z, meta={})
 
 
 def _v(kind: str, **kw) -> ir.Validator:

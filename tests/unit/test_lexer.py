@@ -432,6 +432,14 @@ def test_split_statements_not_fooled_by_brackets_in_comments_strings_regexes() -
     assert [(s.kind, s.name) for s in sts] == [("export-decl", "a"), ("export-decl", "b")]
 
 
+def test_split_statements_type_arguments_end_a_line() -> None:
+    """A line ending in `>` that closes type arguments (no semicolon) ends its statement;
+    an arrow `=>` still continues onto the next line."""
+    text = "export type D = Doc<'users'>\n\nconst a = f()\ntype P = Map<string, Set<number>>\nexport const b = 1\nconst g = () =>\n1\n"
+    sts = split_statements(mask(text).masked)
+    assert [(s.kind, s.name) for s in sts] == [("other", None), ("decl", "a"), ("other", None), ("export-decl", "b"), ("decl", "g")]
+
+
 def test_split_statements_indented_code_belongs_to_previous_statement() -> None:
     text = "const a = 1;\n  const b = 2;\nconst c = 3;\n"
     sts = split_statements(mask(text).masked)
