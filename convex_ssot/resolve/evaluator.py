@@ -46,6 +46,7 @@ from .values import (
     VZod,
     Value,
 )
+from . import recorded_packages
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, to_convex
 
 # ---------------------------------------------------------------- library knowledge
@@ -341,7 +342,7 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
             "getAuthSessionId": VBuiltin("auth.getAuthUserId"),
             "convexAuth": VBuiltin("auth.convexAuth"),
         }
-    return None
+    return recorded_packages.exports(specifier)  # packages recorded by running them (models/recorded)
 
 
 def is_generated_server(specifier: str) -> bool:
@@ -543,6 +544,9 @@ class Evaluator:
                 return self.member(mod, base, key.value, node)
             return VUnknown("computed member access")
         if t is ast.New:
+            cls = self.eval(mod, node.target.callee if isinstance(node.target, ast.Call) else node.target)
+            if isinstance(cls, VBuiltin) and cls.name.startswith(recorded_packages.PREFIX):
+                return recorded_packages.construct(cls.name, mod)
             return VUnknown("`new` expression")
         if t is ast.Opaque:
             return VUnknown(f"{node.what} expression")
@@ -891,6 +895,8 @@ class Evaluator:
             return VUnknown("getAuthUserId() result")
         if name == "auth.convexAuth":
             return _convex_auth_result(mod)
+        if name.startswith(recorded_packages.PREFIX):
+            return recorded_packages.call(name, mod, self._callee_text(node.callee))
         return VUnknown(f"{name}() is not modelled")
 
     # ---- zod (resolve/zod.py)
