@@ -14,6 +14,8 @@ built from, each with its source:
   ``src/cli/codegen_templates/server.ts`` (``query`` = ``queryGeneric`` …).
 * convex-helpers (0.1.124) ``validators.ts``, ``index.ts``, ``server.ts`` and
   ``server/customFunctions.ts``; @convex-dev/auth (0.0.95) ``authTables``.
+* Packages recorded by running them (tables, factory-registered functions, validators):
+  :mod:`.recorded_packages`; ``new C(...)`` and calls of their factories are handed to it.
 
 Anything else evaluates to :class:`VUnknown`, and callers turn that into a diagnostic.
 """
@@ -544,7 +546,8 @@ class Evaluator:
                 return self.member(mod, base, key.value, node)
             return VUnknown("computed member access")
         if t is ast.New:
-            cls = self.eval(mod, node.target.callee if isinstance(node.target, ast.Call) else node.target)
+            target = recorded_packages.class_node(mod, node)
+            cls = self.eval(mod, target) if target is not None else None
             if isinstance(cls, VBuiltin) and cls.name.startswith(recorded_packages.PREFIX):
                 return recorded_packages.construct(cls.name, mod)
             return VUnknown("`new` expression")

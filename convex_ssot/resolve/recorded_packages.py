@@ -34,10 +34,12 @@ recorded); factories and classes are :class:`~.values.VBuiltin` values named
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from .. import ir
+from ..parse import ast
 from .values import VBuilder, VBuiltin, VObj, VRegistration, VTable, VUnknown, VVal, Value
 
 MODELS_DIR = Path(__file__).parent / "models" / "recorded"
@@ -68,15 +70,34 @@ def origin(model: dict) -> str:
     return f"{model['package']}@{model['version']}"
 
 
-def exports(specifier: str) -> dict[str, Value] | None:
-    """The exports of ``specifier`` when its package is recorded and the model lists that
-    entry point; None otherwise (the package is then not modelled)."""
+class _Exports(Mapping):
+    """The exports of one entry point, each built when it is looked up (a fresh value each
+    time: tables are changed in place by ``.index()``, like the real definitions)."""
+
+    def __init__(self, model: dict, specifier: str) -> None:
+        self._model = model
+        self._specifier = specifier
+        self._shapes = model["exports"][specifier]
+
+    def __getitem__(self, name: str) -> Value:
+        return _value(self._model, self._shapes[name], f"{self._specifier}:{name}", None, name)
+
+    def __iter__(self):
+        return iter(self._shapes)
+
+    def __len__(self) -> int:
+        return len(self._shapes)
+
+
+def exports(specifier: str) -> Mapping[str, Value] | None:
+    """The exports of ``specifier`` (name → value) when its package is recorded and the
+    model lists that entry point; None otherwise (the package is then not modelled)."""
     if specifier.startswith("."):
         return None
     model = _model(_package_of(specifier))
     if model is None or specifier not in model["exports"]:
         return None
-    return {name: _value(model, shape, f"{specifier}:{name}", None, name) for name, shape in model["exports"][specifier].items()}
+    return _Exports(model, specifier)
 
 
 def _value(model: dict, shape: dict, path: str, mod, callee: str) -> Value:
@@ -127,6 +148,20 @@ def call(name: str, mod, callee: str) -> Value:
     if "call" not in shape:
         return VUnknown(f"{name[len(PREFIX):]} is a class; only `new` is modelled")
     return _value(model, shape["call"], name[len(PREFIX):] + "()", mod, callee)
+
+
+def class_node(mod, node: ast.New) -> ast.Node | None:
+    """The class expression of ``new C(...)`` / ``new ns.C(...)`` when ``C`` (or ``ns``) is
+    imported from a recorded package; None otherwise, so other ``new`` expressions are not
+    evaluated (and load no modules)."""
+    target = node.target.callee if isinstance(node.target, ast.Call) else node.target
+    base = target.obj if isinstance(target, ast.Member) else target
+    if not isinstance(base, ast.Ident):
+        return None
+    imp = mod.imports.get(base.name)
+    if imp is None or imp[0].startswith(".") or _model(_package_of(imp[0])) is None:
+        return None
+    return target
 
 
 def construct(name: str, mod) -> Value:
