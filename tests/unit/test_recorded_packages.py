@@ -142,3 +142,21 @@ def test_model_names_its_version_and_pins(path):
     pinned = json.loads((ROOT / "tests" / "conformance" / "package.json").read_text(encoding="utf-8"))["dependencies"]
     if m["package"] in pinned:
         assert pinned[m["package"]] == m["version"]
+
+
+def test_new_of_other_classes_loads_nothing(convex_project):
+    """``new C()`` is only evaluated for a class imported from a recorded package: a class
+    from the project's own code is not followed (its module, outside the convex dir and
+    unparseable here, is never read), as before recorded packages existed."""
+    b = convex_project({
+        "convex/schema.ts": SCHEMA,
+        "convex/m.ts": (
+            'import { query } from "./_generated/server";\n'
+            'import { Thing } from "../lib/thing";\n'
+            "export const thing = new Thing();\n"
+            "export const q = query({ args: {}, handler: async () => null });\n"
+        ),
+        "lib/thing.ts": "export const = ;\n",
+    })
+    assert b.function_ids() == ["m:q"]
+    assert b.diagnostics == []
