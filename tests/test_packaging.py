@@ -81,6 +81,14 @@ def test_wheel_contains_every_json_schema(wheel_names) -> None:
     assert expected <= wheel_names, sorted(expected - wheel_names)
 
 
+def test_wheel_contains_every_package_model(wheel_names) -> None:
+    """The evaluator reads resolve/models/**.json at run time (auth, recorded packages)."""
+    models = REPO_ROOT / "convex_ssot" / "resolve" / "models"
+    expected = {p.relative_to(REPO_ROOT).as_posix() for p in models.rglob("*.json")}
+    assert "convex_ssot/resolve/models/recorded/raideno-convex-stripe.json" in expected
+    assert expected <= wheel_names, sorted(expected - wheel_names)
+
+
 def test_wheel_contains_scaffold_templates_if_present(wheel_names) -> None:
     templates = REPO_ROOT / "convex_ssot" / "scaffold" / "templates"
     if not templates.is_dir():

@@ -14,6 +14,8 @@ built from, each with its source:
   ``src/cli/codegen_templates/server.ts`` (``query`` = ``queryGeneric`` …).
 * convex-helpers (0.1.124) ``validators.ts``, ``index.ts``, ``server.ts`` and
   ``server/customFunctions.ts``; @convex-dev/auth (0.0.95) ``authTables``.
+* Packages recorded by running them (tables, factory-registered functions, validators):
+  :mod:`.recorded_packages`; ``new C(...)`` and calls of their factories are handed to it.
 
 Anything else evaluates to :class:`VUnknown`, and callers turn that into a diagnostic.
 """
@@ -47,7 +49,7 @@ from .values import (
     VZod,
     Value,
 )
-from . import zodvex
+from . import recorded_packages, zodvex
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, refined, to_convex
 
 # ---------------------------------------------------------------- library knowledge
@@ -345,7 +347,7 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
             "getAuthSessionId": VBuiltin("auth.getAuthUserId"),
             "convexAuth": VBuiltin("auth.convexAuth"),
         }
-    return None
+    return recorded_packages.exports(specifier)  # packages recorded by running them (models/recorded)
 
 
 def is_generated_server(specifier: str) -> bool:
@@ -547,6 +549,10 @@ class Evaluator:
                 return self.member(mod, base, key.value, node)
             return VUnknown("computed member access")
         if t is ast.New:
+            target = recorded_packages.class_node(mod, node)
+            cls = self.eval(mod, target) if target is not None else None
+            if isinstance(cls, VBuiltin) and cls.name.startswith(recorded_packages.PREFIX):
+                return recorded_packages.construct(cls.name, mod)
             return VUnknown("`new` expression")
         if t is ast.Opaque:
             return VUnknown(f"{node.what} expression")
@@ -897,6 +903,8 @@ class Evaluator:
             return VUnknown("getAuthUserId() result")
         if name == "auth.convexAuth":
             return _convex_auth_result(mod)
+        if name.startswith(recorded_packages.PREFIX):
+            return recorded_packages.call(name, mod, self._callee_text(node.callee))
         return VUnknown(f"{name}() is not modelled")
 
     # ---- zod (resolve/zod.py)
