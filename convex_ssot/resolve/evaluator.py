@@ -46,6 +46,8 @@ from .values import (
     VZod,
     Value,
 )
+from . import ents
+from .values import VCallable
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, to_convex
 
 # ---------------------------------------------------------------- library knowledge
@@ -334,6 +336,8 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
             "customCtxAndArgs": VBuiltin("ch.customCtxAndArgs"),
             "NoOp": VObj({}),
         }
+    if specifier == "convex-ents":
+        return ents.library_exports()
     if specifier == "@convex-dev/auth/server":
         return {
             "authTables": VObj(dict(_auth_tables())),
@@ -646,6 +650,8 @@ class Evaluator:
             if prop == "kind":
                 return VStr(v.kind)
             return VUnknown(f"validator has no property `{prop}` the tool models")
+        if isinstance(base, ents.VEnt):
+            return ents.member(base, prop)
         if isinstance(base, VTable):
             if prop == "validator":
                 return VVal(base.document)
@@ -681,6 +687,8 @@ class Evaluator:
             return VUnknown(callee.reason)
         if isinstance(callee, VFunction):
             return self.apply(callee, args, mod)
+        if isinstance(callee, VCallable):
+            return callee.call(self, mod, args, node)
         return VUnknown("call of a value the tool does not model")
 
     def apply(self, fn: VFunction, args: list[ast.Node], caller) -> Value:
@@ -891,6 +899,8 @@ class Evaluator:
             return VUnknown("getAuthUserId() result")
         if name == "auth.convexAuth":
             return _convex_auth_result(mod)
+        if name.startswith("ents."):
+            return ents.call(self, mod, name[5:], args, node)
         return VUnknown(f"{name}() is not modelled")
 
     # ---- zod (resolve/zod.py)
@@ -1215,6 +1225,8 @@ class Evaluator:
             return self.call_zod_method(mod, tgt.schema, m.name, args)
         if isinstance(tgt, VArr) and m.name == "map" and args:
             return self._array_map(mod, tgt, args[0])
+        if isinstance(tgt, ents.VEnt):
+            return ents.call_method(self, mod, tgt, m.name, args, node)
         if isinstance(tgt, VTable):
             return self.table_method(mod, tgt, m.name, args, node)
         if isinstance(tgt, VSchema):
@@ -1345,11 +1357,13 @@ class Evaluator:
             return
         mod.diag(node.span[0], "CSX211", ".staged(): argument not resolved; the staged document type is missing")
 
-    def define_schema(self, mod, args: list[ast.Node], node: ast.Call) -> Value:
-        """``defineSchema(tables, {schemaValidation?, strictTableNameTypes?})`` (schema.ts:889-1090)."""
+    def define_schema(self, mod, args: list[ast.Node], node: ast.Call, tables_val: Value | None = None) -> Value:
+        """``defineSchema(tables, {schemaValidation?, strictTableNameTypes?})`` (schema.ts:889-1090);
+        ``tables_val``: the tables object already evaluated (convex-ents adds join tables)."""
         if not args:
             return VUnknown("defineSchema() without argument")
-        tables_val = self.eval(mod, args[0])
+        if tables_val is None:
+            tables_val = self.eval(mod, args[0])
         if isinstance(args[0], ast.Obj):
             seen_keys: set[str] = set()
             for m in args[0].members:
