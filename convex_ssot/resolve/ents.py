@@ -133,6 +133,11 @@ def _set_field(t: VEnt, name: str, v: ir.Validator) -> None:
     t.document = _object(t.fields)
 
 
+def _at(mod, args: list[ast.Node], node: ast.Call) -> tuple[object, int]:
+    """Where a builder call's diagnostics point: its first argument (the name), else the call."""
+    return (mod, args[0].span[0] if args else node.span[0])
+
+
 def _push_index(t: VEnt, name: str, fields: list[str], mod, offset: int) -> None:
     line, col = mod.lines.position(offset) if mod is not None else (0, 0)
     t.indexes = t.indexes + (ir.Index("index", name, tuple(fields), line=line, column=col),)
@@ -235,7 +240,7 @@ def call_method(ev, mod, t: VEnt, name: str, args: list[ast.Node], node: ast.Cal
         emod, off = exc.at
         emod.diag(off, "CSX240", f"convex-ents throws: {exc}; skipped", "error")
     except _Unread as exc:
-        mod.diag(node.span[0], "CSX241", f".{name}(): {exc}; its fields, indexes and join tables are missing from the contract")
+        mod.diag(_at(mod, args, node)[1], "CSX241", f".{name}(): {exc}; its fields, indexes and join tables are missing from the contract")
     return t
 
 
@@ -285,7 +290,7 @@ def _field(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
     name = _name(ev, mod, args, "field name")
     opts = _options(ev, mod, args, 2)
     if name in t.fields:
-        raise EntsError(f'Duplicate field "{name}"', (mod, node.span[0]))
+        raise EntsError(f'Duplicate field "{name}"', _at(mod, args, node))
     v = ev.validator(mod, args[1] if len(args) > 1 else None)
     if isinstance(v, VUnknown):
         off = args[1].span[0] if len(args) > 1 else node.span[0]
@@ -295,23 +300,23 @@ def _field(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
         v = v.as_optional(True)
     _set_field(t, name, v)
     if opts.get("unique") is True or opts.get("index") is True:
-        _push_index(t, name, [name], mod, node.span[0])
+        _push_index(t, name, [name], mod, _at(mod, args, node)[1])
 
 
 def _edge(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
     name = _name(ev, mod, args, "edge name")
     opts = _options(ev, mod, args, 1)
     if "optional" in opts or "ref" in opts:
-        mod.diag(node.span[0], "CSX242", f".edge(\"{name}\", {{optional/ref}}): modelled as convex-ents 0.11.0 (`optional: true` stores no field; `ref` alone is ignored); later releases store an optional field for `optional` and use `ref` for the edge that stores none")
+        mod.diag(_at(mod, args, node)[1], "CSX242", f".edge(\"{name}\", {{optional/ref}}): modelled as convex-ents 0.11.0 (`optional: true` stores no field; `ref` alone is ignored); later releases store an optional field for `optional` and use `ref` for the edge that stores none")
     if name in t.edge_configs:
-        raise EntsError(f'Duplicate edge "{name}"', (mod, node.span[0]))
+        raise EntsError(f'Duplicate edge "{name}"', _at(mod, args, node))
     to = opts.get("to") if isinstance(opts.get("to"), str) else name + "s"
-    at = (mod, node.span[0])
+    at = _at(mod, args, node)
     if opts.get("optional") is not True:
         fname = opts.get("field") if isinstance(opts.get("field"), str) else name + "Id"
         _set_field(t, fname, ir.Validator("id", table=to))
         t.edge_configs[name] = {"name": name, "to": to, "cardinality": "single", "type": "field", "field": fname, "_at": at}
-        _push_index(t, fname, [fname], mod, node.span[0])
+        _push_index(t, fname, [fname], mod, _at(mod, args, node)[1])
         return
     ref = opts.get("ref")
     t.edge_configs[name] = {"name": name, "to": to, "cardinality": "single", "type": "ref", "ref": JSNULL if ref is None else ref, "_at": at}
@@ -320,7 +325,7 @@ def _edge(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
 def _edges(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
     name = _name(ev, mod, args, "edge name")
     opts = _options(ev, mod, args, 1)
-    at = (mod, node.span[0])
+    at = _at(mod, args, node)
     to = opts.get("to") if opts.get("to") is not None else name
     ref, table = opts.get("ref"), opts.get("table")
     if ref is not None and table is not None:
@@ -342,9 +347,9 @@ def _edges(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
 def _deletion(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
     kind = _name(ev, mod, args, "deletion type")
     if "deletionTime" in t.fields:
-        raise EntsError(f'Cannot enable "{kind}" deletion because "deletionTime" field was already defined.', (mod, node.span[0]))
+        raise EntsError(f'Cannot enable "{kind}" deletion because "deletionTime" field was already defined.', _at(mod, args, node))
     if t.deletion_config is not None:
-        raise EntsError("Deletion behavior can only be specified once.", (mod, node.span[0]))
+        raise EntsError("Deletion behavior can only be specified once.", _at(mod, args, node))
     _set_field(t, "deletionTime", ir.Validator("float64", optional=True))
     t.deletion_config = kind
 
