@@ -46,7 +46,7 @@ from .values import (
     VZod,
     Value,
 )
-from . import ents
+from . import ents, helpers_server
 from .values import VCallable
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, to_convex
 
@@ -338,6 +338,8 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
         }
     if specifier == "convex-ents":
         return ents.library_exports()
+    if specifier in helpers_server.SPECIFIERS:
+        return helpers_server.library_exports(specifier)
     if specifier == "@convex-dev/auth/server":
         return {
             "authTables": VObj(dict(_auth_tables())),
@@ -593,6 +595,8 @@ class Evaluator:
                 if prop in ("coerce", "z"):
                     return base
                 return VBuiltin("z." + prop)
+            if base.name == "z.iso":  # z.iso.datetime() … (zod 4 string formats)
+                return VBuiltin("z.iso." + prop)
             if base.name == "v":
                 if prop in _V_SCALARS or prop in (
                     "id",
@@ -745,7 +749,7 @@ class Evaluator:
             raw = mod.raw(node.span) if node is not None else val.v.raw
             return val.v.with_raw(raw)
         if isinstance(val, VObj):
-            fields = self.fields_of(mod, val)
+            fields = self.fields_of(mod, val, output=output)
             if isinstance(fields, VUnknown):
                 return fields
             raw = mod.raw(node.span) if node is not None else ""
@@ -754,9 +758,10 @@ class Evaluator:
             return val
         return VUnknown("not a validator")
 
-    def fields_of(self, mod, obj: VObj) -> dict[str, ir.Validator] | VUnknown:
+    def fields_of(self, mod, obj: VObj, output: bool = False) -> dict[str, ir.Validator] | VUnknown:
         """A fields map (``{name: validator}``) from an object value; unknown entries and
-        unresolved spreads become diagnostics and are left out."""
+        unresolved spreads become diagnostics and are left out. ``output``: zod entries are
+        converted as ``zodOutputToConvex`` does (a zod ``returns`` shape)."""
         out: dict[str, ir.Validator] = {}
         for reason, m in obj.spread_unknown:
             mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); its fields are missing from the contract")
@@ -765,7 +770,7 @@ class Evaluator:
             if isinstance(val, VVal):
                 v: ir.Validator | VUnknown = val.v.with_raw(mod.raw(node.span)) if node is not None else val.v
             else:
-                v = self.to_validator(mod, val, node)
+                v = self.to_validator(mod, val, node, output=output)
             if isinstance(v, VUnknown):
                 off = node.span[0] if node is not None else 0
                 mod.diag(off, "CSX200", f"field `{k}`: validator not resolved ({v.reason}); recorded as v.any()")
@@ -933,7 +938,8 @@ class Evaluator:
                   "null": "null", "any": "any", "unknown": "unknown", "never": "never", "date": "date",
                   "undefined": "undefined", "void": "void", "symbol": "symbol", "templateLiteral": "templateLiteral",
                   "email": "string", "url": "string", "uuid": "string", "iso": "string", "int": "number",
-                  "int32": "number", "float32": "number", "float64": "number", "custom": "custom", "instanceof": "custom"}
+                  "int32": "number", "float32": "number", "float64": "number", "custom": "custom", "instanceof": "custom",
+                  "iso.datetime": "string", "iso.date": "string", "iso.time": "string", "iso.duration": "string"}
         if b in simple:
             return VZod(ZodSchema(simple[b]))
         if b == "array":
@@ -986,6 +992,9 @@ class Evaluator:
             return VZod(ZodSchema("record", key=key, value=value)) if value is not None else VUnknown("z.record(): value not resolved")
         if b in ("intersection",):
             return VZod(ZodSchema("intersection"))
+        if b == "codec":  # zod 4: z.codec(in, out, …) is a ZodPipe (classic/schemas.ts ZodCodec)
+            a, c = self._zod_arg(mod, args, 0), self._zod_arg(mod, args, 1)
+            return VZod(ZodSchema("pipe", inner=a, out=c)) if a is not None and c is not None else VUnknown("z.codec(): schemas not resolved")
         return VUnknown(f"z.{b}() is not modelled")
 
     def call_zod_method(self, mod, z: ZodSchema, name: str, args: list[ast.Node]) -> Value:
