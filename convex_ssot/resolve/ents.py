@@ -29,8 +29,9 @@ Where ``defineEntSchema`` or a builder would throw (a missing inverse edge, a du
 field, a plain ``defineTable`` table among the ents …) the construct is skipped and an
 error CSX240 says what convex-ents reports. Calls whose names or options are not literals
 give CSX241. Later releases (checked against 0.20.0) changed what ``.edge(name,
-{optional | ref})`` stores and accept validators in ``defineEnt``: those places get
-CSX242, and the contract follows 0.11.0 (validators: the later rule).
+{optional | ref})`` stores, accept validators in ``defineEnt`` and 1:1 edges to system
+tables (``_storage``): those places get CSX242, and the contract follows 0.11.0 (validators
+and system-table edges: the later rule, as 0.11.0 would not load them at all).
 
 Tables the package creates (join tables) carry ``origin`` ``convex-ents@0.11.0``; tables
 written with ``defineEnt`` in the project keep ``origin: null``.
@@ -88,6 +89,10 @@ class EntsError(Exception):
 
 class _Unread(Exception):
     """An option value the tool cannot read (not a literal)."""
+
+
+class _LaterRelease(Exception):
+    """A construct convex-ents 0.11.0 rejects but later releases accept (reported as CSX242)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -383,6 +388,9 @@ def define_ent_schema(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
                 except _Unread as exc:
                     emod, off = edge["_at"]
                     emod.diag(off, "CSX241", f"edge \"{edge['name']}\" in table \"{table_name}\": {exc}; its join table may be missing")
+                except _LaterRelease as exc:
+                    emod, off = edge["_at"]
+                    emod.diag(off, "CSX242", str(exc))
     return ev.define_schema(mod, args, node, tables_val)
 
 
@@ -427,6 +435,12 @@ def _link(schema: dict[str, Value], table_name: str, edge: dict) -> None:
     other_name = edge["to"]
     if not isinstance(other_name, str):
         raise _Unread("its target table is not a string")
+    if other_name.startswith("_"):
+        # 0.11.0 throws (no such table in the schema); 0.20.0 accepts a required 1:1 edge
+        # that stores the system document's ID and skips pairing it.
+        if _single(edge, "field") and edge.get("deletion") != "soft":
+            raise _LaterRelease(f'edge "{edge["name"]}" in table "{table_name}" points to the system table "{other_name}": convex-ents 0.11.0 throws, later releases accept it (the field and index stay)')
+        raise EntsError(f'Edge "{edge["name"]}" in table "{table_name}" points to the system table "{other_name}"; only 1:1 edges that store the ID can (later releases; 0.11.0 rejects any)', at)
     other = schema.get(other_name)
     if other is None:
         raise EntsError(f'Edge "{edge["name"]}" in table "{table_name}" points to an undefined table "{other_name}"', at)

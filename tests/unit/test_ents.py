@@ -106,3 +106,13 @@ def test_scheduled_delete_factory_registers_an_internal_mutation(convex_project)
     assert list(args["origin"]["fieldType"]["value"]) == ["id", "table", "deletionTime"]
     members = args["stack"]["fieldType"]["value"]["value"]
     assert [list(m["value"]) for m in members] == [["id", "table", "edges"], ["approach", "cursor", "table", "indexName", "fieldValue"]]
+
+
+def test_edge_to_a_system_table_follows_later_releases(convex_project) -> None:
+    b = convex_project(_schema('files: defineEnt({}).edge("blob", { to: "_storage" }),'))
+    # the field and its index come from .edge() itself; only the pairing is skipped
+    assert b.field("files", "blobId") == {"fieldType": {"type": "id", "tableName": "_storage"}, "optional": False}
+    assert [ix["name"] for ix in b.table("files")["indexes"]] == ["blobId"]
+    assert _diags(b, "CSX240") == []
+    [d] = _diags(b, "CSX242")
+    assert 'system table "_storage"' in d["message"]
