@@ -49,7 +49,8 @@ from .values import (
     VZod,
     Value,
 )
-from . import recorded_packages, zodvex
+from . import ents, helpers_server, recorded_packages, zodvex
+from .values import VCallable
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, refined, to_convex
 
 # ---------------------------------------------------------------- library knowledge
@@ -340,6 +341,10 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
         }
     if specifier in zodvex.SPECIFIERS:
         return zodvex.exports()
+    if specifier == "convex-ents":
+        return ents.library_exports()
+    if specifier in helpers_server.SPECIFIERS:
+        return helpers_server.library_exports(specifier)
     if specifier == "@convex-dev/auth/server":
         return {
             "authTables": VObj(dict(_auth_tables())),
@@ -599,6 +604,8 @@ class Evaluator:
                 if prop in ("coerce", "z"):
                     return base
                 return VBuiltin("z." + prop)
+            if base.name == "z.iso":  # z.iso.datetime() … (zod 4 string formats)
+                return VBuiltin("z.iso." + prop)
             if base.name == "v":
                 if prop in _V_SCALARS or prop in (
                     "id",
@@ -656,6 +663,8 @@ class Evaluator:
             if prop == "kind":
                 return VStr(v.kind)
             return VUnknown(f"validator has no property `{prop}` the tool models")
+        if isinstance(base, ents.VEnt):
+            return ents.member(base, prop)
         if isinstance(base, VTable):
             if prop == "validator":
                 return VVal(base.document)
@@ -691,6 +700,8 @@ class Evaluator:
             return VUnknown(callee.reason)
         if isinstance(callee, VFunction):
             return self.apply(callee, args, mod)
+        if isinstance(callee, VCallable):
+            return callee.call(self, mod, args, node)
         return VUnknown("call of a value the tool does not model")
 
     def apply(self, fn: VFunction, args: list[ast.Node], caller) -> Value:
@@ -747,7 +758,7 @@ class Evaluator:
             raw = mod.raw(node.span) if node is not None else val.v.raw
             return val.v.with_raw(raw)
         if isinstance(val, VObj):
-            fields = self.fields_of(mod, val)
+            fields = self.fields_of(mod, val, output=output)
             if isinstance(fields, VUnknown):
                 return fields
             raw = mod.raw(node.span) if node is not None else ""
@@ -756,9 +767,10 @@ class Evaluator:
             return val
         return VUnknown("not a validator")
 
-    def fields_of(self, mod, obj: VObj) -> dict[str, ir.Validator] | VUnknown:
+    def fields_of(self, mod, obj: VObj, output: bool = False) -> dict[str, ir.Validator] | VUnknown:
         """A fields map (``{name: validator}``) from an object value; unknown entries and
-        unresolved spreads become diagnostics and are left out."""
+        unresolved spreads become diagnostics and are left out. ``output``: zod entries are
+        converted as ``zodOutputToConvex`` does (a zod ``returns`` shape)."""
         out: dict[str, ir.Validator] = {}
         for reason, m in obj.spread_unknown:
             mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); its fields are missing from the contract")
@@ -767,7 +779,7 @@ class Evaluator:
             if isinstance(val, VVal):
                 v: ir.Validator | VUnknown = val.v.with_raw(mod.raw(node.span)) if node is not None else val.v
             else:
-                v = self.to_validator(mod, val, node)
+                v = self.to_validator(mod, val, node, output=output)
             if isinstance(v, VUnknown):
                 off = node.span[0] if node is not None else 0
                 mod.diag(off, "CSX200", f"field `{k}`: validator not resolved ({v.reason}); recorded as v.any()")
@@ -905,6 +917,8 @@ class Evaluator:
             return _convex_auth_result(mod)
         if name.startswith(recorded_packages.PREFIX):
             return recorded_packages.call(name, mod, self._callee_text(node.callee))
+        if name.startswith("ents."):
+            return ents.call(self, mod, name[5:], args, node)
         return VUnknown(f"{name}() is not modelled")
 
     # ---- zod (resolve/zod.py)
@@ -937,7 +951,8 @@ class Evaluator:
                   "null": "null", "any": "any", "unknown": "unknown", "never": "never", "date": "date",
                   "undefined": "undefined", "void": "void", "symbol": "symbol", "templateLiteral": "templateLiteral",
                   "email": "string", "url": "string", "uuid": "string", "iso": "string", "int": "number",
-                  "int32": "number", "float32": "number", "float64": "number", "custom": "custom", "instanceof": "custom"}
+                  "int32": "number", "float32": "number", "float64": "number", "custom": "custom", "instanceof": "custom",
+                  "iso.datetime": "string", "iso.date": "string", "iso.time": "string", "iso.duration": "string"}
         if b in simple:
             return VZod(ZodSchema(simple[b]))
         if b == "array":
@@ -990,6 +1005,9 @@ class Evaluator:
             return VZod(ZodSchema("record", key=key, value=value)) if value is not None else VUnknown("z.record(): value not resolved")
         if b in ("intersection",):
             return VZod(ZodSchema("intersection"))
+        if b == "codec":  # zod 4: z.codec(in, out, …) is a ZodPipe (classic/schemas.ts ZodCodec)
+            a, c = self._zod_arg(mod, args, 0), self._zod_arg(mod, args, 1)
+            return VZod(ZodSchema("pipe", inner=a, out=c)) if a is not None and c is not None else VUnknown("z.codec(): schemas not resolved")
         return VUnknown(f"z.{b}() is not modelled")
 
     def call_zod_method(self, mod, z: ZodSchema, name: str, args: list[ast.Node]) -> Value:
@@ -1229,6 +1247,8 @@ class Evaluator:
             return self.call_zod_method(mod, tgt.schema, m.name, args)
         if isinstance(tgt, VArr) and m.name == "map" and args:
             return self._array_map(mod, tgt, args[0])
+        if isinstance(tgt, ents.VEnt):
+            return ents.call_method(self, mod, tgt, m.name, args, node)
         if isinstance(tgt, VTable):
             return self.table_method(mod, tgt, m.name, args, node)
         if isinstance(tgt, VSchema):
@@ -1359,11 +1379,13 @@ class Evaluator:
             return
         mod.diag(node.span[0], "CSX211", ".staged(): argument not resolved; the staged document type is missing")
 
-    def define_schema(self, mod, args: list[ast.Node], node: ast.Call) -> Value:
-        """``defineSchema(tables, {schemaValidation?, strictTableNameTypes?})`` (schema.ts:889-1090)."""
+    def define_schema(self, mod, args: list[ast.Node], node: ast.Call, tables_val: Value | None = None) -> Value:
+        """``defineSchema(tables, {schemaValidation?, strictTableNameTypes?})`` (schema.ts:889-1090);
+        ``tables_val``: the tables object already evaluated (convex-ents adds join tables)."""
         if not args:
             return VUnknown("defineSchema() without argument")
-        tables_val = self.eval(mod, args[0])
+        if tables_val is None:
+            tables_val = self.eval(mod, args[0])
         if isinstance(args[0], ast.Obj):
             seen_keys: set[str] = set()
             for m in args[0].members:

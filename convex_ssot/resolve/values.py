@@ -168,3 +168,13 @@ class VRegistration(Value):
     constructor_text: str
     args: Value | None = None
     returns: Value | None = None
+
+
+@dataclass(slots=True)
+class VCallable(Value):
+    """A function a modelled package returns (e.g. convex-helpers' ``makeMigration(...)``
+    gives ``migration``): calling it runs ``call(evaluator, module, args, node)``, the
+    package model's Python rule, and returns its Value."""
+
+    name: str
+    call: object  # Callable[[Evaluator, Module, list[ast.Node], ast.Call], Value]
