@@ -292,6 +292,12 @@ class ToAst(Transformer):
             return ast.Opaque(self._span_of(ch), "binary", (str(ch[1]), ch[0], ch[2]))
         return ast.Opaque(self._span_of(ch), "binary")
 
+    def binary_lt(self, ch):
+        return ast.Opaque(self._span_of(ch), "binary", ("<", ch[0], ch[1]))
+
+    def binary_gt(self, ch):
+        return ast.Opaque(self._span_of(ch), "binary", (">", ch[0], ch[1]))
+
     def conditional_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "conditional")
 
