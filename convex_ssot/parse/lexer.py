@@ -393,6 +393,19 @@ def _continues(masked: str, p: int) -> bool:
     return True
 
 
+_FUNCTION_HEAD = re.compile(r"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b")
+
+
+def _function_body_follows(masked: str, start: int | None, p: int) -> bool:
+    """True when the ``{`` at ``p`` (in column 0) opens the body of the function
+    declaration that starts at ``start`` (``function f()`` ⏎ ``{``, also after a return
+    type): it is the first body found there. Elsewhere such a ``{`` opens a block."""
+    if start is None or masked[p] != "{" or _FUNCTION_HEAD.match(masked, start) is None:
+        return False
+    found = _next_body(masked, start, _match_brace(masked, p, len(masked)) + 1)
+    return found is not None and found[0] == p
+
+
 _CANDIDATE = re.compile(r"^[A-Za-z_$@{('\"`]", re.M)
 _HEAD = re.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
@@ -437,7 +450,7 @@ def split_statements(masked: str) -> list[Statement]:
         last = p
         if depth <= 0:
             depth = 0
-            if not _continues(masked, p):
+            if not _continues(masked, p) and not _function_body_follows(masked, starts[-1] if starts else None, p):
                 starts.append(p)
     out: list[Statement] = []
     n = len(masked)

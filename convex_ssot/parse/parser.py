@@ -287,16 +287,25 @@ class ToAst(Transformer):
     def not_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "unary", ("!", ch[0]))
 
-    def binary_expr(self, ch):
-        if len(ch) == 3 and isinstance(ch[1], Token) and ch[1].type == "BIN_OP":
-            return ast.Opaque(self._span_of(ch), "binary", (str(ch[1]), ch[0], ch[2]))
-        return ast.Opaque(self._span_of(ch), "binary")
+    def binary_expr(self, ch):  # binary BIN_OP unary
+        return ast.Opaque(self._span_of(ch), "binary", (str(ch[1]), ch[0], ch[2]))
 
-    def binary_lt(self, ch):
-        return ast.Opaque(self._span_of(ch), "binary", ("<", ch[0], ch[1]))
+    def _binary(op):  # noqa: N805 - builds the methods below
+        def method(self, ch):
+            return ast.Opaque(self._span_of(ch), "binary", (op, ch[0], ch[1]))
 
-    def binary_gt(self, ch):
-        return ast.Opaque(self._span_of(ch), "binary", (">", ch[0], ch[1]))
+        return method
+
+    binary_lt = _binary("<")
+    binary_gt = _binary(">")
+    binary_bitor = _binary("|")
+    binary_bitand = _binary("&")
+    binary_mul = _binary("*")
+    binary_add = _binary("+")
+    binary_sub = _binary("-")
+    binary_in = _binary("in")
+    binary_instanceof = _binary("instanceof")
+    del _binary
 
     def conditional_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "conditional")

@@ -713,7 +713,8 @@ class Evaluator:
                 values.extend(inner.items)
             else:
                 values.append(self.eval(caller, a))
-        return self.call_function(fn, values)
+        res = self.call_function(fn, values)
+        return statements.detach(res, fn.module) if fn.module is not caller else res
 
     def call_function(self, fn: VFunction, values: list[Value]) -> Value:
         """Call a project function with argument values: parameters (plain names; a missing

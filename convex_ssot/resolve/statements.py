@@ -19,9 +19,10 @@ evaluator's abstract values (:mod:`.values`):
   form is refused);
 * ``if``/``else`` whose condition evaluates to a definite truth value (``===``, ``!==``,
   ``==``/``!=`` on values of one type, ``<``…``>=`` on numbers, ``!``, ``&&``, ``||``,
-  ``??``, ``.length``, literals). An undecidable condition is refused unless the guarded
-  branch only throws: such a guard cannot change what the function returns when the module
-  loads at all (a throw while Convex loads the module fails the deployment);
+  ``??``, ``+`` on two strings or two numbers, ``.length``, literals). An undecidable
+  condition is refused unless the guarded branch only throws: such a guard cannot change
+  what the function returns when the module loads at all (a throw while Convex loads the
+  module fails the deployment);
 * ``for (const x of array)`` over an array the evaluator resolved;
 * nested function declarations (hoisted), expression statements that are modelled calls
   (``t.index(…)``) or ``console.*`` calls; other expression statements whose effect is
@@ -56,7 +57,7 @@ from .values import (
     Value,
 )
 
-__all__ = ["run", "function_declaration", "operator", "truthy", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
+__all__ = ["run", "function_declaration", "operator", "truthy", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
 
 #: Statement-bodied calls nested deeper than this (recursion) are not evaluated.
 MAX_CALL_DEPTH = 16
@@ -64,6 +65,9 @@ MAX_CALL_DEPTH = 16
 MAX_STEPS = 10_000
 #: Longer bodies are not parsed (helpers that build validators are short; handlers are not).
 MAX_BODY_CHARS = 20_000
+
+
+_VAR = re.compile(r"(?<![\w$.])var\s")
 
 
 class _Unsupported(Exception):
@@ -130,7 +134,7 @@ def _statements(mod, span: ast.Span) -> list[ast.Node] | VUnknown:
     if cached is not None:
         return cached  # type: ignore[return-value]
     if c - o > MAX_BODY_CHARS:
-        out: list[ast.Node] | VUnknown = VUnknown(f"a body longer than {MAX_BODY_CHARS} characters ({_where(mod, o)}) is not evaluated")
+        out: list[ast.Node] | VUnknown = VUnknown(f"a body longer than {MAX_BODY_CHARS} characters at {_where(mod, o)}")
     else:
         try:
             out = parse_body(lexer.body_outline(mod.mk, o, c), base=o + 1)
@@ -156,7 +160,7 @@ def run(ev, fn: VFunction, scope: ChainMap) -> Value:
         return VUnknown(f"calls of statement-bodied functions nested more than {MAX_CALL_DEPTH} deep (recursion?) are not evaluated")
     stmts = _statements(mod, node.body)
     if isinstance(stmts, VUnknown):
-        return VUnknown(f"`{name}` has {stmts.reason}")
+        return VUnknown(f"`{name}` not evaluated: {stmts.reason}")
     outermost = ev._stmt_calls == 0
     if outermost:
         ev._stmt_steps = 0
@@ -228,6 +232,8 @@ class _Run:
         if not isinstance(st, ast.Block):
             self.statement(st, scope)
             return
+        if _VAR.search(self.mod.mk.masked, st.span[0], st.span[1]):
+            raise _Unsupported("a `var` declaration inside a block (it belongs to the function scope)", st.span[0])
         stmts = _statements(self.mod, st.span)
         if isinstance(stmts, VUnknown):
             raise _Unsupported(stmts.reason, st.span[0])
@@ -337,6 +343,28 @@ class _Run:
         raise _Unsupported("an assignment the tool does not evaluate", expr.span[0])
 
 
+def detach(val: Value, mod, _seen: dict | None = None) -> Value:
+    """``val`` as returned to another module: object literals of the function's module
+    ``mod`` carry source nodes (for raw text and diagnostic positions) that mean nothing
+    in the caller's module, so objects are copied without them (raw text then comes from
+    each validator, computed where it was written); spreads the object could not resolve
+    are reported in ``mod`` (CSX201)."""
+    seen = {} if _seen is None else _seen
+    if isinstance(val, VArr):
+        return VArr([detach(x, mod, seen) for x in val.items])
+    if not isinstance(val, VObj):
+        return val
+    if id(val) in seen:
+        return seen[id(val)]
+    out = VObj({})
+    seen[id(val)] = out
+    for reason, m in val.spread_unknown:
+        mod.diag(m.span[0], "CSX201", f"spread not resolved ({reason}); its entries are missing")
+    for k, x in val.entries.items():
+        out.entries[k] = detach(x, mod, seen)
+    return out
+
+
 def _owner(scope, name: str):
     """The innermost mapping of ``scope`` (a ChainMap, possibly of ChainMaps) holding ``name``."""
     for m in scope.maps:
@@ -412,36 +440,100 @@ def _loose_equal(a: Value, b: Value) -> bool | None:
     return None
 
 
+#: Binary operator precedence (ECMA-262 §13.6-13.13; higher binds tighter). ``**`` is
+#: right-associative; ``??`` cannot be mixed with ``||``/``&&`` without parentheses.
+_PRECEDENCE = {
+    "??": 1, "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5,
+    "==": 6, "!=": 6, "===": 6, "!==": 6,
+    "<": 7, ">": 7, "<=": 7, ">=": 7, "in": 7, "instanceof": 7,
+    "<<": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10, "**": 11,
+}
+
+
+def _regroup(node: ast.Opaque):
+    """The grammar reads a chain of binary operators flat and left-associative
+    (``a === 1 || b`` as ``(a === 1) || b`` but also ``a || b === 1`` as ``(a || b) === 1``);
+    return the chain as a tree ``(op, left, right)`` grouped by JavaScript's precedence
+    (leaves are AST nodes; parenthesised operands are leaves already), or None."""
+    operands: list = []
+    ops: list[str] = []
+    cur: ast.Node = node
+    while isinstance(cur, ast.Opaque) and cur.what == "binary":
+        if not cur.parts:
+            return None
+        op, left, right = cur.parts
+        ops.append(op)
+        operands.append(right)
+        cur = left
+    operands.append(cur)
+    operands.reverse()
+    ops.reverse()
+    if any(op not in _PRECEDENCE for op in ops):
+        return None
+    pos = 0
+
+    def climb(min_prec: int):
+        nonlocal pos
+        left = operands[pos]
+        while pos < len(ops) and _PRECEDENCE[ops[pos]] >= min_prec:
+            op = ops[pos]
+            prec = _PRECEDENCE[op]
+            pos += 1
+            right = climb(prec if op == "**" else prec + 1)
+            left = (op, left, right)
+        return left
+
+    tree = climb(0)
+    return tree
+
+
 def operator(ev, mod, node: ast.Opaque) -> Value:
     """Value of a ``binary``/``unary`` :class:`~..parse.ast.Opaque` that kept its operands:
-    ``!``, ``&&``, ``||``, ``??`` (short-circuiting), ``===``, ``!==``, ``==``, ``!=`` and
-    ``<``, ``>``, ``<=``, ``>=`` on numbers. Anything else is unknown."""
+    ``!``, ``&&``, ``||``, ``??`` (short-circuiting), ``===``, ``!==``, ``==``, ``!=``, ``<``,
+    ``>``, ``<=``, ``>=`` on numbers and ``+`` on two strings or two numbers, with
+    JavaScript's precedence (:func:`_regroup`). Anything else is unknown."""
     unknown = VUnknown(f"{node.what} expression")
-    if node.what == "unary" and node.parts[0] == "!":
+    if node.what == "unary":
+        if node.parts[0] != "!":
+            return unknown
         b = truthy(ev.eval(mod, node.parts[1]))
         return unknown if b is None else VBool(not b)
-    if node.what != "binary":
+    tree = _regroup(node)
+    if tree is None:
         return unknown
-    op, left, right = node.parts
-    lv = ev.eval(mod, left)
+    out = _binary(ev, mod, tree)
+    return unknown if isinstance(out, VUnknown) else out
+
+
+def _binary(ev, mod, tree) -> Value:
+    if not isinstance(tree, tuple):
+        return ev.eval(mod, tree)
+    op, left, right = tree
+    lv = _binary(ev, mod, left)
     if op in ("&&", "||"):
         b = truthy(lv)
         if b is None:
-            return unknown
-        return ev.eval(mod, right) if b == (op == "&&") else lv
+            return VUnknown("binary expression")
+        return _binary(ev, mod, right) if b == (op == "&&") else lv
     if op == "??":
         if isinstance(lv, VUnknown):
-            return unknown
-        return ev.eval(mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
-    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">="):
-        return unknown
-    rv = ev.eval(mod, right)
+            return lv
+        return _binary(ev, mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
+    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+"):
+        return VUnknown("binary expression")
+    rv = _binary(ev, mod, right)
+    if op == "+":  # string concatenation and number addition only (no ToString of numbers)
+        if isinstance(lv, VStr) and isinstance(rv, VStr):
+            return VStr(lv.value + rv.value)
+        if isinstance(lv, VNum) and isinstance(rv, VNum):
+            return VNum(lv.value + rv.value)
+        return VUnknown("binary expression")
     if op in ("<", ">", "<=", ">="):
         if not (isinstance(lv, VNum) and isinstance(rv, VNum)):
-            return unknown
+            return VUnknown("binary expression")
         x, y = lv.value, rv.value
         return VBool({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
     eq = _strict_equal(lv, rv) if op in ("===", "!==") else _loose_equal(lv, rv)
     if eq is None:
-        return unknown
+        return VUnknown("binary expression")
     return VBool(eq if op in ("===", "==") else not eq)
