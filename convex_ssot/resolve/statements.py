@@ -28,6 +28,9 @@ evaluator's abstract values (:mod:`.values`):
   (``t.index(…)``) or ``console.*`` calls; other expression statements whose effect is
   unknown are refused.
 
+The grammar reads ``a < b`` as the start of type arguments (``f<T>(x)``), so a body that
+compares with ``<`` does not parse and is not evaluated (``b > a`` is).
+
 Anything else — another statement, an unresolved call with possible effects, a ``throw``
 that is reached, recursion deeper than :data:`MAX_CALL_DEPTH`, more than :data:`MAX_STEPS`
 statements, a body longer than :data:`MAX_BODY_CHARS` — makes the call evaluate to
