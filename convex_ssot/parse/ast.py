@@ -120,6 +120,7 @@ class Function(Node):
     body: Span | None
     expr: Node | None
     is_async: bool
+    name: str | None = None  # a function declaration's (or named expression's) name
 
 
 @dataclass(slots=True)
@@ -131,9 +132,15 @@ class Paren(Node):
 
 @dataclass(slots=True)
 class Opaque(Node):
-    """An expression that is tolerated but not understood; ``what`` names its form."""
+    """An expression that is tolerated but not understood; ``what`` names its form.
+
+    ``parts`` keeps the operands of the forms a function body's evaluation may need
+    (:mod:`convex_ssot.resolve.statements`): ``("binary", (op, left, right))`` for the
+    ``BIN_OP`` operators (``===``, ``&&``, ``??`` …), ``("unary", ("!", operand))`` and
+    ``("assignment", (op, target, value))``; empty otherwise."""
 
     what: str
+    parts: tuple = ()
 
 
 # ---------------------------------------------------------------- module items
@@ -174,6 +181,7 @@ class Declarator(Node):
     name: str | None
     init: Node | None
     pattern: list[tuple[str, str]] | None = None
+    pattern_complete: bool = True  # False when a nested pattern or a default was left out
 
 
 @dataclass(slots=True)
@@ -192,3 +200,45 @@ class ExprStatement(Node):
     """A top-level expression statement the outline keeps: ``t.index("by_x", ["x"]);``."""
 
     expr: Node
+
+
+# ---------------------------------------------------------------- function-body statements
+# Produced only by the grammar's ``body`` start rule (a statement body parsed on demand).
+
+
+@dataclass(slots=True)
+class Block(Node):
+    """A braced block (``if (…) { … }``, a loop body) elided to the ``BODY`` terminal:
+    ``span`` covers ``@ … }``; its statements are parsed when needed."""
+
+
+@dataclass(slots=True)
+class Return(Node):
+    """``return [expr]``; ``keyword_end`` is the offset just after ``return`` (a line break
+    between it and ``expr`` would end the statement in JavaScript)."""
+
+    expr: Node | None
+    keyword_end: int
+
+
+@dataclass(slots=True)
+class Throw(Node):
+    expr: Node
+
+
+@dataclass(slots=True)
+class If(Node):
+    test: Node
+    then: Node
+    other: Node | None
+
+
+@dataclass(slots=True)
+class ForOf(Node):
+    """``for (const|let|var binding of iterable) body``: ``name`` or ``pattern`` pairs."""
+
+    name: str | None
+    pattern: list[tuple[str, str]] | None
+    pattern_complete: bool
+    iterable: Node
+    body: Node

@@ -39,6 +39,8 @@ __all__ = [
     "mask",
     "split_statements",
     "find_bodies",
+    "find_blocks",
+    "body_outline",
     "outline",
     "blank",
 ]
@@ -396,6 +398,19 @@ def _continues(masked: str, p: int) -> bool:
     return True
 
 
+_FUNCTION_HEAD = re.compile(r"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b")
+
+
+def _function_body_follows(masked: str, start: int | None, p: int) -> bool:
+    """True when the ``{`` at ``p`` (in column 0) opens the body of the function
+    declaration that starts at ``start`` (``function f()`` ⏎ ``{``, also after a return
+    type): it is the first body found there. Elsewhere such a ``{`` opens a block."""
+    if start is None or masked[p] != "{" or _FUNCTION_HEAD.match(masked, start) is None:
+        return False
+    found = _next_body(masked, start, _match_brace(masked, p, len(masked)) + 1)
+    return found is not None and found[0] == p
+
+
 _CANDIDATE = re.compile(r"^[A-Za-z_$@{('\"`]", re.M)
 _HEAD = re.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
@@ -440,7 +455,7 @@ def split_statements(masked: str) -> list[Statement]:
         last = p
         if depth <= 0:
             depth = 0
-            if not _continues(masked, p):
+            if not _continues(masked, p) and not _function_body_follows(masked, starts[-1] if starts else None, p):
                 starts.append(p)
     out: list[Statement] = []
     n = len(masked)
@@ -538,9 +553,19 @@ def find_bodies(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     bodies: list[tuple[int, int]] = []
     pos = start
     while True:
+        found = _next_body(masked, pos, end)
+        if found is None:
+            return bodies
+        bodies.append(found)
+        pos = found[1] + 1
+
+
+def _next_body(masked: str, pos: int, end: int) -> tuple[int, int] | None:
+    """The first function body at or after ``pos`` (see :func:`find_bodies`), or None."""
+    while True:
         m = _BODY_OPEN.search(masked, pos, end)
         if m is None:
-            return bodies
+            return None
         tok = m.group(0)
         if tok[-1] == "{":
             o = m.end() - 1
@@ -560,9 +585,46 @@ def find_bodies(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             else:
                 pos = max(p, m.end())
                 continue
-        c = _match_brace(masked, o, end)
-        bodies.append((o, c))
-        pos = c + 1
+        return o, _match_brace(masked, o, end)
+
+
+# Statement blocks that follow a keyword rather than ")" (inside a function body).
+_KEYWORD_BLOCK = re.compile(r"(?<![\w$.])(?:else|try|finally|do|catch)\s*\{")
+
+
+def find_blocks(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Inside a function body: the outermost nested function bodies *and* statement blocks
+    (``if (…) {``, ``for (…) {``, ``catch (e) {`` end in ``) {`` like a function's head;
+    ``else {``, ``try {``, ``finally {``, ``do {``, ``catch {`` are found by keyword), as
+    ``(open, close)`` offsets. A bare ``{`` opening a block statement is not found."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    while True:
+        found = _next_body(masked, pos, end)
+        km = _KEYWORD_BLOCK.search(masked, pos, found[0] if found else end)
+        if km is not None:
+            o = km.end() - 1
+            found = (o, _match_brace(masked, o, end))
+        if found is None:
+            return out
+        out.append(found)
+        pos = found[1] + 1
+
+
+def body_outline(mk: Masked, open_: int, close: int) -> str:
+    """The text the grammar's ``body`` rule parses for the body whose braces are at
+    ``open_`` and ``close``: ``mk.clean[open_ + 1 : close]`` with every block of
+    :func:`find_blocks` elided as in :func:`outline` (``{`` → ``@``, contents blanked).
+    Same length and line structure as that slice; parse it with ``base = open_ + 1``."""
+    pieces: list[str] = []
+    p = open_ + 1
+    for o, c in find_blocks(mk.masked, open_ + 1, close):
+        pieces.append(mk.clean[p:o])
+        pieces.append("@")
+        pieces.append(blank(mk.clean[o + 1 : c]))
+        p = c
+    pieces.append(mk.clean[p:close])
+    return "".join(pieces)
 
 
 def outline(mk: Masked, statements: list[Statement], keep: set[str]) -> tuple[str, dict[int, list[tuple[int, int]]]]:

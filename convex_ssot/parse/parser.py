@@ -19,7 +19,7 @@ from .. import cache as cache_mod
 from ..resources import grammar_path
 from . import ast
 
-__all__ = ["get_parser", "parse_outline", "ParseFailure"]
+__all__ = ["get_parser", "parse_outline", "parse_body", "ParseFailure"]
 
 
 class ParseFailure(Exception):
@@ -37,7 +37,7 @@ def get_parser() -> Lark:
     text = grammar_path().read_text(encoding="utf-8")
     key = hashlib.sha256((text + lark_version).encode()).hexdigest()[:16]
     cache_file = cache_mod.grammar_cache_file(key)
-    kwargs = dict(parser="lalr", lexer="basic", maybe_placeholders=True, transformer=_TRANSFORMER)
+    kwargs = dict(parser="lalr", lexer="basic", maybe_placeholders=True, transformer=_TRANSFORMER, start=["start", "body"])
     if cache_file is not None:
         try:
             return Lark(text, cache=str(cache_file), **kwargs)
@@ -228,6 +228,9 @@ class ToAst(Transformer):
     def type_args(self, ch):
         return None
 
+    def type_params(self, ch):
+        return None
+
     # ---- expressions
     def member(self, ch):
         return ast.Member(self._span_of(ch), ch[0], _key_of(ch[1]) or "?")
@@ -259,6 +262,8 @@ class ToAst(Transformer):
         return ch[0]
 
     def typed_param(self, ch):
+        if len(ch) > 2 and isinstance(ch[-1], ast.Node):  # `x: T = default`: not a plain name
+            return ast.Opaque(self._span_of(ch), "param-default")
         return ch[0]
 
     def await_expr(self, ch):
@@ -279,14 +284,35 @@ class ToAst(Transformer):
     def unary_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "unary")
 
-    def binary_expr(self, ch):
-        return ast.Opaque(self._span_of(ch), "binary")
+    def not_expr(self, ch):
+        return ast.Opaque(self._span_of(ch), "unary", ("!", ch[0]))
+
+    def binary_expr(self, ch):  # binary BIN_OP unary
+        return ast.Opaque(self._span_of(ch), "binary", (str(ch[1]), ch[0], ch[2]))
+
+    def _binary(op):  # noqa: N805 - builds the methods below
+        def method(self, ch):
+            return ast.Opaque(self._span_of(ch), "binary", (op, ch[0], ch[1]))
+
+        return method
+
+    binary_lt = _binary("<")
+    binary_gt = _binary(">")
+    binary_bitor = _binary("|")
+    binary_bitand = _binary("&")
+    binary_mul = _binary("*")
+    binary_add = _binary("+")
+    binary_sub = _binary("-")
+    binary_in = _binary("in")
+    binary_instanceof = _binary("instanceof")
+    del _binary
 
     def conditional_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "conditional")
 
     def assignment(self, ch):
-        return ast.Opaque(self._span_of(ch), "assignment")
+        op = str(ch[1]) if len(ch) == 3 and isinstance(ch[1], Token) else "="
+        return ast.Opaque(self._span_of(ch), "assignment", (op, ch[0], ch[-1]))
 
     def typeof_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "typeof")
@@ -321,7 +347,8 @@ class ToAst(Transformer):
         paren = next((c for c in ch if isinstance(c, ast.Paren)), None)
         body = next((c for c in ch if isinstance(c, tuple) and c and c[0] == "body"), None)
         span = body[1] if body is not None else None
-        return ast.Function(self._span_of(ch), paren.items if paren else [], span, None, is_async)
+        name = next((c.name for c in ch if isinstance(c, ast.Ident)), None)  # before the paren
+        return ast.Function(self._span_of(ch), paren.items if paren else [], span, None, is_async, name)
 
     def object(self, ch):
         return ast.Obj(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, Token)])
@@ -364,28 +391,33 @@ class ToAst(Transformer):
     # ---- patterns
     def object_pattern(self, ch):
         pairs: list[tuple[str, str]] = []
+        complete = True
         for c in ch:
             if c is not None and not isinstance(c, Token):
-                pairs.extend(c)
-        return ("pattern", pairs, self._span_of(ch))
+                complete = complete and _INCOMPLETE not in c
+                pairs.extend(p for p in c if p is not _INCOMPLETE)
+        return ("pattern", pairs, complete, self._span_of(ch))
 
     def pattern_prop(self, ch):
+        # A part the pairs cannot express (a nested pattern, a default, a computed key) is
+        # left out and marked, so a function body using the pattern is not evaluated.
         if len(ch) == 1 and isinstance(ch[0], ast.Ident):  # "..." rest binding
             return [("...", ch[0].name)]
         if len(ch) >= 1 and isinstance(ch[0], tuple):  # "..." with a nested pattern
-            return []
+            return [_INCOMPLETE]
         key = _key_of(ch[0]) if isinstance(ch[0], ast.Node) else None
         target = ch[1] if len(ch) > 1 else None
+        default = [_INCOMPLETE] if len(ch) > 2 and ch[2] is not None else []
         if key is None:
-            return []
+            return [_INCOMPLETE]
         if target is None:
-            return [(key, key)]
+            return [(key, key)] + default
         if isinstance(target, ast.Ident):
-            return [(key, target.name)]
-        return []
+            return [(key, target.name)] + default
+        return [_INCOMPLETE]
 
     def array_pattern(self, ch):
-        return ("pattern", [], self._span_of(ch))
+        return ("pattern", [], False, self._span_of(ch))
 
     # ---- module items
     def declarator(self, ch):
@@ -396,7 +428,8 @@ class ToAst(Transformer):
         if isinstance(binding, ast.Ident):
             return ast.Declarator(self._span_of(ch), binding.name, init)
         pairs = binding[1] if isinstance(binding, tuple) else []
-        return ast.Declarator(self._span_of(ch), None, init, pairs)
+        complete = binding[2] if isinstance(binding, tuple) else False
+        return ast.Declarator(self._span_of(ch), None, init, pairs, complete)
 
     def var_decl(self, ch):
         return ast.VarDecl(self._span_of(ch), False, [c for c in ch if isinstance(c, ast.Declarator)])
@@ -471,6 +504,36 @@ class ToAst(Transformer):
     def start(self, ch):
         return [c for c in ch if isinstance(c, ast.Node)]
 
+    # ---- function-body statements (the `body` start rule)
+    def _stmt_node(self, c):
+        if isinstance(c, tuple) and c and c[0] == "body":
+            return ast.Block(c[1])
+        return c
+
+    def body(self, ch):
+        return [self._stmt_node(c) for c in ch if isinstance(c, (ast.Node, tuple))]
+
+    def return_stmt(self, ch):
+        kw = ch[0]
+        expr = ch[1] if len(ch) > 1 and isinstance(ch[1], ast.Node) else None
+        return ast.Return(self._span_of(ch), expr, kw.end_pos + self.base)
+
+    def throw_stmt(self, ch):
+        return ast.Throw(self._span_of(ch), ch[0])
+
+    def body_expr_stmt(self, ch):
+        return ast.ExprStatement(self._span_of(ch), ch[0])
+
+    def if_stmt(self, ch):
+        other = ch[2] if len(ch) > 2 else None
+        return ast.If(self._span_of(ch), ch[0], self._stmt_node(ch[1]), self._stmt_node(other) if other is not None else None)
+
+    def for_of_stmt(self, ch):
+        binding, iterable, body = ch[0], ch[1], self._stmt_node(ch[2])
+        if isinstance(binding, ast.Ident):
+            return ast.ForOf(self._span_of(ch), binding.name, None, True, iterable, body)
+        return ast.ForOf(self._span_of(ch), None, binding[1], binding[2], iterable, body)
+
 
 def _describe(exc: UnexpectedInput) -> str:
     tok = getattr(exc, "token", None)
@@ -485,6 +548,7 @@ def _describe(exc: UnexpectedInput) -> str:
 
 
 _TRANSFORMER: "ToAst"  # set below; the parser applies it while parsing (no tree is built)
+_INCOMPLETE = ("\0", "")  # marks a pattern part left out of the (property, local) pairs
 
 
 def parse_outline(text: str, base: int = 0) -> list[ast.Node]:
@@ -493,10 +557,21 @@ def parse_outline(text: str, base: int = 0) -> list[ast.Node]:
     Raises :class:`ParseFailure` with the absolute offset of the first token the grammar
     cannot place.
     """
+    return _parse(text, base, "start")
+
+
+def parse_body(text: str, base: int = 0) -> list[ast.Node]:
+    """Parse a function's statement body (the grammar's ``body`` rule): ``text`` is a body
+    outline (:func:`..parse.lexer.body_outline`) starting at offset ``base``. Returns the
+    statements; raises :class:`ParseFailure` like :func:`parse_outline`."""
+    return _parse(text, base, "body")
+
+
+def _parse(text: str, base: int, start: str) -> list[ast.Node]:
     parser = get_parser()
     _TRANSFORMER.base = base
     try:
-        return parser.parse(text)
+        return parser.parse(text, start=start)
     except UnexpectedInput as exc:
         raise ParseFailure(base + (exc.pos_in_stream or 0), _describe(exc)) from None
     except VisitError as exc:  # a Transformer bug on an odd-but-valid input

@@ -22,11 +22,13 @@ Anything else evaluates to :class:`VUnknown`, and callers turn that into a diagn
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import replace
 from typing import Callable
 
 from .. import ir
 from ..parse import ast
+from . import statements
 from .values import (
     VArr,
     VBigInt,
@@ -389,7 +391,9 @@ class Evaluator:
         self._active: set[tuple[int, str]] = set()
         self._depth = 0
         self._vdepth = 0
-        self._locals: list[dict[str, Value]] = []  # parameters of arrow functions being applied
+        self._locals: list = []  # scopes (mappings) of the functions being applied; innermost last
+        self._stmt_calls = 0  # statement-bodied calls in progress (statements.MAX_CALL_DEPTH)
+        self._stmt_steps = 0  # statements executed by the outermost such call
         # Each expression level costs a few Python frames; make room for MAX_DEPTH.
         if sys.getrecursionlimit() < 8 * self.MAX_DEPTH:
             sys.setrecursionlimit(8 * self.MAX_DEPTH)
@@ -405,13 +409,15 @@ class Evaluator:
         if key in self._active:
             return VUnknown(f"`{name}` refers to itself")
         self._active.add(key)
+        self._locals.append({})  # a module-level binding never sees a caller's local variables
         try:
             val = self._lookup(mod, name, span)
+            mod.values[name] = val
+            for call in mod.mutations.get(name, ()):
+                self.eval(mod, call)  # top-level `t.index(...)`: changes the table in place
         finally:
+            self._locals.pop()
             self._active.discard(key)
-        mod.values[name] = val
-        for call in mod.mutations.get(name, ()):
-            self.eval(mod, call)  # top-level `t.index(...)`: changes the table in place
         return val
 
     def _lookup(self, mod, name: str, span: ast.Span) -> Value:
@@ -440,7 +446,8 @@ class Evaluator:
         if name == "NaN":
             return VNum(float("nan"))
         if name in mod.functions:
-            return VUnknown(f"`{name}` is a function")
+            decl = statements.function_declaration(mod, name)
+            return VFunction(decl, mod) if decl is not None else VUnknown(f"`{name}` is a function whose declaration the tool does not read")
         return VUnknown(f"`{name}` is not defined in this module")
 
     def import_value(self, mod, specifier: str, imported: str) -> Value:
@@ -470,7 +477,11 @@ class Evaluator:
         """The module's default export, evaluated once."""
         key = "\0default"
         if key not in mod.values:
-            mod.values[key] = self.eval(mod, mod.default_export)
+            self._locals.append({})
+            try:
+                mod.values[key] = self.eval(mod, mod.default_export)
+            finally:
+                self._locals.pop()
         return mod.values[key]
 
     def export_value(self, mod, name: str, _seen: frozenset = frozenset()) -> Value:
@@ -546,7 +557,7 @@ class Evaluator:
                 return self.eval(mod, node.items[0])
             return VUnknown("comma expression")
         if t is ast.Function:
-            return VFunction(node, mod)
+            return VFunction(node, mod, self._locals[-1] if self._locals else None)
         if t is ast.Index:
             base = self.eval(mod, node.obj)
             key = self.eval(mod, node.index)
@@ -560,6 +571,8 @@ class Evaluator:
                 return recorded_packages.construct(cls.name, mod)
             return VUnknown("`new` expression")
         if t is ast.Opaque:
+            if node.parts and node.what in ("binary", "unary"):
+                return statements.operator(self, mod, node)
             return VUnknown(f"{node.what} expression")
         return VUnknown("expression not understood")
 
@@ -580,12 +593,14 @@ class Evaluator:
                     reason = inner.reason if isinstance(inner, VUnknown) else "not an object"
                     out.spread_unknown.append((reason, m))
                     continue
+                if isinstance(inner, VObj):  # what the spread object itself could not resolve
+                    out.spread_unknown.extend((reason, m) for reason, _ in inner.spread_unknown)
                 for k, val in fields.items():
                     out.nodes.pop(k, None)
                     out.entries[k] = val
             elif isinstance(m, ast.Method):
                 if m.key is not None:
-                    out.entries[m.key] = VFunction(m, mod)
+                    out.entries[m.key] = VFunction(m, mod, self._locals[-1] if self._locals else None)
                     out.nodes[m.key] = m
         return out
 
@@ -705,31 +720,44 @@ class Evaluator:
         return VUnknown("call of a value the tool does not model")
 
     def apply(self, fn: VFunction, args: list[ast.Node], caller) -> Value:
-        """Call a project function whose body is an expression (``(values) => v.union(...)``,
-        ``() => v.object({...})``): parameters are bound to the evaluated arguments (or
-        their defaults) and the body is evaluated. Block bodies are not run."""
+        """Call a project function with the argument expressions ``args`` of module
+        ``caller`` (a spread of a resolved array counts as its elements); see
+        :meth:`call_function`."""
+        values: list[Value] = []
+        for a in args:
+            if len(values) >= len(fn.node.params):
+                break
+            if isinstance(a, ast.Spread):
+                inner = self.eval(caller, a.expr)
+                if not isinstance(inner, VArr):
+                    return VUnknown("call with a spread argument the tool does not resolve")
+                values.extend(inner.items)
+            else:
+                values.append(self.eval(caller, a))
+        res = self.call_function(fn, values)
+        return statements.detach(res, fn.module) if fn.module is not caller else res
+
+    def call_function(self, fn: VFunction, values: list[Value]) -> Value:
+        """Call a project function with argument values: parameters (plain names; a missing
+        argument is ``undefined``) are bound over the variables the function closes over.
+        An expression body (``(values) => v.union(...)``) is evaluated; a statement body
+        is run by :func:`.statements.run` (a small sound subset; otherwise VUnknown)."""
         node = fn.node
-        if not isinstance(node, ast.Function) or node.expr is None:
-            return VUnknown("call of a function with a statement body (not evaluated)")
         frame: dict[str, Value] = {}
         for i, param in enumerate(node.params):
-            default = None
-            target = param
             if isinstance(param, ast.Opaque):
                 return VUnknown("call of a function with parameters the tool does not model")
-            if not isinstance(target, ast.Ident):
+            if not isinstance(param, ast.Ident):
                 return VUnknown("call of a function with destructured parameters (not evaluated)")
-            if i < len(args) and not isinstance(args[i], ast.Spread):
-                frame[target.name] = self.eval(caller, args[i])
-            elif default is not None:
-                frame[target.name] = self.eval(fn.module, default)
-            else:
-                frame[target.name] = VUndefined()
-        self._locals.append(frame)
-        try:
-            return self.eval(fn.module, node.expr)
-        finally:
-            self._locals.pop()
+            frame[param.name] = values[i] if i < len(values) else VUndefined()
+        scope = ChainMap(frame, fn.env) if fn.env else ChainMap(frame)
+        if isinstance(node, ast.Function) and node.expr is not None:
+            self._locals.append(scope)
+            try:
+                return self.eval(fn.module, node.expr)
+            finally:
+                self._locals.pop()
+        return statements.run(self, fn, scope)
 
     @staticmethod
     def _callee_text(node: ast.Node) -> str:
@@ -1260,8 +1288,8 @@ class Evaluator:
         return VUnknown(f".{m.name}() not modelled here")
 
     def _array_map(self, mod, arr: VArr, fn_node: ast.Node) -> Value:
-        """``array.map(f)`` where ``f`` is a library function (``v.literal``) or an arrow
-        function whose body is an expression (``(s) => v.literal(s)``)."""
+        """``array.map(f)`` where ``f`` is a library function (``v.literal``) or a project
+        function (``(s) => v.literal(s)``), called with (element, index, array)."""
         fn = self.eval(mod, fn_node)
         out: list[Value] = []
         for item in arr.items:
@@ -1270,12 +1298,11 @@ class Evaluator:
                 if lv is None:
                     return VUnknown(".map(v.literal): an element is not a literal")
                 out.append(VVal(ir.Validator("literal", literal=lv)))
-            elif isinstance(fn, VFunction) and isinstance(fn.node, ast.Function) and fn.node.expr is not None and fn.node.params and isinstance(fn.node.params[0], ast.Ident):
-                self._locals.append({fn.node.params[0].name: item})
-                try:
-                    out.append(self.eval(fn.module, fn.node.expr))
-                finally:
-                    self._locals.pop()
+            elif isinstance(fn, VFunction):
+                res = self.call_function(fn, [item, VNum(len(out)), arr])
+                if isinstance(res, VUnknown):
+                    return VUnknown(f".map() callback not evaluated ({res.reason})")
+                out.append(res)
             else:
                 return VUnknown(".map() with a callback the tool does not model")
         return VArr(out)

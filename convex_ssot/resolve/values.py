@@ -145,10 +145,13 @@ class VNamespace(Value):
 
 @dataclass(slots=True)
 class VFunction(Value):
-    """A user function (arrow / function expression) and the module it is in."""
+    """A user function (arrow / function expression / declaration) and the module it is
+    in; ``env`` holds the local variables it closes over when it was created inside an
+    applied function (a mapping, see :mod:`.statements`), else None."""
 
     node: ast.Function | ast.Method
     module: object
+    env: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """Layout invariance: inserting a newline, a block comment or a line comment between any two
 tokens of a valid module changes nothing for JavaScript (the probe sources avoid the few
-places where a line break matters: after ``return``/``async``, before ``=>``/``as``), so it
+places where a line break matters: after ``return``/``throw``/``async``, before ``=>``/``as``), so it
 must change nothing in our contracts either.
 
 The untouched probe project is first compared with the real Convex (so the baseline is
@@ -26,7 +26,8 @@ import * as lib from "./lib" ;
 const vv = val ;
 const tags = val . array ( val . string ( ) ) . optional ( ) ;
 export const base = { title : vv . string ( ) , "quoted" : val . union ( val . literal ( "a" ) , val . literal ( -1n ) , ) , } ;
-export default defineSchema ( { posts : defineTable ( { tags , ... base , other : shared , deep : lib . shared } ) . index ( "by_title" , [ "title" ] ) . searchIndex ( "s" , { searchField : "title" , filterFields : [ "quoted" ] , staged : true } ) , docs : defineTable ( val . object ( { n : val . nullable ( val . number ( ) ) } ) ) , } , { schemaValidation : false } ) ;
+export default defineSchema ( { posts : defineTable ( { tags , ... base , other : shared , deep : lib . shared } ) . index ( "by_title" , [ "title" ] ) . searchIndex ( "s" , { searchField : "title" , filterFields : [ "quoted" ] , staged : true } ) , docs : defineTable ( val . object ( { n : val . nullable ( val . number ( ) ) , p : pick ( ) } ) ) , } , { schemaValidation : false } ) ;
+function pick ( flag ? : string ) { const chosen = flag ?? "x" ; for ( const k of [ "a" ] ) { if ( k === chosen ) throw new Error ( "no" ) ; } if ( chosen === "x" ) { return val . literal ( chosen ) ; } return val . string ( ) ; }
 """
 LIB = """\
 import { v } from "convex/values" ;
@@ -56,8 +57,10 @@ SEPARATORS = {
     "line-comment": ' // , " { ) ]\n',  # (continuation in column 0)
     "no-space": "",
 }
-# Boundaries where a separator would change the meaning or the tokens (never probed).
+# Boundaries where a separator would change the meaning or the tokens (never probed); no
+# line break may follow `return` or `throw` either (ECMA-262 §12.10.1).
 _KEEP = {("async", "("), (")", "=>")}
+_NO_BREAK_AFTER = {"return", "throw"}
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -90,7 +93,7 @@ def _variants(text: str, sep: str, seen: set):
         toks = line.split(" ")
         for i in range(len(toks) - 1):
             a, b = toks[i], toks[i + 1]
-            if (a, b) in _KEEP:
+            if (a, b) in _KEEP or a in _NO_BREAK_AFTER:
                 continue
             key = (toks[0], toks[1] if toks[0] == "export" else "", "from" in toks, a, b)
             if key in seen:

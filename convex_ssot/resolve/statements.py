@@ -1,0 +1,542 @@
+"""Applying project functions whose body is a block of statements.
+
+Real projects compute validators, tables and registrations in helpers such as::
+
+    function literalUnion(values) { const vs = values.map((x) => v.literal(x)); return v.union(...vs); }
+    export function withAuth(handler) { return httpAction(async (ctx, req) => { … }); }
+    function produceLiteral(keys) { const o = {}; for (const k of keys) o[k] = k; return o; }
+
+The outline Lark parses has every function body elided (:mod:`..parse.lexer`), so such a
+body is parsed only when the evaluator applies the function: :func:`..parse.lexer.body_outline`
+elides the body's own nested functions and braced blocks, and the grammar's ``body`` rule
+reads the statements. This module then runs a small, *sound* subset of JavaScript over the
+evaluator's abstract values (:mod:`.values`):
+
+* ``const``/``let``/``var`` declarations (names; object patterns without nested parts or
+  defaults), assignments ``x = e``, ``o.k = e`` and ``o[k] = e`` to variables of the
+  function and to objects and arrays the function itself created from a literal;
+* ``return`` (a line break right after ``return`` ends the statement in JavaScript, so that
+  form is refused);
+* ``if``/``else`` whose condition evaluates to a definite truth value (``===``, ``!==``,
+  ``==``/``!=`` on values of one type, ``<``…``>=`` on numbers, ``!``, ``&&``, ``||``,
+  ``??``, ``+`` on two strings or two numbers, ``.length``, literals). An undecidable
+  condition is refused unless the guarded branch only throws: such a guard cannot change
+  what the function returns when the module loads at all (a throw while Convex loads the
+  module fails the deployment);
+* ``for (const x of array)`` over an array the evaluator resolved;
+* nested function declarations (hoisted), expression statements that are modelled calls
+  (``t.index(…)``) or ``console.*`` calls; other expression statements whose effect is
+  unknown are refused.
+
+The grammar reads ``a < b`` as the start of type arguments (``f<T>(x)``), so a body that
+compares with ``<`` does not parse and is not evaluated (``b > a`` is).
+
+Anything else — another statement, an unresolved call with possible effects, a ``throw``
+that is reached, recursion deeper than :data:`MAX_CALL_DEPTH`, more than :data:`MAX_STEPS`
+statements, a body longer than :data:`MAX_BODY_CHARS` — makes the call evaluate to
+:class:`~.values.VUnknown` with the reason; the caller turns it into the usual diagnostic
+(CSX200/CSX230). The semantics follow ECMA-262 (§14 statements, §13.11 equality operators,
+§7.1.2 ToBoolean); no project code is run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import ChainMap
+
+from ..parse import ast, lexer
+from .values import (
+    VArr,
+    VBigInt,
+    VBool,
+    VFunction,
+    VNull,
+    VNum,
+    VObj,
+    VStr,
+    VUndefined,
+    VUnknown,
+    Value,
+)
+
+__all__ = ["run", "function_declaration", "operator", "truthy", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
+
+#: Statement-bodied calls nested deeper than this (recursion) are not evaluated.
+MAX_CALL_DEPTH = 16
+#: Statements executed by one outermost call (loop iterations included).
+MAX_STEPS = 10_000
+#: Longer bodies are not parsed (helpers that build validators are short; handlers are not).
+MAX_BODY_CHARS = 20_000
+
+
+_VAR = re.compile(r"(?<![\w$.])var\s")
+
+
+class _Unsupported(Exception):
+    def __init__(self, what: str, offset: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.offset = offset
+
+
+class _Return(Exception):
+    def __init__(self, value: Value) -> None:
+        super().__init__("return")
+        self.value = value
+
+
+def function_declaration(mod, name: str) -> ast.Function | None:
+    """The top-level ``[export [default]] [async] function name(…) {…}`` of ``mod`` as an
+    :class:`~..parse.ast.Function` (its body elided), parsed on first use; None when the
+    header is not understood."""
+    key = "\0fndecl:" + name
+    if key in mod.values:
+        return mod.values[key]  # type: ignore[return-value]
+    fn = _parse_declaration(mod, name)
+    mod.values[key] = fn  # type: ignore[assignment]
+    return fn
+
+
+def _parse_declaration(mod, name: str) -> ast.Function | None:
+    from ..parse.parser import ParseFailure, parse_body
+
+    spans = mod.functions.get(name)
+    if not spans:
+        return None
+    o, c = spans[0]
+    masked = mod.mk.masked
+    head = re.compile(r"function\b\s*\*?\s*" + re.escape(name) + r"(?![\w$])")
+    start = masked.rfind("function", 0, o)
+    while start >= 0 and head.match(masked, start) is None:
+        start = masked.rfind("function", 0, start)
+    if start < 0:
+        return None
+    am = re.search(r"async\s+$", masked[max(0, start - 16) : start])
+    if am is not None:
+        start -= len(am.group(0))
+    text = mod.mk.clean[start:o] + "@" + lexer.blank(mod.mk.clean[o + 1 : c]) + "}"
+    try:
+        items = parse_body(text, base=start)
+    except ParseFailure:
+        return None
+    if len(items) == 1 and isinstance(items[0], ast.ExprStatement):
+        fn = items[0].expr
+        if isinstance(fn, ast.Function) and fn.name == name and fn.body is not None:
+            return fn
+    return None
+
+
+def _statements(mod, span: ast.Span) -> list[ast.Node] | VUnknown:
+    """The statements of the block whose ``@``/``{`` … ``}`` span is ``span`` (cached)."""
+    from ..parse.parser import ParseFailure, parse_body
+
+    o, c = span[0], span[1] - 1
+    key = f"\0body:{o}:{c}"
+    cached = mod.values.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    if c - o > MAX_BODY_CHARS:
+        out: list[ast.Node] | VUnknown = VUnknown(f"a body longer than {MAX_BODY_CHARS} characters at {_where(mod, o)}")
+    else:
+        try:
+            out = parse_body(lexer.body_outline(mod.mk, o, c), base=o + 1)
+        except ParseFailure as exc:
+            out = VUnknown(f"a statement the tool does not evaluate ({exc.message} at {_where(mod, exc.offset)})")
+    mod.values[key] = out  # type: ignore[assignment]
+    return out
+
+
+def _where(mod, offset: int) -> str:
+    line, col = mod.lines.position(offset)
+    return f"{mod.rel}:{line}:{col}"
+
+
+def run(ev, fn: VFunction, scope: ChainMap) -> Value:
+    """Run the statement body of ``fn`` with ``scope`` (its parameters, over the closure's
+    variables) and return the returned value (``undefined`` when it runs off the end), or
+    :class:`~.values.VUnknown` when the body leaves the subset (see the module docstring)."""
+    node = fn.node
+    mod = fn.module
+    name = getattr(node, "name", None) or getattr(node, "key", None) or "function"
+    if ev._stmt_calls >= MAX_CALL_DEPTH:
+        return VUnknown(f"calls of statement-bodied functions nested more than {MAX_CALL_DEPTH} deep (recursion?) are not evaluated")
+    stmts = _statements(mod, node.body)
+    if isinstance(stmts, VUnknown):
+        return VUnknown(f"`{name}` not evaluated: {stmts.reason}")
+    outermost = ev._stmt_calls == 0
+    if outermost:
+        ev._stmt_steps = 0
+    ev._stmt_calls += 1
+    try:
+        _Run(ev, mod).block(stmts, scope)
+        return VUndefined()
+    except _Return as r:
+        return r.value
+    except _Unsupported as u:
+        return VUnknown(f"`{name}` not evaluated: {u.what} at {_where(mod, u.offset)}")
+    finally:
+        ev._stmt_calls -= 1
+
+
+class _Run:
+    """One invocation: executes statements; ``fresh`` holds the ids of the objects and
+    arrays this invocation created from literals (the only ones it may mutate)."""
+
+    def __init__(self, ev, mod) -> None:
+        self.ev = ev
+        self.mod = mod
+        self.fresh: set[int] = set()
+
+    def value(self, node: ast.Node, scope: ChainMap) -> Value:
+        self.ev._locals.append(scope)
+        try:
+            return self.ev.eval(self.mod, node)
+        finally:
+            self.ev._locals.pop()
+
+    # ---- statements
+    def block(self, stmts: list[ast.Node], scope: ChainMap) -> None:
+        for st in stmts:  # function declarations are hoisted (ECMA-262 §10.2.11)
+            if isinstance(st, ast.ExprStatement) and isinstance(st.expr, ast.Function) and st.expr.name:
+                scope.maps[0][st.expr.name] = VFunction(st.expr, self.mod, scope)
+        for st in stmts:
+            self.statement(st, scope)
+
+    def statement(self, st: ast.Node, scope: ChainMap) -> None:
+        self.ev._stmt_steps += 1
+        if self.ev._stmt_steps > MAX_STEPS:
+            raise _Unsupported(f"more than {MAX_STEPS} statements executed", st.span[0])
+        t = type(st)
+        if t is ast.VarDecl:
+            for d in st.declarators:
+                self.declare(d, scope)
+        elif t is ast.Return:
+            if st.expr is None:
+                raise _Return(VUndefined())
+            if "\n" in self.mod.mk.clean[st.keyword_end : st.expr.span[0]]:
+                raise _Unsupported("a line break after `return` (JavaScript returns undefined there)", st.span[0])
+            raise _Return(self.value(st.expr, scope))
+        elif t is ast.If:
+            self.if_statement(st, scope)
+        elif t is ast.ForOf:
+            self.for_of(st, scope)
+        elif t is ast.Block:
+            self.nested(st, scope)
+        elif t is ast.Throw:
+            raise _Unsupported("a `throw` is reached", st.span[0])
+        elif t is ast.ExprStatement:
+            self.expression(st.expr, scope)
+        else:
+            raise _Unsupported("a statement the tool does not evaluate", st.span[0])
+
+    def nested(self, st: ast.Node, scope: ChainMap) -> None:
+        """A branch or loop body: a braced block (its own scope) or one statement."""
+        if not isinstance(st, ast.Block):
+            self.statement(st, scope)
+            return
+        if _VAR.search(self.mod.mk.masked, st.span[0], st.span[1]):
+            raise _Unsupported("a `var` declaration inside a block (it belongs to the function scope)", st.span[0])
+        stmts = _statements(self.mod, st.span)
+        if isinstance(stmts, VUnknown):
+            raise _Unsupported(stmts.reason, st.span[0])
+        self.block(stmts, scope.new_child())
+
+    def declare(self, d: ast.Declarator, scope: ChainMap) -> None:
+        val = self.value(d.init, scope) if d.init is not None else VUndefined()
+        if isinstance(d.init, (ast.Obj, ast.Arr)) and isinstance(val, (VObj, VArr)):
+            self.fresh.add(id(val))
+        if d.name is not None:
+            scope.maps[0][d.name] = val
+            return
+        self.bind_pattern(d.pattern or [], d.pattern_complete, val, scope, d.span[0])
+
+    def bind_pattern(self, pairs: list[tuple[str, str]], complete: bool, val: Value, scope: ChainMap, offset: int) -> None:
+        if not complete or not pairs:
+            raise _Unsupported("a destructuring pattern with nested parts, defaults or array elements", offset)
+        taken = {k for k, _ in pairs if k != "..."}
+        for prop, local in pairs:
+            if prop == "...":
+                if not isinstance(val, VObj):
+                    raise _Unsupported("a rest pattern over a value the tool does not model", offset)
+                scope.maps[0][local] = VObj({k: x for k, x in val.entries.items() if k not in taken})
+            else:
+                scope.maps[0][local] = self.ev.member(self.mod, val, prop)
+
+    def if_statement(self, st: ast.If, scope: ChainMap) -> None:
+        test = self.value(st.test, scope)
+        b = truthy(test)
+        if b is None:
+            # A guard whose branch only throws cannot change the result of a module that
+            # loads; any other undecidable branch could.
+            if self.only_throws(st.then) and st.other is None:
+                return
+            reason = test.reason if isinstance(test, VUnknown) else "not a definite truth value"
+            raise _Unsupported(f"an `if` condition the tool cannot decide ({reason})", st.test.span[0])
+        branch = st.then if b else st.other
+        if branch is not None:
+            self.nested(branch, scope)
+
+    def only_throws(self, st: ast.Node) -> bool:
+        if isinstance(st, ast.Throw):
+            return True
+        if isinstance(st, ast.Block):
+            stmts = _statements(self.mod, st.span)
+            return isinstance(stmts, list) and bool(stmts) and all(isinstance(s, ast.Throw) for s in stmts)
+        return False
+
+    def for_of(self, st: ast.ForOf, scope: ChainMap) -> None:
+        it = self.value(st.iterable, scope)
+        if not isinstance(it, VArr):
+            reason = it.reason if isinstance(it, VUnknown) else "not an array"
+            raise _Unsupported(f"a `for…of` over a value the tool does not resolve ({reason})", st.iterable.span[0])
+        for item in list(it.items):
+            inner = scope.new_child()
+            if st.name is not None:
+                inner.maps[0][st.name] = item
+            else:
+                self.bind_pattern(st.pattern or [], st.pattern_complete, item, inner, st.span[0])
+            self.nested(st.body, inner)
+
+    def expression(self, expr: ast.Node, scope: ChainMap) -> None:
+        if isinstance(expr, ast.Function) and expr.name:
+            return  # a hoisted declaration
+        if isinstance(expr, (ast.Ident, ast.Str, ast.Num, ast.Bool, ast.Null, ast.BigInt)):
+            return  # no effect ("use strict", a bare name)
+        if isinstance(expr, ast.Opaque) and expr.what == "assignment" and expr.parts:
+            self.assign(expr, scope)
+            return
+        if isinstance(expr, ast.Call):
+            if _is_console(expr.callee):
+                return
+            res = self.value(expr, scope)
+            if isinstance(res, VUnknown):
+                raise _Unsupported(f"a call whose effect the tool cannot follow ({res.reason})", expr.span[0])
+            return
+        raise _Unsupported("an expression statement the tool does not evaluate", expr.span[0])
+
+    def assign(self, expr: ast.Opaque, scope: ChainMap) -> None:
+        op, target, value_node = expr.parts
+        if op != "=":
+            raise _Unsupported(f"an `{op}` assignment", expr.span[0])
+        if isinstance(target, ast.Ident):
+            owner = _owner(scope, target.name)
+            if owner is None:
+                raise _Unsupported(f"an assignment to `{target.name}`, which the function does not declare", expr.span[0])
+            owner[target.name] = self.value(value_node, scope)
+            return
+        if isinstance(target, (ast.Member, ast.Index)):
+            base = self.value(target.obj, scope)
+            if id(base) not in self.fresh:
+                raise _Unsupported("an assignment into an object the function did not create", expr.span[0])
+            key = target.prop if isinstance(target, ast.Member) else _key(self.value(target.index, scope))
+            if key is None:
+                raise _Unsupported("an assignment with a computed key the tool does not resolve", expr.span[0])
+            val = self.value(value_node, scope)
+            if isinstance(base, VObj):
+                base.entries[key] = val
+                base.nodes.pop(key, None)
+                return
+            if isinstance(base, VArr) and key.isdigit() and int(key) <= len(base.items):
+                if int(key) == len(base.items):
+                    base.items.append(val)
+                else:
+                    base.items[int(key)] = val
+                return
+        raise _Unsupported("an assignment the tool does not evaluate", expr.span[0])
+
+
+def detach(val: Value, mod, _seen: dict | None = None) -> Value:
+    """``val`` as returned to another module: object literals of the function's module
+    ``mod`` carry source nodes (for raw text and diagnostic positions) that mean nothing
+    in the caller's module, so objects are copied without them (raw text then comes from
+    each validator, computed where it was written); spreads the object could not resolve
+    are reported in ``mod`` (CSX201)."""
+    seen = {} if _seen is None else _seen
+    if isinstance(val, VArr):
+        return VArr([detach(x, mod, seen) for x in val.items])
+    if not isinstance(val, VObj):
+        return val
+    if id(val) in seen:
+        return seen[id(val)]
+    out = VObj({})
+    seen[id(val)] = out
+    for reason, m in val.spread_unknown:
+        mod.diag(m.span[0], "CSX201", f"spread not resolved ({reason}); its entries are missing")
+    for k, x in val.entries.items():
+        out.entries[k] = detach(x, mod, seen)
+    return out
+
+
+def _owner(scope, name: str):
+    """The innermost mapping of ``scope`` (a ChainMap, possibly of ChainMaps) holding ``name``."""
+    for m in scope.maps:
+        if isinstance(m, ChainMap):
+            found = _owner(m, name)
+            if found is not None:
+                return found
+        elif name in m:
+            return m
+    return None
+
+
+def _is_console(callee: ast.Node) -> bool:
+    return isinstance(callee, ast.Member) and isinstance(callee.obj, ast.Ident) and callee.obj.name == "console"
+
+
+def _key(val: Value) -> str | None:
+    """A property key from a value (ToPropertyKey for strings and whole numbers)."""
+    if isinstance(val, VStr):
+        return val.value
+    if isinstance(val, VNum) and isinstance(val.value, (int, float)) and float(val.value).is_integer():
+        return str(int(val.value))
+    return None
+
+
+# ---------------------------------------------------------------- operators
+
+
+def truthy(val: Value) -> bool | None:
+    """ToBoolean (ECMA-262 §7.1.2) of an abstract value; None when it is not known."""
+    if isinstance(val, VBool):
+        return val.value
+    if isinstance(val, (VNull, VUndefined)):
+        return False
+    if isinstance(val, VNum):
+        return not (val.value == 0 or (isinstance(val.value, float) and math.isnan(val.value)))
+    if isinstance(val, VBigInt):
+        return val.value != 0
+    if isinstance(val, VStr):
+        return val.value != ""
+    if isinstance(val, VUnknown):
+        return None
+    return True  # objects, arrays, functions, validators, tables…
+
+
+_PRIMITIVES = (VStr, VNum, VBool, VBigInt)
+
+
+def _strict_equal(a: Value, b: Value) -> bool | None:
+    """IsStrictlyEqual (§7.2.16) where both values are known primitives; None otherwise
+    (objects compare by identity, which an abstract value does not always keep)."""
+    if isinstance(a, VUnknown) or isinstance(b, VUnknown):
+        return None
+    nullish = (VNull, VUndefined)
+    if isinstance(a, nullish) or isinstance(b, nullish):
+        if isinstance(a, nullish) and isinstance(b, nullish):
+            return type(a) is type(b)
+        return False if isinstance(a, _PRIMITIVES) or isinstance(b, _PRIMITIVES) else None
+    if isinstance(a, _PRIMITIVES) and isinstance(b, _PRIMITIVES):
+        if type(a) is not type(b):
+            return False
+        return a.value == b.value  # NaN != NaN as in JavaScript
+    return None
+
+
+def _loose_equal(a: Value, b: Value) -> bool | None:
+    """IsLooselyEqual (§7.2.15) for values of one type and for null/undefined only."""
+    nullish = (VNull, VUndefined)
+    if isinstance(a, nullish) and isinstance(b, nullish):
+        return True
+    if type(a) is type(b) or isinstance(a, nullish) or isinstance(b, nullish):
+        return _strict_equal(a, b)
+    return None
+
+
+#: Binary operator precedence (ECMA-262 §13.6-13.13; higher binds tighter). ``**`` is
+#: right-associative; ``??`` cannot be mixed with ``||``/``&&`` without parentheses.
+_PRECEDENCE = {
+    "??": 1, "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5,
+    "==": 6, "!=": 6, "===": 6, "!==": 6,
+    "<": 7, ">": 7, "<=": 7, ">=": 7, "in": 7, "instanceof": 7,
+    "<<": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10, "**": 11,
+}
+
+
+def _regroup(node: ast.Opaque):
+    """The grammar reads a chain of binary operators flat and left-associative
+    (``a === 1 || b`` as ``(a === 1) || b`` but also ``a || b === 1`` as ``(a || b) === 1``);
+    return the chain as a tree ``(op, left, right)`` grouped by JavaScript's precedence
+    (leaves are AST nodes; parenthesised operands are leaves already), or None."""
+    operands: list = []
+    ops: list[str] = []
+    cur: ast.Node = node
+    while isinstance(cur, ast.Opaque) and cur.what == "binary":
+        if not cur.parts:
+            return None
+        op, left, right = cur.parts
+        ops.append(op)
+        operands.append(right)
+        cur = left
+    operands.append(cur)
+    operands.reverse()
+    ops.reverse()
+    if any(op not in _PRECEDENCE for op in ops):
+        return None
+    pos = 0
+
+    def climb(min_prec: int):
+        nonlocal pos
+        left = operands[pos]
+        while pos < len(ops) and _PRECEDENCE[ops[pos]] >= min_prec:
+            op = ops[pos]
+            prec = _PRECEDENCE[op]
+            pos += 1
+            right = climb(prec if op == "**" else prec + 1)
+            left = (op, left, right)
+        return left
+
+    tree = climb(0)
+    return tree
+
+
+def operator(ev, mod, node: ast.Opaque) -> Value:
+    """Value of a ``binary``/``unary`` :class:`~..parse.ast.Opaque` that kept its operands:
+    ``!``, ``&&``, ``||``, ``??`` (short-circuiting), ``===``, ``!==``, ``==``, ``!=``, ``<``,
+    ``>``, ``<=``, ``>=`` on numbers and ``+`` on two strings or two numbers, with
+    JavaScript's precedence (:func:`_regroup`). Anything else is unknown."""
+    unknown = VUnknown(f"{node.what} expression")
+    if node.what == "unary":
+        if node.parts[0] != "!":
+            return unknown
+        b = truthy(ev.eval(mod, node.parts[1]))
+        return unknown if b is None else VBool(not b)
+    tree = _regroup(node)
+    if tree is None:
+        return unknown
+    out = _binary(ev, mod, tree)
+    return unknown if isinstance(out, VUnknown) else out
+
+
+def _binary(ev, mod, tree) -> Value:
+    if not isinstance(tree, tuple):
+        return ev.eval(mod, tree)
+    op, left, right = tree
+    lv = _binary(ev, mod, left)
+    if op in ("&&", "||"):
+        b = truthy(lv)
+        if b is None:
+            return VUnknown("binary expression")
+        return _binary(ev, mod, right) if b == (op == "&&") else lv
+    if op == "??":
+        if isinstance(lv, VUnknown):
+            return lv
+        return _binary(ev, mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
+    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+"):
+        return VUnknown("binary expression")
+    rv = _binary(ev, mod, right)
+    if op == "+":  # string concatenation and number addition only (no ToString of numbers)
+        if isinstance(lv, VStr) and isinstance(rv, VStr):
+            return VStr(lv.value + rv.value)
+        if isinstance(lv, VNum) and isinstance(rv, VNum):
+            return VNum(lv.value + rv.value)
+        return VUnknown("binary expression")
+    if op in ("<", ">", "<=", ">="):
+        if not (isinstance(lv, VNum) and isinstance(rv, VNum)):
+            return VUnknown("binary expression")
+        x, y = lv.value, rv.value
+        return VBool({"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
+    eq = _strict_equal(lv, rv) if op in ("===", "!==") else _loose_equal(lv, rv)
+    if eq is None:
+        return VUnknown("binary expression")
+    return VBool(eq if op in ("===", "==") else not eq)
