@@ -167,3 +167,4 @@ class VRegistration(Value):
     constructor_text: str
     args: Value | None = None
     returns: Value | None = None
+    span: ast.Span | None = None  # where a library factory registered it (no definition)
