@@ -38,8 +38,9 @@ one that cannot be determined, is modelled as the nearest variant with a CSX241 
 component client the tool does not model — an object made by ``new X(...)`` or ``f(...)``
 of a package import with a ``components.*`` argument from ``_generated/api`` — or an
 unmodelled method of a modelled client, or an unmodelled function of an ``@convex-dev/*``
-package, may be a Convex function; it cannot be listed, so each such export gets a
-CSX240 warning. Plain values (``new Resend(components.resend)`` itself, constants, library
+package whose result is destructured into several exports (``export const {create,
+findOne} = createApi(...)``), may be a Convex function; it cannot be listed, so each such
+export gets a CSX240 warning. Plain values (``new Resend(components.resend)`` itself, constants, library
 calls without a component argument) get none, so projects without component factories see
 no new diagnostics.
 """
@@ -137,6 +138,10 @@ class VFactoryUnknown(VUnknown):
 
     package: str = ""
     what: str = ""
+    #: ``"method"`` (a client's method: always reported) or ``"function"`` (a package
+    #: function: reported only for destructured exports, ``export const {a, b} = f()``,
+    #: the shape of an API object; a single value such as agent's ``createTool()`` is not).
+    via: str = "method"
 
 
 # ---------------------------------------------------------------- versions
@@ -410,7 +415,7 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
             text = ev._callee_text(node.callee)
             if mentions_components(mod, args):
                 return VForeignClient(pkg, f"{text}(...)")
-            return VFactoryUnknown(f"{text}() of {pkg} is not modelled", pkg, f"{text}()")
+            return VFactoryUnknown(f"{text}() of {pkg} is not modelled", pkg, f"{text}()", "function")
     return None
 
 
