@@ -369,7 +369,9 @@ def new(ev, mod, node: ast.New) -> Value:
 
 def _construct(ev, mod, exp: VExport, args: list[ast.Node], node: ast.Node) -> Value:
     if exp.name in ("Migrations", "WorkflowManager", "AuthKit", "createClient"):
-        opts = ev.eval(mod, args[1]) if len(args) > 1 else None
+        # Only Migrations reads an option (internalMutation); other options are not
+        # evaluated, so nothing unrelated (e.g. better-auth's local schema) is reported.
+        opts = ev.eval(mod, args[1]) if len(args) > 1 and exp.name == "Migrations" else None
         return VClient(exp.package, exp.name, exp.variant, exp.version, opts)
     return VForeignClient(exp.package, exp.name)
 
