@@ -254,7 +254,10 @@ def choose_variant(package: str, version: str | None, how: str) -> tuple[dict, s
         return var, near, f"{package} {version} is not a version the tool has verified; modelled as {near} (what it registers may differ)"
     var = variants[-1]
     near = var["range"][1]
-    reason = "is not installed and no package.json declares it" if how == "not found" else f"is not installed and its declared version {how[9:]!r} is not one the tool reads"
+    if how == "not found":
+        reason = "is not installed and no package.json declares it"
+    else:
+        reason = f"is not installed and its declared version {how[len('declared '):]!r} names no version the tool has verified"
     return var, near, f"{package} {reason}; modelled as {near}, the newest version the tool has verified"
 
 
@@ -441,12 +444,13 @@ def _registration(mod, builder: VBuilder, text: str, args_json, returns_json, no
     return reg
 
 
-def _registrations(mod, client: VClient, method: str, table: dict, node: ast.Node) -> VObj:
+def _registrations(mod, client: VClient, method: str, table: dict, node: ast.Node, text: str) -> VObj:
     """An object of registered functions, as listed in the model (``{name: {args, returns}}``)."""
     out: dict[str, Value] = {}
     for name, f in table.items():
-        out[name] = _registration(mod, _builder("mutation", "internal", f"{client.cls}.{method}"), f"{client.cls}.{method}", f["args"], f["returns"], node)
+        out[name] = _registration(mod, _builder("mutation", "internal", f"{client.cls}.{method}"), text, f["args"], f["returns"], node)
     return VObj(out)
+
 
 
 def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:
@@ -479,9 +483,9 @@ def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], no
             return _workflow_registration(ev, mod, client, cfg, cfg.nodes.get("handler"), node, text)
         return None
     if client.package == "@convex-dev/better-auth" and name == "triggersApi":
-        return _registrations(mod, client, name, var["triggersApi"], node)
+        return _registrations(mod, client, name, var["triggersApi"], node, text)
     if client.package == "@convex-dev/workos-authkit" and name in ("events", "actions"):
-        return _registrations(mod, client, name, var[name], node)
+        return _registrations(mod, client, name, var[name], node, text)
     return None
 
 

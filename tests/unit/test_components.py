@@ -209,6 +209,8 @@ def test_better_auth_triggers_api_lists_each_destructured_function(convex_projec
     assert fn(b, "auth:onDelete")["args"]["value"] == doc
     assert list(fn(b, "auth:onUpdate")["args"]["value"]) == ["oldDoc", "newDoc", "model"]
     assert {fn(b, f"auth:{n}")["visibility"] for n in ("onCreate", "onUpdate", "onDelete")} == {"internal"}
+    raw = b.function("auth:onCreate")
+    assert (raw["constructor"], raw["resolvedConstructor"], raw["auth"]["kind"]) == ("authComponent.triggersApi", "internalMutation", "internal-only")
 
 
 def test_workos_authkit_events_and_actions(convex_project):
