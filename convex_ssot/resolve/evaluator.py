@@ -51,6 +51,7 @@ from .values import (
     VZod,
     Value,
 )
+from . import components as _components
 from . import ents, helpers_server, recorded_packages, zodvex
 from .values import VCallable
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, refined, to_convex
@@ -459,7 +460,9 @@ class Evaluator:
                 kind, vis = GENERATED_BUILDERS[imported]
                 return VBuilder(kind, vis, imported, (imported,))
             return VUnknown(f"`{imported}` from _generated/server is not a function builder")
-        lib = _library_exports(specifier)
+        lib = _components.library_exports(self, mod, specifier) if specifier in _components.MODELLED_PACKAGES else None
+        if lib is None:
+            lib = _library_exports(specifier)
         if lib is not None:
             if imported == "*":
                 return VBuiltin("z") if specifier in ZOD_PACKAGES else VObj(dict(lib))
@@ -563,13 +566,15 @@ class Evaluator:
             key = self.eval(mod, node.index)
             if isinstance(key, VStr):
                 return self.member(mod, base, key.value, node)
+            if isinstance(base, VArr) and isinstance(key, VNum) and float(key.value).is_integer() and 0 <= key.value < len(base.items):
+                return base.items[int(key.value)]
             return VUnknown("computed member access")
         if t is ast.New:
             target = recorded_packages.class_node(mod, node)
             cls = self.eval(mod, target) if target is not None else None
             if isinstance(cls, VBuiltin) and cls.name.startswith(recorded_packages.PREFIX):
                 return recorded_packages.construct(cls.name, mod)
-            return VUnknown("`new` expression")
+            return _components.new(self, mod, node)
         if t is ast.Opaque:
             if node.parts and node.what in ("binary", "unary"):
                 return statements.operator(self, mod, node)
@@ -614,6 +619,8 @@ class Evaluator:
 
     # ---- member access
     def member(self, mod, base: Value, prop: str, node: ast.Node | None = None) -> Value:
+        if isinstance(base, _components.ComponentValue):
+            return _components.member(self, mod, base, prop)
         if isinstance(base, VBuiltin):
             if base.name == "z":
                 if prop in ("coerce", "z"):
@@ -704,6 +711,10 @@ class Evaluator:
     def call(self, mod, node: ast.Call) -> Value:
         callee = self.eval(mod, node.callee)
         args = node.args
+        if isinstance(callee, (_components.ComponentValue, VUnknown)):
+            out = _components.call(self, mod, callee, node)  # component client factories
+            if out is not None:
+                return out
         if isinstance(callee, VBuiltin):
             return self.call_builtin(mod, callee.name, args, node)
         if isinstance(callee, VMethod):

@@ -20,6 +20,7 @@ from .evaluator import Evaluator, _fields
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
+from .components import VFactoryUnknown
 from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
@@ -182,6 +183,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     """
     loader = _Loader(repo_root, module_cache)
     ev = Evaluator(loader.resolve)
+    ev.repo_root = repo_root  # component packages: the installed version (resolve/components.py)
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
     convex_rel = loader.rel(convex_dir)
@@ -275,6 +277,8 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         val = ev.export_value(mod, name)
         if isinstance(val, VRegistration):
             out.append(_function(ev, loader, mod, val, module_path, name))
+        elif isinstance(val, VFactoryUnknown):
+            _factory_unknown(mod, name, val, module_path)
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):
@@ -287,6 +291,18 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
             reg = VRegistration(callee, None, mod, failed.callee)
             out.append(_function(ev, loader, mod, reg, module_path, name, unparsed=True))
     return out
+
+
+def _factory_unknown(mod: Module, name: str, val: VFactoryUnknown, module_path: str) -> None:
+    """CSX243 for an export made by a component client factory the tool does not model
+    (resolve/components.py): it may be a registered function the contract cannot list."""
+    local = mod.exports.get(name, name)
+    d = mod.decls.get(local)
+    pd = mod.pattern_decls.get(local)
+    offset = d.span[0] if d is not None else (pd[0].span[0] if pd is not None else 0)
+    if val.via == "function" and pd is None:
+        return  # a package function's single result (e.g. an AI tool object): not reported
+    mod.diag(offset, "CSX243", f"{module_path}:{name} is made by {val.what} ({val.package}), which the tool does not model; if it is a Convex function it is missing from the contract")
 
 
 def _star_export_names(loader: _Loader, mod: Module, seen: set) -> list[str]:
@@ -396,7 +412,12 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
         auth = "not-detected"
     chain = b.chain
     constructor = reg.constructor_text
-    line, col = mod.lines.position(definition.span[0]) if definition is not None else (0, 0)
+    if definition is not None:
+        line, col = mod.lines.position(definition.span[0])
+    elif reg.span is not None:
+        line, col = rmod.lines.position(reg.span[0])
+    else:
+        line, col = (0, 0)
     return ir.Function(
         module_path=module_path,
         export_name=export_name,

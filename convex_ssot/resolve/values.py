@@ -171,6 +171,7 @@ class VRegistration(Value):
     constructor_text: str
     args: Value | None = None
     returns: Value | None = None
+    span: ast.Span | None = None  # where a library factory registered it (no definition)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,312 @@
+"""Functions registered by component client factories (resolve/components.py).
+
+Expected validators are derived from the packages' published source, per version:
+@convex-dev/migrations src/shared.ts ``migrationArgs`` (0.2.1–0.3.2: fn, cursor,
+batchSize, dryRun, next; 0.3.3 adds reset; 0.3.4+ adds oneBatchOnly), workflow
+src/client/workflowMutation.ts (no validators before 0.4.6), better-auth
+src/client/create-client.ts ``triggersApi``, workos-authkit src/client/index.ts
+``events``/``actions`` and resend src/client/index.ts ``vOnEmailEventArgs`` (0.2.6 adds
+``message_id`` to every event's data).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+S = {"type": "string"}
+B = {"type": "boolean"}
+ANY = {"type": "any"}
+
+
+def opt(t):
+    return {"fieldType": t, "optional": True}
+
+
+def req(t):
+    return {"fieldType": t, "optional": False}
+
+
+MIGRATION_ARGS_029 = {
+    "fn": opt(S),
+    "cursor": opt({"type": "union", "value": [S, {"type": "null"}]}),
+    "batchSize": opt({"type": "number"}),
+    "dryRun": opt(B),
+    "next": opt({"type": "array", "value": S}),
+}
+
+
+def installed(pkg: str, version: str, where: str = "") -> dict[str, str]:
+    """A fake installed package: only its package.json (all the tool reads)."""
+    return {f"{where}node_modules/{pkg}/package.json": json.dumps({"name": pkg, "version": version})}
+
+
+def fn(b, function_id: str) -> dict:
+    """A contract entry in Convex's terms: kind, visibility, args and returns as Convex
+    exports them (no ``args`` gives ``{"type": "any"}``)."""
+    f = b.function(function_id)
+    a, r = f["argsValidator"], f["returnsValidator"]
+    return {"kind": f["kind"], "visibility": f["visibility"], "args": a["validator"] if a else ANY, "returns": r["validator"] if r else None}
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+SCHEMA = 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n'
+
+MIGRATIONS = src("""
+    import { Migrations } from "@convex-dev/migrations";
+    import { components, internal } from "./_generated/api";
+    import type { DataModel } from "./_generated/dataModel";
+    export const migrations = new Migrations<DataModel>(components.migrations);
+    export const run = migrations.runner();
+    export const setDefault = migrations.define({
+      table: "users",
+      migrateOne: async (ctx, doc) => ({ plan: "free" }),
+    });
+    export const runOne = migrations.runner(internal.migrations.setDefault);
+    export const runAll = migrations.runner([internal.migrations.setDefault]);
+""")
+
+
+def project(convex_project, files: dict[str, str]):
+    return convex_project({"convex/schema.ts": SCHEMA, **files})
+
+
+@pytest.mark.parametrize(
+    ("version", "extra"),
+    [("0.2.9", []), ("0.3.3", ["reset"]), ("0.3.6", ["reset", "oneBatchOnly"])],
+)
+def test_migrations_define_and_runners_follow_the_installed_version(convex_project, version, extra):
+    b = project(convex_project, {"convex/migrations.ts": MIGRATIONS, **installed("@convex-dev/migrations", version)})
+    expected = {**MIGRATION_ARGS_029, **{k: opt(B) for k in extra}}
+    for name in ("run", "setDefault", "runOne", "runAll"):
+        f = fn(b, f"migrations:{name}")
+        assert (f["kind"], f["visibility"]) == ("mutation", "internal"), name
+        assert f["args"] == {"type": "object", "value": expected}, name
+        assert f["returns"] is None
+    assert "migrations:migrations" not in b.function_ids()  # the client object is no function
+    assert not [d for d in b.diagnostics if d["code"].startswith("CSX24")]
+
+
+def test_migrations_define_uses_the_given_builder(convex_project):
+    """``options.internalMutation ?? internalMutationGeneric``: a custom builder's args
+    are merged and its kind/visibility kept (client/index.ts define)."""
+    b = project(convex_project, {
+        "convex/migrations.ts": src("""
+            import { Migrations } from "@convex-dev/migrations";
+            import { customMutation } from "convex-helpers/server/customFunctions";
+            import { v } from "convex/values";
+            import { components } from "./_generated/api";
+            import { mutation } from "./_generated/server";
+            const tenantMutation = customMutation(mutation, { args: { tenant: v.string() }, input: async (ctx, args) => ({ ctx, args }) });
+            export const migrations = new Migrations(components.migrations, { internalMutation: tenantMutation });
+            export const m = migrations.define({ table: "users", migrateOne: async () => {} });
+            export const run = migrations.runner();
+        """),
+        **installed("@convex-dev/migrations", "0.2.9"),
+    })
+    m = fn(b, "migrations:m")
+    assert m["visibility"] == "public"
+    assert list(m["args"]["value"]) == [*MIGRATION_ARGS_029, "tenant"]
+    run = fn(b, "migrations:run")  # runner always uses internalMutationGeneric
+    assert run["visibility"] == "internal" and list(run["args"]["value"]) == list(MIGRATION_ARGS_029)
+
+
+def test_version_from_pnpm_layout_in_a_parent_directory(convex_project):
+    files = {"packages/backend/convex/schema.ts": SCHEMA, "packages/backend/convex/migrations.ts": MIGRATIONS}
+    files.update(installed("@convex-dev/migrations", "0.3.3", "packages/backend/"))
+    files.update(installed("@convex-dev/migrations", "0.3.6"))  # the nearer copy wins
+    b = convex_project(files, "packages/backend/convex/schema.ts")
+    assert list(fn(b, "migrations:run")["args"]["value"])[-1] == "reset"
+
+
+def test_version_pinned_in_package_json_when_not_installed(convex_project):
+    b = project(convex_project, {"convex/migrations.ts": MIGRATIONS, "package.json": json.dumps({"dependencies": {"@convex-dev/migrations": "0.2.9"}})})
+    assert list(fn(b, "migrations:run")["args"]["value"]) == list(MIGRATION_ARGS_029)
+    assert "CSX244" not in b.codes()
+
+
+def test_declared_range_takes_the_newest_verified_version_it_allows(convex_project):
+    b = project(convex_project, {"convex/migrations.ts": MIGRATIONS, "package.json": json.dumps({"dependencies": {"@convex-dev/migrations": "^0.3.0"}})})
+    assert list(fn(b, "migrations:run")["args"]["value"])[-1] == "oneBatchOnly"
+    msgs = [d["message"] for d in b.diagnostics if d["code"] == "CSX244"]
+    assert msgs and "'^0.3.0'" in msgs[0] and "0.3.6" in msgs[0]
+
+
+def test_unknown_version_is_modelled_as_the_nearest_with_a_warning(convex_project):
+    b = project(convex_project, {"convex/migrations.ts": MIGRATIONS, **installed("@convex-dev/migrations", "0.4.0")})
+    assert list(fn(b, "migrations:run")["args"]["value"])[-1] == "oneBatchOnly"
+    d = [d for d in b.diagnostics if d["code"] == "CSX244"]
+    assert d and "0.4.0" in d[0]["message"] and d[0]["file"] == "convex/migrations.ts" and d[0]["line"] == 1
+
+
+def test_not_installed_nor_declared_warns(convex_project):
+    b = project(convex_project, {"convex/migrations.ts": MIGRATIONS})
+    assert "migrations:run" in b.function_ids()
+    assert "CSX244" in b.codes()
+
+
+WORKFLOW = src("""
+    import { WorkflowManager, defineWorkflow, vWorkflowId } from "@convex-dev/workflow";
+    import { v } from "convex/values";
+    import { components } from "./_generated/api";
+    import { internalMutation } from "./_generated/server";
+    const managers = [new WorkflowManager(components.workflow), new WorkflowManager(components.workflow_1)];
+    export const workflow = managers[0];
+    export const greet = workflow.define({
+      args: { name: v.string() },
+      returns: v.null(),
+      handler: async (step, args) => null,
+    });
+    export const second = managers[1].define({ args: { n: v.number() } }).handler(async () => {});
+    export const third = defineWorkflow(components.workflow, { args: {} }).handler(async () => {});
+    export const done = internalMutation({ args: { workflowId: vWorkflowId }, handler: async () => {} });
+""")
+
+
+def test_workflow_before_046_registers_without_validators(convex_project):
+    b = project(convex_project, {"convex/wf.ts": WORKFLOW, **installed("@convex-dev/workflow", "0.3.9")})
+    for name in ("greet", "second", "third"):
+        f = fn(b, f"wf:{name}")
+        assert (f["kind"], f["visibility"], f["args"], f["returns"]) == ("mutation", "internal", ANY, None), name
+    assert fn(b, "wf:done")["args"] == {"type": "object", "value": {"workflowId": req(S)}}
+    assert "wf:workflow" not in b.function_ids()
+
+
+def test_workflow_046_validators_come_from_the_workflow(convex_project):
+    b = project(convex_project, {"convex/wf.ts": WORKFLOW, **installed("@convex-dev/workflow", "0.4.8")})
+    f = fn(b, "wf:greet")
+    args = f["args"]["value"]
+    assert list(args) == ["workflowId", "generationNumber", "args", "startAsync", "onComplete", "context", "docs"]
+    assert all(e["optional"] for e in args.values())
+    assert args["args"]["fieldType"] == {"type": "object", "value": {"name": req(S)}}
+    complete = f["returns"]["value"][1]["value"]
+    success = complete["runResult"]["fieldType"]["value"][0]["value"]
+    assert f["returns"]["value"][0] == S
+    assert success["returnValue"]["fieldType"] == {"type": "null"}
+    second = fn(b, "wf:second")
+    assert second["args"]["value"]["args"]["fieldType"] == {"type": "object", "value": {"n": req({"type": "number"})}}
+    # no `returns` on the workflow: returnValue is v.any()
+    assert second["returns"]["value"][1]["value"]["runResult"]["fieldType"]["value"][0]["value"]["returnValue"]["fieldType"] == ANY
+
+
+def test_better_auth_triggers_api_lists_each_destructured_function(convex_project):
+    b = project(convex_project, {
+        "convex/auth.ts": src("""
+            import { createClient } from "@convex-dev/better-auth";
+            import { components } from "./_generated/api";
+            export const authComponent = createClient(components.betterAuth, { triggers: {} });
+            export const { onCreate, onUpdate, onDelete } = authComponent.triggersApi();
+        """),
+        **installed("@convex-dev/better-auth", "0.12.5"),
+    })
+    doc = {"doc": req(ANY), "model": req(S)}
+    assert fn(b, "auth:onCreate")["args"]["value"] == doc
+    assert fn(b, "auth:onDelete")["args"]["value"] == doc
+    assert list(fn(b, "auth:onUpdate")["args"]["value"]) == ["oldDoc", "newDoc", "model"]
+    assert {fn(b, f"auth:{n}")["visibility"] for n in ("onCreate", "onUpdate", "onDelete")} == {"internal"}
+    raw = b.function("auth:onCreate")
+    assert (raw["constructor"], raw["resolvedConstructor"], raw["auth"]["kind"]) == ("authComponent.triggersApi", "internalMutation", "internal-only")
+
+
+def test_workos_authkit_events_and_actions(convex_project):
+    b = project(convex_project, {
+        "convex/auth.ts": src("""
+            import { AuthKit } from "@convex-dev/workos-authkit";
+            import { components } from "./_generated/api";
+            export const authKit = new AuthKit(components.workOSAuthKit, {});
+            export const { authKitEvent } = authKit.events({ "user.created": async () => {} });
+            export const { authKitAction } = authKit.actions({ authentication: async (ctx, a, { allow }) => allow() });
+        """),
+        **installed("@convex-dev/workos-authkit", "0.1.6"),
+    })
+    rec = {"type": "record", "keys": S, "values": req(ANY)}
+    ev = fn(b, "auth:authKitEvent")
+    assert ev["args"]["value"] == {"event": req(S), "data": req(rec)} and ev["returns"] == {"type": "null"}
+    act = fn(b, "auth:authKitAction")
+    assert act["args"]["value"] == {"action": req(rec)} and act["returns"] == rec
+
+
+@pytest.mark.parametrize(("version", "has_message_id"), [("0.2.0", False), ("0.2.6", True)])
+def test_resend_email_event_args_follow_the_version(convex_project, version, has_message_id):
+    b = project(convex_project, {
+        "convex/emails.ts": src("""
+            import { vOnEmailEventArgs } from "@convex-dev/resend";
+            import { internalMutation } from "./_generated/server";
+            export const handleEmailEvent = internalMutation({ args: vOnEmailEventArgs, handler: async () => {} });
+        """),
+        **installed("@convex-dev/resend", version),
+    })
+    args = fn(b, "emails:handleEmailEvent")["args"]
+    assert list(args["value"]) == ["id", "event"]
+    members = args["value"]["event"]["fieldType"]["value"]
+    kinds = [m["value"]["type"]["fieldType"]["value"] for m in members]
+    assert kinds == ["email.sent", "email.delivered", "email.delivery_delayed", "email.complained",
+                     "email.bounced", "email.opened", "email.clicked", "email.failed"]
+    assert all(("message_id" in m["value"]["data"]["fieldType"]["value"]) == has_message_id for m in members)
+    assert "CSX200" not in b.codes() and "CSX230" not in b.codes()
+
+
+# ---------------------------------------------------------------- unmodelled factories
+
+
+def test_unmodelled_component_client_method_export_is_diagnosed(convex_project):
+    b = project(convex_project, {
+        "convex/billing.ts": src("""
+            import { Billing } from "@acme/convex-billing";
+            import { components } from "./_generated/api";
+            export const billing = new Billing(components.billing, {});
+            export const { checkout, portal } = billing.api();
+            export const single = billing.webhook();
+        """),
+    })
+    d = sorted((x["line"], x["message"].split(" ")[0]) for x in b.diagnostics if x["code"] == "CSX243")
+    assert d == [(4, "billing:checkout"), (4, "billing:portal"), (5, "billing:single")]
+    assert b.function_ids() == []
+
+
+def test_unmodelled_method_of_a_modelled_client_is_diagnosed(convex_project):
+    b = project(convex_project, {
+        "convex/auth.ts": src("""
+            import { createClient, createApi } from "@convex-dev/better-auth";
+            import { components } from "./_generated/api";
+            export const authComponent = createClient(components.betterAuth);
+            export const { getAuthUser } = authComponent.clientApi();
+            export const { create, findOne } = createApi({}, () => null);
+            export const single = createApi({}, () => null);
+        """),
+        **installed("@convex-dev/better-auth", "0.12.5"),
+    })
+    names = sorted(x["message"].split(" ")[0] for x in b.diagnostics if x["code"] == "CSX243")
+    # a package function's single (not destructured) result is not reported
+    assert names == ["auth:create", "auth:findOne", "auth:getAuthUser"]
+
+
+def test_no_noise_without_component_factories(convex_project):
+    """Library objects built without a component argument, or never called through a
+    method, are plain values: no CSX243 (docs/diagnostics.md)."""
+    b = project(convex_project, {
+        "convex/lib.ts": src("""
+            import { createOpenAI } from "@ai-sdk/openai";
+            import { createTool } from "@convex-dev/agent";
+            import { Resend } from "@convex-dev/resend";
+            import { RateLimiter } from "@convex-dev/rate-limiter";
+            import Stripe from "stripe";
+            import { components } from "./_generated/api";
+            const openai = createOpenAI({ apiKey: "x" });
+            export const model = openai.chat("gpt-4o");
+            export const stripe = new Stripe("key");
+            export const customers = stripe.customers.list();
+            export const resend = new Resend(components.resend, {});
+            export const limiter = new RateLimiter(components.rateLimiter, {});
+            export const check = limiter.check;
+            export const searchTool = createTool({ description: "search", handler: async () => [] });
+        """),
+        **installed("@convex-dev/resend", "0.2.6"),
+    })
+    assert [d for d in b.diagnostics if d["code"] in ("CSX243", "CSX244")] == []
+    assert b.function_ids() == []
