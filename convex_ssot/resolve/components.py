@@ -361,6 +361,12 @@ def new(ev, mod, node: ast.New) -> Value:
     """``new X(args)``: a modelled client, a foreign client (component argument), or unknown."""
     target = node.target
     callee_node, args = (target.callee, target.args) if isinstance(target, ast.Call) else (target, [])
+    base = callee_node
+    while isinstance(base, ast.Member):
+        base = base.obj
+    imp = mod.imports.get(base.name) if isinstance(base, ast.Ident) else None
+    if imp is None or imp[0].startswith(".") or "_generated/" in imp[0]:
+        return VUnknown("`new` expression")  # a project class: its module is not read
     callee = ev.eval(mod, callee_node)
     if isinstance(callee, VExport):
         return _construct(ev, mod, callee, args, node)
