@@ -43,6 +43,39 @@ def cache_dir(ignore_switch: bool = False) -> Path | None:
     return base
 
 
+_side_inputs: set[str] | None = None
+
+
+def begin_inputs() -> None:
+    """Start recording the configuration files a build consults (:func:`note_input`)."""
+    global _side_inputs
+    _side_inputs = set()
+
+
+def end_inputs() -> set[str]:
+    """Stop recording; the absolute paths noted since :func:`begin_inputs`."""
+    global _side_inputs
+    out, _side_inputs = _side_inputs or set(), None
+    return out
+
+
+def note_input(path) -> None:
+    """Record that the build looked at ``path`` (a ``tsconfig.json``, a ``package.json``,
+    a package's installed ``package.json``), whether or not it exists: the whole-project
+    cache entry is valid only while each such file is unchanged (or still absent)."""
+    if _side_inputs is not None:
+        _side_inputs.add(os.path.abspath(path))
+
+
+def _file_state(path: str) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read (absent)."""
+    try:
+        with open(path, "rb") as fh:
+            return _sha256(fh.read())
+    except OSError:
+        return None
+
+
 def lock_file(key: str) -> Path:
     """Where the per-repository sync lock ``key`` lives: ``<cache dir>/locks/<key>.lock``,
     or ``convex-ssot-<key>.lock`` in the system temp directory when there is no cache
@@ -191,6 +224,9 @@ class ModuleCache:
                     return None
                 if hashlib.sha256(data).hexdigest() != h:
                     return None
+            for path, h in entry["inputs"].items():
+                if _file_state(path) != h:
+                    return None
             summary, fingerprints = entry["summary"], entry["fingerprints"]
             if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
                 return None  # damaged (or edited) entry: rebuild, never trust
@@ -200,7 +236,7 @@ class ModuleCache:
             return None
 
     def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], db: dict, functions: dict | None,
-                      summary: dict, fingerprints: dict) -> None:
+                      summary: dict, fingerprints: dict, inputs: set[str] = frozenset()) -> None:
         """Remember this run: the hashes of every file read, a summary (counts and
         diagnostics), the contracts' fingerprints and, in a second file, the contracts."""
         from .emit.jsonout import dumps
@@ -209,6 +245,7 @@ class ModuleCache:
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),
+            "inputs": {path: _file_state(path) for path in sorted(inputs)},
             "summary": summary,
             "fingerprints": fingerprints,
             "contractsSha256": _sha256(contracts),

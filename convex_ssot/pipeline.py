@@ -166,16 +166,21 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
 
 def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     """Read the sources (through the per-file cache, if any) and build both contracts."""
+    from . import cache as cache_mod
     from .emit.db_contract import db_contract
     from .emit.functions_contract import functions_contract
     from .resolve.project import build_project
 
-    project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
+    cache_mod.begin_inputs()
+    try:
+        project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
+    finally:
+        inputs = cache_mod.end_inputs()
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH)
     derived = Derived(db, fc, project)
     if cache is not None and discovered:
-        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc, derived.summary, derived.fingerprints)
+        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc, derived.summary, derived.fingerprints, inputs)
     return derived
 
 

@@ -456,3 +456,34 @@ def test_fingerprint_ignores_only_the_top_level_updated_at() -> None:
     assert fingerprint(dumps(doc)) == fingerprint(dumps(same))
     assert fingerprint(dumps(doc)) != fingerprint(dumps(nested))
     assert fingerprint(dumps(doc)) != fingerprint(dumps({**doc, "version": 3}))
+
+
+def test_whole_project_cache_follows_tsconfig_paths(cli, tmp_path) -> None:
+    # The project entry is keyed by every file the build read *and* every configuration
+    # file it consulted: retargeting a tsconfig path alias must change the contract.
+    root = tmp_path / "app"
+    (root / "convex").mkdir(parents=True)
+    (root / "shared").mkdir()
+    (root / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\n'
+        'import { status } from "@shared/status";\n'
+        "export default defineSchema({ tasks: defineTable({ status }) });\n",
+        encoding="utf-8",
+    )
+    (root / "shared" / "a.ts").write_text('import { v } from "convex/values";\nexport const status = v.string();\n', encoding="utf-8")
+    (root / "shared" / "b.ts").write_text('import { v } from "convex/values";\nexport const status = v.boolean();\n', encoding="utf-8")
+    tsconfig = root / "tsconfig.json"
+    tsconfig.write_text('{ "compilerOptions": { "paths": { "@shared/status": ["./shared/a.ts"] } } }', encoding="utf-8")
+    env = {"CONVEX_SSOT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def status_type() -> dict:
+        ok(cli(["sync-to-context", "--repo-root", str(root)], env=env))
+        doc = json.loads((root / DB_CONTRACT).read_text(encoding="utf-8"))
+        [col] = [c for c in doc["tables"][0]["columns"] if c["name"] == "status"]
+        return col["validator"]
+
+    assert status_type() == {"type": "string"}
+    tsconfig.write_text('{ "compilerOptions": { "paths": { "@shared/status": ["./shared/b.ts"] } } }', encoding="utf-8")
+    assert status_type() == {"type": "boolean"}
+    tsconfig.unlink()  # no alias any more: the import cannot be resolved
+    assert status_type() == {"type": "any"}

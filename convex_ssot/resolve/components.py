@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ir
+from ..cache import note_input
 from ..parse import ast
 from .values import VBuilder, VObj, VRegistration, VUnknown, VVal, Value
 
@@ -156,6 +157,7 @@ def _vt(s: str) -> tuple[int, int, int] | None:
 
 
 def _read_json(path: str):
+    note_input(path)
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
@@ -186,6 +188,7 @@ def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[st
     dirs = _dirs_up(repo_root, mod_rel)
     for d in dirs:
         pj = os.path.join(d, "node_modules", *package.split("/"), "package.json")
+        note_input(pj)
         if os.path.isfile(pj):
             real = os.path.realpath(pj)
             if not (real == root_real or real.startswith(root_real + os.sep)):

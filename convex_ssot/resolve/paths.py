@@ -20,6 +20,8 @@ import os
 import re
 from pathlib import Path
 
+from ..cache import note_input
+
 __all__ = ["SpecifierResolver"]
 
 _EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".d.ts")
@@ -30,6 +32,7 @@ def _read_jsonc(path: Path):
     from ..emit.jsonout import loads
     from ..parse.lexer import mask
 
+    note_input(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -86,6 +89,7 @@ class SpecifierResolver:
             return self._tsconfig[key]
         found = None
         cfg_path = directory / "tsconfig.json"
+        note_input(cfg_path)
         if cfg_path.is_file():
             opts = self._compiler_paths(cfg_path, 0)
             if opts is not None:
@@ -148,6 +152,7 @@ class SpecifierResolver:
             return self._package[key]
         found = None
         pj = directory / "package.json"
+        note_input(pj)
         if pj.is_file():
             data = _read_jsonc(pj)
             if isinstance(data, dict) and isinstance(data.get("name"), str):
