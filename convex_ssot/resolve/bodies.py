@@ -13,6 +13,7 @@ too, one level deep.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .. import ir
@@ -116,14 +117,17 @@ def scan(text: str, clean: str | None = None) -> BodyFacts:
     return f
 
 
+@lru_cache(maxsize=1024)
+def _calls_of(names: tuple[str, ...]) -> re.Pattern:
+    """A call of one of ``names`` (not a method: no `.` before it), type arguments allowed;
+    compiled once per set of helper names (one per module, typically)."""
+    return re.compile(r"(?<![\w$.])(" + "|".join(re.escape(n) for n in names) + r")\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\(")
+
+
 def called_helpers(text: str, names: list[str]) -> set[str]:
     """Which of ``names`` (functions of the same module) ``text`` calls."""
     if not names:
         return set()
-    present = [n for n in names if n in text]
-    if not present:
+    if not any(n in text for n in names):
         return set()
-    pattern = re.compile(
-        r"(?<![\w$.])(" + "|".join(re.escape(n) for n in sorted(present)) + r")\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\("
-    )
-    return {m.group(1) for m in pattern.finditer(text)}
+    return {m.group(1) for m in _calls_of(tuple(sorted(set(names), key=lambda n: (-len(n), n)))).finditer(text)}
