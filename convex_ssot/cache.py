@@ -198,6 +198,10 @@ class ModuleCache:
             return
         _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
 
+    def store_blob(self, rel: str, data: bytes, blob: bytes) -> None:
+        """Store an already pickled slim module for these bytes."""
+        _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
+
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
         import hashlib

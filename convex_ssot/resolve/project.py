@@ -44,9 +44,11 @@ class _Loader:
     def prefetch(self, paths: list[Path]) -> None:
         """Parse ``paths`` ahead of evaluation, on both cores when there is enough work.
 
-        Cached modules are taken from the cache; the rest are lexed and parsed in worker
-        processes (``fork``, so the compiled parser is inherited) when they total more than
-        :data:`PARALLEL_MIN_BYTES`. Results are identical to :meth:`get` one by one.
+        Cached modules are taken from the cache. When the rest total more than
+        :data:`PARALLEL_MIN_BYTES`, about half of them (by size) are lexed and parsed in one
+        forked worker process (the compiled parser is inherited), which sends them back
+        pickled, while this process parses the other half; otherwise :meth:`get` parses
+        them one by one. Results are identical either way (tests/reliability/test_determinism_more.py).
         """
         todo: list[tuple[str, str, Path]] = []
         for path in paths:
@@ -68,30 +70,59 @@ class _Loader:
             todo.append((key, rel, path))
             self._pending_bytes[key] = data
         total = sum(len(self._pending_bytes[k]) for k, _, _ in todo)
-        workers = min(os.cpu_count() or 1, 2)
-        if total < PARALLEL_MIN_BYTES or workers < 2 or len(todo) < 4:
+        if total < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or len(todo) < 4:
             return  # get() parses them one by one
-        jobs = [(rel, self._pending_bytes[key]) for key, rel, _ in todo]
-        chunks = [jobs[i::workers * 2] for i in range(workers * 2)]
+        # Two halves of about equal size: one for a forked worker, one for this process.
+        todo.sort(key=lambda t: -len(self._pending_bytes[t[0]]))
+        mine, theirs, mine_bytes, their_bytes = [], [], 0, 0
+        for item in todo:
+            size = len(self._pending_bytes[item[0]])
+            if mine_bytes <= their_bytes:
+                mine.append(item)
+                mine_bytes += size
+            else:
+                theirs.append(item)
+                their_bytes += size
+        from ..parse.parser import get_parser
+
+        get_parser()  # built once, before the fork, so the worker inherits it
         try:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                results = [m for chunk in pool.map(_parse_chunk, chunks) for m in chunk]
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            future = pool.submit(_parse_chunk, [(rel, self._pending_bytes[key]) for key, rel, _ in theirs])
         except (OSError, ValueError, RuntimeError, ImportError):
-            return  # no fork / no processes here: parse serially
-        by_rel = {rel: (key, path) for key, rel, path in todo}
-        for rel, mod in results:
-            key, path = by_rel[rel]
-            data = self._pending_bytes.pop(key)
-            if mod is None:
+            return  # no fork / no processes here: get() parses serially
+        try:
+            for key, rel, _ in mine:
+                data = self._pending_bytes[key]
+                text = _clean_text(data)
+                if text is None:
+                    continue  # decode problems: get() reports them
+                mod = load_module(rel, text)
+                self._pending_bytes.pop(key)
+                if self.module_cache is not None:
+                    self.module_cache.digest(rel, data)
+                    self.module_cache.store(rel, data, mod)
+                self.modules[key] = mod
+            results = future.result()
+        except (OSError, RuntimeError):
+            return  # a broken worker: what it had is parsed by get()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        import pickle
+
+        by_rel = {rel: key for key, rel, _ in theirs}
+        for rel, blob in results:
+            key = by_rel[rel]
+            if blob is None:
                 continue  # decode problems: get() reports them
+            data = self._pending_bytes.pop(key)
             if self.module_cache is not None:
                 self.module_cache.digest(rel, data)
-                self.module_cache.store(rel, data, mod)
-            self.modules[key] = mod
+                self.module_cache.store_blob(rel, data, blob)
+            self.modules[key] = pickle.loads(blob)
 
     def get(self, path: Path) -> Module | None:
         key = os.path.normpath(str(path))
@@ -134,11 +165,9 @@ class _Loader:
         return self.get(path) if path is not None else None
 
 
-#: Below this many bytes of unparsed sources, worker processes do not pay: measured on the
-#: 2-core machines of this project, a 4 MB project parsed in 3.5 s serially and 4.7 s with
-#: two workers, the parsed modules' transfer back to the parent costing more than the
-#: second core saves (docs/performance.md).
-PARALLEL_MIN_BYTES = 16_000_000
+#: Below this many bytes of unparsed sources, a worker process does not pay for its start
+#: and for sending the parsed modules back (docs/performance.md).
+PARALLEL_MIN_BYTES = 1_000_000
 
 
 def _inside_real(root_real: str, path: Path) -> bool:
@@ -146,19 +175,28 @@ def _inside_real(root_real: str, path: Path) -> bool:
     return real == root_real or real.startswith(root_real + os.sep)
 
 
-def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[str, Module | None]]:
-    """Worker: parse each (rel, bytes); None where the bytes are not clean UTF-8 text."""
-    out: list[tuple[str, Module | None]] = []
+def _clean_text(data: bytes) -> str | None:
+    """``data`` as text, or None when it is not UTF-8 or holds NUL bytes (get() reports those)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
+def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[str, bytes | None]]:
+    """Worker: parse each (rel, bytes) into a pickled slim :class:`Module` (the bytes the
+    module cache stores, so the parent neither parses nor pickles it again); None where
+    the bytes are not clean UTF-8 text."""
+    import pickle
+
+    out: list[tuple[str, bytes | None]] = []
     for rel, data in jobs:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        text = _clean_text(data)
+        if text is None:
             out.append((rel, None))
             continue
-        if "\x00" in text:
-            out.append((rel, None))
-            continue
-        out.append((rel, slim(load_module(rel, text))))
+        out.append((rel, pickle.dumps(slim(load_module(rel, text)), protocol=pickle.HIGHEST_PROTOCOL)))
     return out
 
 
