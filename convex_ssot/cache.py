@@ -112,11 +112,14 @@ def _tool_key() -> str:
         h.update(grammar_path().read_bytes())
     except OSError:
         pass
-    pkg = Path(__file__).parent
+    pkg = os.path.dirname(os.path.abspath(__file__))
     try:
-        for path in sorted(pkg.rglob("*.py")):
-            st = path.stat()
-            h.update(f"{path.relative_to(pkg)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        for dirpath, dirnames, filenames in os.walk(pkg):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(dirpath, name))
+                    h.update(f"{os.path.relpath(dirpath, pkg)}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     except OSError:
         pass
     return h.hexdigest()[:16]

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_REL, DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, load_config
-from .emit.db_contract import EPOCH
 from .errors import ConfigError
+from .pipeline import EPOCH
 
 __all__ = [
     "Finding",

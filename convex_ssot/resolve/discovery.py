@@ -32,26 +32,27 @@ def discover_modules(convex_dir: Path) -> list[Path]:
     directories are skipped when they hold a ``convex.config.ts`` (a component), never
     for being dot-directories; symlinks are never modules; extensions match exactly.
     """
-    out: list[Path] = []
-    if not convex_dir.is_dir():
-        return out
-    for dirpath, dirnames, filenames in os.walk(convex_dir):
-        d = Path(dirpath)
-        rel_dir = d.relative_to(convex_dir)
+    found: list[str] = []
+    if not os.path.isdir(convex_dir):
+        return []
+    top = os.fspath(convex_dir)
+    join, isfile, islink = os.path.join, os.path.isfile, os.path.islink
+    for dirpath, dirnames, filenames in os.walk(top):
+        rel_dir = os.path.relpath(dirpath, top)
         keep_dirs = []
         for name in dirnames:
             if name == "node_modules":
                 continue
-            if rel_dir == Path(".") and name == "_generated":
+            if rel_dir == "." and name == "_generated":
                 continue
-            if (d / name / "convex.config.ts").is_file():
-                continue
-            if (d / name).is_symlink():
+            sub = join(dirpath, name)
+            if isfile(join(sub, "convex.config.ts")) or islink(sub):
                 continue
             keep_dirs.append(name)
         dirnames[:] = sorted(keep_dirs)
-        for name in sorted(filenames):
-            if name.startswith((".", "#")) or " " in name or " " in str(rel_dir):
+        space_in_dir = " " in rel_dir
+        for name in filenames:
+            if name.startswith((".", "#")) or " " in name or space_in_dir:
                 continue
             if not name.endswith(SOURCE_EXTENSIONS):
                 continue
@@ -59,10 +60,11 @@ def discover_modules(convex_dir: Path) -> list[Path]:
                 continue
             if name in ("schema.ts", "schema.js"):
                 continue
-            if (d / name).is_symlink():
+            path = join(dirpath, name)
+            if islink(path):
                 continue
-            out.append(d / name)
-    return sorted(out)
+            found.append(path)
+    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]  # Path order: by parts
 
 
 _IMPORT_EXPORT = re.compile(r"^\s{0,100}(import|export)", re.M)
