@@ -41,15 +41,23 @@ version it allows. Each model variant covers an inclusive version ``range`` whos
 (and the ``verified`` versions in between) were read; a version outside every range, or
 one that cannot be determined, is modelled as the nearest variant with a CSX244 warning.
 
-**Unmodelled factories (CSX243).** An exported value produced by calling a method of a
-component client the tool does not model — an object made by ``new X(...)`` or ``f(...)``
-of a package import with a ``components.*`` argument from ``_generated/api`` — or an
-unmodelled method of a modelled client, or an unmodelled function of an ``@convex-dev/*``
-package whose result is destructured into several exports (``export const {create,
-findOne} = createApi(...)``), may be a Convex function; it cannot be listed, so each such
-export gets a CSX243 warning. Plain values (``new Resend(components.resend)`` itself, constants, library
-calls without a component argument) get none, so projects without component factories see
-no new diagnostics.
+**Unmodelled factories (CSX243).** These exported values may be Convex functions the tool
+cannot list, so each such export gets a CSX243 warning (:func:`unlisted`):
+
+* the result of calling a method of a component client the tool does not model — an
+  object made by ``new X(...)`` or ``f(...)`` of a package import with a ``components.*``
+  argument from ``_generated/api``;
+* the result of a component's client API factory itself, ``f(components.x, …)`` of a
+  package function (not a relative module, not ``_generated``), whatever the package's
+  scope: exported plainly, destructured (``export const {createOrganization, …} =
+  makeTenantsAPI(components.tenants, {...})``, one per name) or through a property;
+* an unmodelled method of a modelled client, or an unmodelled function of an
+  ``@convex-dev/*`` package whose result is destructured into several exports
+  (``export const {create, findOne} = createApi(...)``).
+
+Plain values (``new Resend(components.resend)`` itself and its properties, constants,
+library calls without a component argument) get none, so projects without component
+factories see no new diagnostics.
 """
 
 from __future__ import annotations
