@@ -24,6 +24,13 @@ source file, validators in Convex's export JSON); this module holds the behaviou
   returns ``{authKitEvent}``, ``.actions({...})`` returns ``{authKitAction}``
   (src/client/index.ts).
 * ``@convex-dev/resend`` — the validator ``vOnEmailEventArgs`` (src/client/index.ts).
+* ``@convex-dev/workpool`` — its exported validators (src/client/index.ts:
+  ``vWorkIdValidator``/``workIdValidator``/``vWorkId`` = ``v.string()``,
+  ``vResultValidator``/``resultValidator``/``vResult`` from src/component/shared.ts,
+  ``vLogLevel`` (src/component/logging.ts), ``vRetryBehavior``, ``vOnComplete``) and
+  ``vOnCompleteArgs(context?)`` (0.4.10+: ``(context?, runResult?)``) /
+  ``vOnCompleteValidator`` (:func:`_on_complete_args`). The ``Workpool`` class is not
+  modelled (its methods enqueue work; they register nothing).
 
 **Which version.** The registered validators change between releases, so the version is
 the one installed for the importing module: the nearest ``node_modules/<pkg>/package.json``
@@ -34,15 +41,23 @@ version it allows. Each model variant covers an inclusive version ``range`` whos
 (and the ``verified`` versions in between) were read; a version outside every range, or
 one that cannot be determined, is modelled as the nearest variant with a CSX244 warning.
 
-**Unmodelled factories (CSX243).** An exported value produced by calling a method of a
-component client the tool does not model — an object made by ``new X(...)`` or ``f(...)``
-of a package import with a ``components.*`` argument from ``_generated/api`` — or an
-unmodelled method of a modelled client, or an unmodelled function of an ``@convex-dev/*``
-package whose result is destructured into several exports (``export const {create,
-findOne} = createApi(...)``), may be a Convex function; it cannot be listed, so each such
-export gets a CSX243 warning. Plain values (``new Resend(components.resend)`` itself, constants, library
-calls without a component argument) get none, so projects without component factories see
-no new diagnostics.
+**Unmodelled factories (CSX243).** These exported values may be Convex functions the tool
+cannot list, so each such export gets a CSX243 warning (:func:`unlisted`):
+
+* the result of calling a method of a component client the tool does not model — an
+  object made by ``new X(...)`` or ``f(...)`` of a package import with a ``components.*``
+  argument from ``_generated/api``;
+* the result of a component's client API factory itself, ``f(components.x, …)`` of a
+  package function (not a relative module, not ``_generated``), whatever the package's
+  scope: exported plainly, destructured (``export const {createOrganization, …} =
+  makeTenantsAPI(components.tenants, {...})``, one per name) or through a property;
+* an unmodelled method of a modelled client, or an unmodelled function of an
+  ``@convex-dev/*`` package whose result is destructured into several exports
+  (``export const {create, findOne} = createApi(...)``).
+
+Plain values (``new Resend(components.resend)`` itself and its properties, constants,
+library calls without a component argument) get none, so projects without component
+factories see no new diagnostics.
 """
 
 from __future__ import annotations
@@ -50,15 +65,16 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ir
 from ..cache import note_input
 from ..parse import ast
-from .values import VBuilder, VObj, VRegistration, VUnknown, VVal, Value
+from .values import VBuilder, VObj, VRegistration, VUndefined, VUnknown, VVal, Value
 
-__all__ = ["MODELLED_PACKAGES", "library_exports", "ComponentValue", "VFactoryUnknown", "new", "call", "member"]
+__all__ = ["MODELLED_PACKAGES", "library_exports", "ComponentValue", "VFactoryUnknown", "new", "call", "member", "unlisted"]
 
 _MODEL_PATH = Path(__file__).parent / "models" / "components.json"
 _model_cache: dict | None = None
@@ -73,7 +89,7 @@ def model() -> dict:
 
 
 #: Packages modelled here (the keys of the model file).
-MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend")
+MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend", "@convex-dev/workpool")
 
 
 # ---------------------------------------------------------------- values
@@ -130,6 +146,10 @@ class VForeignClient(ComponentValue):
 
     package: str
     what: str
+    #: Made by calling a package function with a ``components.*`` argument
+    #: (``makeTenantsAPI(components.tenants, {...})``): a component's client API factory,
+    #: whose result, or any property of it, may be a registered Convex function.
+    called: bool = False
 
 
 @dataclass(slots=True)
@@ -286,24 +306,59 @@ _CALLABLE_EXPORTS = {
     "@convex-dev/better-auth": ("createClient",),
     "@convex-dev/workos-authkit": ("AuthKit",),
     "@convex-dev/resend": (),
+    "@convex-dev/workpool": ("vOnCompleteArgs", "vOnCompleteValidator"),
 }
 
 
-def library_exports(ev, mod, specifier: str) -> dict[str, Value] | None:
+class _LazyExports(Mapping):
+    """The modelled exports of a package whose other exports are common (``Workpool``):
+    the version is looked up, and a CSX244 reported, only when a modelled export is."""
+
+    def __init__(self, ev, mod, specifier: str) -> None:
+        self._args = (ev, mod, specifier)
+        self._names = set(_CALLABLE_EXPORTS[specifier]).union(*(v.get("validators", {}) for v in model()["packages"][specifier]["variants"]))
+        self._out: dict[str, Value] | None = None
+
+    def _exports(self) -> dict[str, Value]:
+        if self._out is None:
+            self._out = _exports_of(*self._args)
+        return self._out
+
+    def __getitem__(self, name: str) -> Value:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._exports()[name]
+
+    def __iter__(self):
+        return iter(self._exports())
+
+    def __len__(self) -> int:
+        return len(self._exports())
+
+
+def library_exports(ev, mod, specifier: str) -> Mapping[str, Value] | None:
     """The modelled exports of ``specifier`` for the importing module, or None when the
     package is not modelled here. Exports not listed are left to the caller (unknown)."""
     if specifier not in _CALLABLE_EXPORTS:
         return None
+    if specifier == "@convex-dev/workpool":
+        return _LazyExports(ev, mod, specifier)
+    return _exports_of(ev, mod, specifier)
+
+
+def _exports_of(ev, mod, specifier: str) -> dict[str, Value]:
+    from .evaluator import from_convex_json
+
     out: dict[str, Value] = {}
     at = mod.mk.clean.find(specifier)
     var, version = _variant(ev, mod, specifier, max(at - 1, 0))
+    for name, j in var.get("validators", {}).items():
+        out[name] = VVal(from_convex_json(j).with_raw(name))
     for name in _CALLABLE_EXPORTS[specifier]:
         out[name] = VExport(specifier, name, var, version)
     if specifier == "@convex-dev/workflow":
         out["vWorkflowId"] = VVal(ir.Validator("string", raw="vWorkflowId"))
     if specifier == "@convex-dev/resend":
-        from .evaluator import from_convex_json
-
         out["vOnEmailEventArgs"] = VVal(from_convex_json(var["vOnEmailEventArgs"]).with_raw("vOnEmailEventArgs"))
     return out
 
@@ -409,6 +464,8 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
             if isinstance(cfg, VObj):
                 return VPendingWorkflow(client, cfg, "defineWorkflow")
             return VFactoryUnknown("defineWorkflow(): configuration not resolved", callee.package, "defineWorkflow")
+        if callee.name in ("vOnCompleteArgs", "vOnCompleteValidator"):
+            return _on_complete_args(ev, mod, callee, args, node)
         return _construct(ev, mod, callee, args, node)
     if isinstance(callee, VClientMethod):
         owner = callee.client
@@ -428,9 +485,57 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
         if pkg is not None and (pkg.startswith("@convex-dev/") or mentions_components(mod, args)):
             text = ev._callee_text(node.callee)
             if mentions_components(mod, args):
-                return VForeignClient(pkg, f"{text}(...)")
+                return VForeignClient(pkg, f"{text}(...)", called=True)
             return VFactoryUnknown(f"{text}() of {pkg} is not modelled", pkg, f"{text}()", "function")
     return None
+
+
+def unlisted(val: Value) -> VFactoryUnknown | None:
+    """What an exported value says about functions the contract cannot list: a
+    :class:`VFactoryUnknown` for an unmodelled factory's result, for the result of a
+    component's client API factory (``export const api = f(components.x, …)``), and for a
+    property of it (``export const {create, list} = f(components.x, …)``, whatever the
+    package's scope); None for anything else (``new X(components.x)`` itself is a client)."""
+    if isinstance(val, VFactoryUnknown):
+        return val
+    if isinstance(val, VForeignClient) and val.called:
+        return VFactoryUnknown(f"{val.what} of {val.package} is not modelled", val.package, val.what)
+    if isinstance(val, VClientMethod) and isinstance(val.client, VForeignClient) and val.client.called:
+        what = f"{val.client.what}.{val.name}"
+        return VFactoryUnknown(f"{what} of {val.client.package} is not modelled", val.client.package, what)
+    return None
+
+
+def _on_complete_args(ev, mod, exp: VExport, args: list[ast.Node], node: ast.Call) -> Value:
+    """``vOnCompleteArgs(context?)`` of @convex-dev/workpool (src/client/index.ts):
+    ``v.object({workId: vWorkId, context: context ?? v.optional(v.any()), result:
+    vResult})``; from 0.4.10 ``(context?, runResult?)`` with ``result:
+    vRunResult(runResult ?? v.optional(v.any()))`` (src/component/shared.ts ``vRunResult``:
+    the ``success`` member's ``returnValue``). The variant's ``onComplete`` gives the
+    argument-free result (``workId``, ``context`` and ``result`` fields in Convex JSON) and
+    whether the second argument exists."""
+    from .evaluator import from_convex_json
+
+    spec = exp.variant["onComplete"]
+    base = from_convex_json(spec["noArguments"])
+    fields = dict((f.name, f.validator) for f in base.fields)
+    given: list[ir.Validator | None] = []
+    for i, a in enumerate(args[: 2 if spec["runResultArgument"] else 1]):
+        val = ev.eval(mod, a)
+        if isinstance(val, VUndefined):
+            given.append(None)
+            continue
+        if not isinstance(val, VVal):
+            reason = val.reason if isinstance(val, VUnknown) else "not a validator"
+            return VUnknown(f"{exp.name}(): argument {i + 1} is not a validator the tool resolves ({reason})")
+        given.append(val.v.with_raw(""))
+    if given and given[0] is not None:
+        fields["context"] = given[0]
+    if len(given) > 1 and given[1] is not None:
+        success, *rest = fields["result"].members
+        ok = tuple(ir.ObjectField(f.name, given[1] if f.name == "returnValue" else f.validator) for f in success.fields)
+        fields["result"] = ir.Validator("union", members=(ir.Validator("object", fields=ok), *rest))
+    return VVal(ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=mod.raw(node.span)))
 
 
 # ---------------------------------------------------------------- registrations

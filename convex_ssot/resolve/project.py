@@ -20,7 +20,7 @@ from .evaluator import Evaluator, _fields
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
-from .components import VFactoryUnknown
+from .components import VFactoryUnknown, unlisted
 from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
@@ -315,8 +315,8 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         val = ev.export_value(mod, name)
         if isinstance(val, VRegistration):
             out.append(_function(ev, loader, mod, val, module_path, name))
-        elif isinstance(val, VFactoryUnknown):
-            _factory_unknown(mod, name, val, module_path)
+        elif (unknown := unlisted(val)) is not None:
+            _factory_unknown(mod, name, unknown, module_path)
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):

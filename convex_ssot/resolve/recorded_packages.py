@@ -14,6 +14,10 @@ shapes and the package file each one follows are in the model (``source``) and t
   15 public actions.
 * ``@convex-dev/prosemirror-sync`` 0.1.28, src/client/index.ts:
   ``new ProsemirrorSync(component).syncApi(opts)`` → 5 public functions.
+* ``@djpanda/convex-tenants`` 0.5.0 (its only published version), src/client/makeTenantsAPI.ts:
+  ``makeTenantsAPI(component, options)`` → 54 public queries, mutations and actions;
+  ``generateLogoUploadUrl`` is registered only when ``options.generateUploadUrl`` is given,
+  so it is a function the tool cannot list (CSX243 where it is exported).
 * ``@convex-dev/agent`` 0.2.12 (the same facts as 0.2.10), src/client/index.ts:
   ``new Agent(...).asTextAction/asObjectAction/asSaveMessagesMutation/createThreadMutation``,
   src/client/definePlaygroundAPI.ts: ``definePlaygroundAPI(component, opts)`` → 8 functions;
@@ -116,6 +120,10 @@ def _value(model: dict, shape: dict, path: str, mod, callee: str) -> Value:
         name = PREFIX + path
         _CALLABLES[name] = (model, shape)
         return VBuiltin(name)
+    if "unlisted" in shape:  # registered or not depending on the factory's arguments
+        from .components import VFactoryUnknown
+
+        return VFactoryUnknown(shape["unlisted"], model["package"], shape["unlisted"].split(",")[0])
     return VUnknown(shape.get("opaque", "a value of a recorded package the tool does not model"))
 
 

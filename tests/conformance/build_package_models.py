@@ -38,7 +38,9 @@ def fn(function_id: str) -> dict:
 #: ``{"tables": "*"}`` every table of the probe's schema; ``{"validator": name}``;
 #: ``{"function": id}``; ``{"object": {...}}``; ``{"call": shape}`` a function whose result has
 #: that shape whatever its arguments; ``{"new": shape}`` a class whose instances have it;
-#: ``{"opaque": reason}`` a value that is neither (helpers, clients).
+#: ``{"opaque": reason}`` a value that is neither (helpers, clients); ``{"unlisted": reason}`` a
+#: value that may be a registered function depending on the factory's arguments (CSX243 where
+#: it is exported).
 MODELS_SPEC: dict[str, dict] = {
     "raideno-convex-stripe": {
         "package": "@raideno/convex-stripe",
@@ -115,6 +117,35 @@ MODELS_SPEC: dict[str, dict] = {
                     "call": {"object": {name: fn(f"agent:{name}") for name in (
                         "isApiKeyValid", "listAgents", "listUsers", "listThreads", "listMessages", "createThread",
                         "generateText", "fetchPromptContext")}},
+                },
+            },
+        },
+    },
+    "djpanda-convex-tenants": {
+        "package": "@djpanda/convex-tenants",
+        "probe": "convex-tenants",
+        "exports": {
+            "@djpanda/convex-tenants": {
+                # src/client/makeTenantsAPI.ts `makeTenantsAPI(component, options)` returns an
+                # object literal of queryGeneric/mutationGeneric/actionGeneric registrations whose
+                # args and returns are literal validators; `generateLogoUploadUrl` is spread in
+                # only when `options.generateUploadUrl` is given (CSX243 when it is exported).
+                "makeTenantsAPI": {
+                    "source": "src/client/makeTenantsAPI.ts: makeTenantsAPI",
+                    "call": {"object": {
+                        **{name: fn(f"tenants:{name}") for name in (
+                "listOrganizations", "getOrganization", "getOrganizationBySlug", "createOrganization", "updateOrganization", "transferOwnership",
+                "deleteOrganization", "listMembers", "countMembers", "getMember", "getCurrentMember", "getCurrentUserEmail",
+                "checkMemberPermission", "addMember", "removeMember", "bulkAddMembers", "bulkRemoveMembers", "updateMemberRole",
+                "leaveOrganization", "suspendMember", "unsuspendMember", "listTeams", "listTeamsAsTree", "countTeams",
+                "getTeam", "listTeamMembers", "isTeamMember", "createTeam", "updateTeam", "deleteTeam",
+                "addTeamMember", "updateTeamMemberRole", "removeTeamMember", "listInvitations", "countInvitations", "getInvitation",
+                "getPendingInvitations", "inviteMember", "bulkInviteMembers", "acceptInvitation", "resendInvitation", "cancelInvitation",
+                "declineInvitation", "checkPermission", "checkAnyPermission", "getUserPermissions", "getUserRoles", "hasRole",
+                "grantPermission", "denyPermission", "recomputeUser", "getAuditLog", "syncRoles", "syncRole",
+            )},
+                        "generateLogoUploadUrl": {"unlisted": "makeTenantsAPI().generateLogoUploadUrl, registered only when the `generateUploadUrl` option is given"},
+                    }},
                 },
             },
         },

@@ -6,7 +6,8 @@ batchSize, dryRun, next; 0.3.3 adds reset; 0.3.4+ adds oneBatchOnly), workflow
 src/client/workflowMutation.ts (no validators before 0.4.6), better-auth
 src/client/create-client.ts ``triggersApi``, workos-authkit src/client/index.ts
 ``events``/``actions`` and resend src/client/index.ts ``vOnEmailEventArgs`` (0.2.6 adds
-``message_id`` to every event's data).
+``message_id`` to every event's data), workpool src/client/index.ts and
+src/component/{shared,logging}.ts (the exported validators; ``vOnCompleteArgs``).
 """
 
 from __future__ import annotations
@@ -286,6 +287,36 @@ def test_unmodelled_method_of_a_modelled_client_is_diagnosed(convex_project):
     assert names == ["auth:create", "auth:findOne", "auth:getAuthUser"]
 
 
+def test_component_api_factory_exports_are_diagnosed_whatever_the_scope(convex_project):
+    """``f(components.x, ...)`` of a package function is a component's client API factory:
+    its result, exported plainly, destructured or through a property, may be Convex
+    functions (CSX243 per exported name); a ``new X(components.x)`` client and calls
+    without a component argument are plain values."""
+    b = project(convex_project, {
+        "convex/teams.ts": src("""
+            import { makeTeamsAPI, Teams } from "@acme/convex-teams";
+            import * as other from "@other/convex-things";
+            import { helper } from "@acme/plain";
+            import { components } from "./_generated/api";
+            export const teams = new Teams(components.teams, {});
+            export const { createTeam, listTeams: list } = makeTeamsAPI(components.teams, {
+              auth: async (ctx) => null,
+            });
+            export const api = makeTeamsAPI(components.teams);
+            const things = other.build({ component: components.things });
+            export const one = things.one;
+            export const two = things.two();
+            export const plain = helper({});
+            export const { x } = helper({});
+            export const { y } = teams;
+            export const z = teams.z;
+        """),
+    })
+    d = sorted((x["line"], x["message"].split(" ")[0]) for x in b.diagnostics if x["code"] == "CSX243")
+    assert d == [(6, "teams:createTeam"), (6, "teams:list"), (9, "teams:api"), (11, "teams:one"), (12, "teams:two")]
+    assert b.function_ids() == []
+
+
 def test_no_noise_without_component_factories(convex_project):
     """Library objects built without a component argument, or never called through a
     method, are plain values: no CSX243 (docs/diagnostics.md)."""
@@ -310,3 +341,109 @@ def test_no_noise_without_component_factories(convex_project):
     })
     assert [d for d in b.diagnostics if d["code"] in ("CSX243", "CSX244")] == []
     assert b.function_ids() == []
+
+
+# ---------------------------------------------------------------- workpool validators
+
+# src/client/index.ts: vWorkId = v.string(); src/component/shared.ts: vResult =
+# v.union(v.object({kind: "success", returnValue: v.any()}), {kind: "failed", error:
+# v.string()}, {kind: "canceled"}) (0.4.10+: vRunResult(v.any()), the same JSON).
+LIT = lambda s: {"type": "literal", "value": s}  # noqa: E731
+
+
+def run_result(return_value):
+    return {"type": "union", "value": [
+        {"type": "object", "value": {"kind": req(LIT("success")), "returnValue": return_value}},
+        {"type": "object", "value": {"kind": req(LIT("failed")), "error": req(S)}},
+        {"type": "object", "value": {"kind": req(LIT("canceled"))}},
+    ]}
+
+
+N = {"type": "number"}
+V_RESULT = run_result(req(ANY))
+# src/component/logging.ts logLevel, src/component/shared.ts retryBehavior
+V_LOG_LEVEL = {"type": "union", "value": [LIT(x) for x in ("DEBUG", "TRACE", "INFO", "REPORT", "WARN", "ERROR")]}
+V_RETRY = {"type": "object", "value": {"maxAttempts": req(N), "initialBackoffMs": req(N), "base": req(N)}}
+
+WORKPOOL_SCHEMA = src("""
+    import { defineSchema, defineTable } from "convex/server";
+    import { v } from "convex/values";
+    import { vWorkIdValidator, vResultValidator, workIdValidator, resultValidator, vLogLevel, vRetryBehavior, vOnComplete, Workpool } from "@convex-dev/workpool";
+    export default defineSchema({
+      jobs: defineTable({
+        poolId: v.optional(v.union(vWorkIdValidator, v.null())),
+        legacyId: workIdValidator,
+        result: vResultValidator,
+        legacyResult: v.optional(resultValidator),
+        level: vLogLevel,
+        retry: vRetryBehavior,
+        done: vOnComplete,
+      }),
+    });
+""")
+
+WORKPOOL_FUNCTIONS = src("""
+    import { vOnCompleteArgs, vOnCompleteValidator } from "@convex-dev/workpool";
+    import { v } from "convex/values";
+    import { internalMutation } from "./_generated/server";
+    export const plain = internalMutation({ args: vOnCompleteArgs(), handler: async () => {} });
+    export const typed = internalMutation({ args: vOnCompleteArgs(v.string(), v.number()), handler: async () => {} });
+    export const optional = internalMutation({ args: vOnCompleteValidator(v.optional(v.id("jobs"))), handler: async () => {} });
+""")
+
+
+@pytest.mark.parametrize(("version", "returns_optional"), [("0.2.18", False), ("0.4.9", False), ("0.4.12", True)])
+def test_workpool_validators_follow_the_version(convex_project, version, returns_optional):
+    b = convex_project({"convex/schema.ts": WORKPOOL_SCHEMA, "convex/pool.ts": WORKPOOL_FUNCTIONS, **installed("@convex-dev/workpool", version)})
+    assert b.field("jobs", "poolId") == opt({"type": "union", "value": [S, {"type": "null"}]})
+    assert b.field("jobs", "legacyId") == req(S)
+    assert b.field("jobs", "result") == req(V_RESULT)
+    assert b.field("jobs", "legacyResult") == opt(V_RESULT)
+    assert b.field("jobs", "level") == req(V_LOG_LEVEL)
+    assert b.field("jobs", "retry") == req(V_RETRY)
+    # vOnComplete = vOnCompleteArgs(v.any()): context required; from 0.4.10 the result's
+    # returnValue is v.optional(v.any()) unless given
+    returned = {"fieldType": ANY, "optional": returns_optional}
+    done = {"type": "object", "value": {"workId": req(S), "context": req(ANY), "result": req(run_result(returned))}}
+    assert b.field("jobs", "done") == req(done)
+    assert fn(b, "pool:plain")["args"] == {"type": "object", "value": {"workId": req(S), "context": opt(ANY), "result": req(run_result(returned))}}
+    # the second argument exists from 0.4.10 (before, JavaScript ignores it)
+    typed_rv = req(N) if returns_optional else req(ANY)
+    assert fn(b, "pool:typed")["args"] == {"type": "object", "value": {"workId": req(S), "context": req(S), "result": req(run_result(typed_rv))}}
+    assert fn(b, "pool:optional")["args"]["value"]["context"] == opt({"type": "id", "tableName": "jobs"})
+    assert [c for c in b.codes() if c in ("CSX200", "CSX230", "CSX244")] == []
+
+
+def test_workpool_vworkid_is_exported_from_031(convex_project):
+    code = src("""
+        import { vWorkId, vResult } from "@convex-dev/workpool";
+        import { internalMutation } from "./_generated/server";
+        export const f = internalMutation({ args: { id: vWorkId, r: vResult }, handler: async () => {} });
+    """)
+    new = project(convex_project, {"convex/pool.ts": code, **installed("@convex-dev/workpool", "0.3.1")})
+    assert fn(new, "pool:f")["args"]["value"] == {"id": req(S), "r": req(V_RESULT)}
+    old = project(convex_project, {"convex/pool.ts": code, **installed("@convex-dev/workpool", "0.3.0")})
+    assert "CSX230" in old.codes() or "CSX200" in old.codes()
+
+
+def test_workpool_version_is_only_checked_for_modelled_exports(convex_project):
+    """Importing the Workpool class of an unverified version says nothing (its methods
+    register nothing); a modelled validator of that version gets CSX244."""
+    only_class = project(convex_project, {
+        "convex/pool.ts": src("""
+            import { Workpool } from "@convex-dev/workpool";
+            import { components } from "./_generated/api";
+            export const pool = new Workpool(components.pool, { maxParallelism: 1 });
+        """),
+        **installed("@convex-dev/workpool", "0.2.10"),
+    })
+    assert [d["code"] for d in only_class.diagnostics] == []
+    validator = project(convex_project, {
+        "convex/pool.ts": src("""
+            import { vWorkIdValidator } from "@convex-dev/workpool";
+            import { internalMutation } from "./_generated/server";
+            export const f = internalMutation({ args: { id: vWorkIdValidator }, handler: async () => {} });
+        """),
+        **installed("@convex-dev/workpool", "0.2.10"),
+    })
+    assert [d["code"] for d in validator.diagnostics] == ["CSX244"]

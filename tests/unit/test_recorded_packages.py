@@ -4,6 +4,9 @@ The conformance fixture ``recorded_packages`` checks @raideno/convex-stripe, @us
 and @convex-dev/agent against the real packages. @convex-dev/prosemirror-sync 0.1.28 cannot be
 installed next to convex 1.48 (its peer range is ``convex <1.35.0``), so its functions are
 checked here against JSON written from its source (src/client/index.ts:219-300).
+@djpanda/convex-tenants 0.5.0 needs React, Radix UI and @djpanda/convex-authz, which the
+oracle does not install: its ``makeTenantsAPI`` is checked here against its source
+(src/client/makeTenantsAPI.ts).
 """
 
 from __future__ import annotations
@@ -160,3 +163,49 @@ def test_new_of_other_classes_loads_nothing(convex_project):
     })
     assert b.function_ids() == ["m:q"]
     assert b.diagnostics == []
+
+
+def test_tenants_api_destructured(convex_project):
+    """@djpanda/convex-tenants 0.5.0 src/client/makeTenantsAPI.ts: the returned object's
+    registrations (queryGeneric/mutationGeneric/actionGeneric with literal validators);
+    ``generateLogoUploadUrl`` is spread in only with the ``generateUploadUrl`` option, so it
+    is reported (CSX243), not listed."""
+    b = convex_project({
+        "convex/schema.ts": SCHEMA,
+        "convex/tenants.ts": (
+            'import { makeTenantsAPI, Tenants } from "@djpanda/convex-tenants";\n'
+            'import { components } from "./_generated/api";\n'
+            "export const tenants = new Tenants(components.tenants, { authz: {} });\n"
+            "export const { createOrganization, getOrganization, syncRoles, syncRole, generateLogoUploadUrl } =\n"
+            "  makeTenantsAPI(components.tenants, { authz: {}, auth: async (ctx) => null });\n"
+        ),
+    })
+    got = {fid: (f["kind"], f["visibility"], f["argsValidator"]["validator"], f["returnsValidator"]["validator"])
+           for fid in b.function_ids() for f in [b.function(fid)]}
+    boolean = {"type": "boolean"}
+    settings = _obj(allowPublicSignup=_f(boolean, True), requireInvitationToJoin=_f(boolean, True))
+    assert got == {
+        # makeTenantsAPI.ts:376-427
+        "tenants:createOrganization": ("mutation", "public", _obj(
+            name=_f(_s()), slug=_f(_s(), True), logo=_f(_s(), True), metadata=_f({"type": "any"}, True),
+            settings=_f(settings, True)), _s()),
+        # :351-360 (returns v.any())
+        "tenants:getOrganization": ("query", "public", _obj(organizationId=_f(_s())), {"type": "any"}),
+        # :1706-1715 and :1725-1731 (actionGeneric)
+        "tenants:syncRoles": ("action", "public", _obj(), _obj(rolesProcessed=_f(_n()), usersProcessed=_f(_n()))),
+        "tenants:syncRole": ("action", "public", _obj(role=_f(_s())), _obj(usersProcessed=_f(_n()))),
+    }
+    assert [(d["code"], d["message"].split(" ")[0]) for d in b.diagnostics] == [("CSX243", "tenants:generateLogoUploadUrl")]
+
+
+def test_tenants_model_lists_every_registration():
+    """The recorded object has the 54 unconditional registrations of makeTenantsAPI.ts
+    (every ``name: queryGeneric|mutationGeneric|actionGeneric(`` entry of the returned
+    object) and the conditional one as unlisted."""
+    m = json.loads((recorded_packages.MODELS_DIR / "djpanda-convex-tenants.json").read_text(encoding="utf-8"))
+    entries = m["exports"]["@djpanda/convex-tenants"]["makeTenantsAPI"]["call"]["object"]
+    listed = [k for k, x in entries.items() if "function" in x]
+    assert len(listed) == 54 and "listOrganizations" in listed and "getAuditLog" in listed
+    assert [k for k, x in entries.items() if "unlisted" in x] == ["generateLogoUploadUrl"]
+    kinds = {x["function"]["kind"] for x in entries.values() if "function" in x}
+    assert kinds == {"query", "mutation", "action"}
