@@ -442,6 +442,17 @@ class ToAst(Transformer):
         body = ch[-1]
         return ast.Method(self._span_of(ch), _key_of(key_node), paren.items, body[1], is_async)
 
+    def getter(self, ch):
+        """An accessor property: its key with a value the evaluator does not understand."""
+        key_node = next(c for c in ch if isinstance(c, (ast.Ident, ast.Str, ast.Num)))
+        span = self._span_of(ch)
+        return ast.Prop(span, _key_of(key_node), ast.Opaque(span, "getter"))
+
+    def setter(self, ch):
+        key_node = next(c for c in ch if isinstance(c, (ast.Ident, ast.Str, ast.Num)))
+        span = self._span_of(ch)
+        return ast.Prop(span, _key_of(key_node), ast.Opaque(span, "setter"))
+
     def array(self, ch):
         # Tokens are "[", "," and "]": an element is what stands between two of them (holes are None).
         items: list = []
