@@ -616,6 +616,12 @@ class ToAst(Transformer):
             return ast.ForOf(self._span_of(ch), binding.name, None, True, iterable, body)
         return ast.ForOf(self._span_of(ch), None, binding[1], binding[2], iterable, body)
 
+    def for_in_stmt(self, ch):
+        binding, obj, body = ch[0], ch[1], self._stmt_node(ch[2])
+        if isinstance(binding, ast.Ident):
+            return ast.ForIn(self._span_of(ch), binding.name, None, True, obj, body)
+        return ast.ForIn(self._span_of(ch), None, binding[1], binding[2], obj, body)
+
 
 def _describe(exc: UnexpectedInput) -> str:
     tok = getattr(exc, "token", None)
