@@ -242,3 +242,14 @@ class ForOf(Node):
     pattern_complete: bool
     iterable: Node
     body: Node
+
+
+@dataclass(slots=True)
+class ForIn(Node):
+    """``for (const|let|var binding in object) body``: ``name`` or ``pattern`` pairs."""
+
+    name: str | None
+    pattern: list[tuple[str, str]] | None
+    pattern_complete: bool
+    obj: Node
+    body: Node

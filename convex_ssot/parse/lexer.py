@@ -495,9 +495,19 @@ _TYPE_STOP = frozenset(",;)]}=")
 
 def _skip_type(masked: str, pos: int, end: int) -> int:
     """Offset where a return-type annotation starting at ``pos`` ends: the first ``{``,
-    ``=>``, ``=``, ``,``, ``;`` or closing bracket outside the type's own brackets."""
+    ``=>``, ``=``, ``,``, ``;`` or closing bracket outside the type's own brackets.
+
+    A ``{`` outside brackets opens an object type, not the body, where a type must still
+    follow (TypeScript's type grammar, ``parseType`` in typescript/src/compiler/parser.ts):
+    at the start of the type, after ``&`` or ``|``, after the ``?`` and ``:`` of a
+    conditional type, after ``extends``, ``keyof``, ``is`` (type predicates), and after the
+    ``=>`` of a function type (``(): () => { a: T } {``). A function type's ``=>`` is one
+    that follows a parenthesized parameter list that makes up the whole type so far
+    (``(…)``, ``<T>(…)``, ``new (…)``); a function type inside a union or intersection
+    must be parenthesized, so no other ``=>`` outside brackets belongs to the type."""
     stack: list[str] = []
     i = pos
+    tstart = pos  # start of the type after the last function-type arrow
     while i < end:
         ch = masked[i]
         if stack:
@@ -509,11 +519,15 @@ def _skip_type(masked: str, pos: int, end: int) -> int:
                 i += 1  # an arrow inside a function type
         else:
             if ch == "{":
-                if masked[pos:i].strip() == "":
-                    stack.append("}")  # an object type right after the colon
+                if _type_expected(masked, tstart, i):
+                    stack.append("}")  # an object type
                 else:
                     return i
             elif ch == "=":
+                if masked.startswith("=>", i) and _FN_TYPE_HEAD.fullmatch(_groups_blanked(masked, tstart, i)):
+                    i += 2
+                    tstart = i
+                    continue
                 return i
             elif ch in "<([":
                 stack.append(_TYPE_OPEN[ch])
@@ -521,6 +535,54 @@ def _skip_type(masked: str, pos: int, end: int) -> int:
                 return i
         i += 1
     return end
+
+
+# Words after which a type must follow (so a "{" there opens an object type).
+_TYPE_EXPECTING_WORDS = frozenset(("extends", "keyof", "is"))
+# A whole type that is a function type's head, with bracket groups reduced to "()" / "<>".
+_FN_TYPE_HEAD = re.compile(r"\s*(?:abstract\s+)?(?:new\s*)?(?:<>\s*)?\(\)\s*")
+
+
+def _type_expected(masked: str, tstart: int, i: int) -> bool:
+    """True when, in a type that starts at ``tstart``, a type must follow at ``i``."""
+    j = i - 1
+    while j >= tstart and masked[j] in " \t\r\n\f\v":
+        j -= 1
+    if j < tstart:
+        return True
+    ch = masked[j]
+    if ch in "&|":
+        return not (j > tstart and masked[j - 1] == ch)  # `&&` / `||` are not type operators
+    if ch in "?:":
+        return True
+    m = _LAST_WORD.search(masked, max(tstart, j - 10), j + 1)
+    return m is not None and m.group(0) in _TYPE_EXPECTING_WORDS and (
+        m.start() == tstart or not (masked[m.start() - 1].isalnum() or masked[m.start() - 1] in "_$.")
+    )
+
+
+def _groups_blanked(masked: str, start: int, end: int) -> str:
+    """``masked[start:end]`` with the contents of every outermost bracket group dropped
+    (``<T>(a: X) `` → ``<>() ``), for matching the shape of a type."""
+    out: list[str] = []
+    stack: list[str] = []
+    for k in range(start, end):
+        ch = masked[k]
+        if stack:
+            if ch == ">" and masked[k - 1] == "=":
+                continue  # the arrow of a function type inside the group
+            if ch in _TYPE_OPEN:
+                stack.append(_TYPE_OPEN[ch])
+            elif ch == stack[-1]:
+                stack.pop()
+                if not stack:
+                    out.append(ch)
+        elif ch in _TYPE_OPEN:
+            stack.append(_TYPE_OPEN[ch])
+            out.append(ch)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 _BRACE = re.compile(r"[{}]")

@@ -442,6 +442,17 @@ class ToAst(Transformer):
         body = ch[-1]
         return ast.Method(self._span_of(ch), _key_of(key_node), paren.items, body[1], is_async)
 
+    def getter(self, ch):
+        """An accessor property: its key with a value the evaluator does not understand."""
+        key_node = next(c for c in ch if isinstance(c, (ast.Ident, ast.Str, ast.Num)))
+        span = self._span_of(ch)
+        return ast.Prop(span, _key_of(key_node), ast.Opaque(span, "getter"))
+
+    def setter(self, ch):
+        key_node = next(c for c in ch if isinstance(c, (ast.Ident, ast.Str, ast.Num)))
+        span = self._span_of(ch)
+        return ast.Prop(span, _key_of(key_node), ast.Opaque(span, "setter"))
+
     def array(self, ch):
         # Tokens are "[", "," and "]": an element is what stands between two of them (holes are None).
         items: list = []
@@ -604,6 +615,12 @@ class ToAst(Transformer):
         if isinstance(binding, ast.Ident):
             return ast.ForOf(self._span_of(ch), binding.name, None, True, iterable, body)
         return ast.ForOf(self._span_of(ch), None, binding[1], binding[2], iterable, body)
+
+    def for_in_stmt(self, ch):
+        binding, obj, body = ch[0], ch[1], self._stmt_node(ch[2])
+        if isinstance(binding, ast.Ident):
+            return ast.ForIn(self._span_of(ch), binding.name, None, True, obj, body)
+        return ast.ForIn(self._span_of(ch), None, binding[1], binding[2], obj, body)
 
 
 def _describe(exc: UnexpectedInput) -> str:

@@ -434,7 +434,7 @@ class Evaluator:
             if prop == "...":  # const { a, ...rest } = obj: rest holds the other entries
                 taken = {k for k, _ in (decl.pattern or []) if k != "..."}
                 if isinstance(base, VObj):
-                    return VObj({k: x for k, x in base.entries.items() if k not in taken}, {k: n for k, n in base.nodes.items() if k not in taken})
+                    return VObj({k: x for k, x in base.entries.items() if k not in taken}, {k: n for k, n in base.nodes.items() if k not in taken}, keys_known=base.keys_known and not base.spread_unknown)
                 return VUnknown("rest of a destructured value the tool does not model")
             return self.member(mod, base, prop)
         imp = mod.imports.get(name)
@@ -583,6 +583,7 @@ class Evaluator:
 
     def object(self, mod, node: ast.Obj) -> VObj:
         out = VObj({}, node=node)
+        keys_known = True  # every spread resolved to an object whose keys are all known
         for m in node.members:
             if isinstance(m, ast.Prop):
                 if m.key is None:
@@ -600,6 +601,7 @@ class Evaluator:
                     continue
                 if isinstance(inner, VObj):  # what the spread object itself could not resolve
                     out.spread_unknown.extend((reason, m) for reason, _ in inner.spread_unknown)
+                keys_known = keys_known and isinstance(inner, VObj) and inner.keys_known
                 for k, val in fields.items():
                     out.nodes.pop(k, None)
                     out.entries[k] = val
@@ -607,6 +609,9 @@ class Evaluator:
                 if m.key is not None:
                     out.entries[m.key] = VFunction(m, mod, self._locals[-1] if self._locals else None)
                     out.nodes[m.key] = m
+                else:
+                    keys_known = False
+        out.keys_known = keys_known and not out.spread_unknown
         return out
 
     def as_entries(self, val: Value) -> dict[str, Value] | None:
@@ -668,7 +673,7 @@ class Evaluator:
             if prop in ("optional", "pick", "omit", "partial", "extend", "nullable"):
                 return VMethod(base, prop)
             if v.kind == "object" and prop == "fields":
-                return VObj({f.name: VVal(f.validator) for f in v.fields})
+                return VObj({f.name: VVal(f.validator) for f in v.fields}, keys_known=True)
             if v.kind == "array" and prop == "element" and v.element is not None:
                 return VVal(v.element)
             if v.kind == "union" and prop == "members":
@@ -695,7 +700,7 @@ class Evaluator:
             return VUnknown(f"table definition has no property `{prop}` the tool models")
         if isinstance(base, VSchema):
             if prop == "tables":
-                return VObj({name: t for name, t in base.tables})
+                return VObj({name: t for name, t in base.tables}, keys_known=True)
             if prop in ("doc", "id"):
                 return VMethod(base, prop)
             if prop == "schemaValidation":

@@ -24,6 +24,13 @@ evaluator's abstract values (:mod:`.values`):
   what the function returns when the module loads at all (a throw while Convex loads the
   module fails the deployment);
 * ``for (const x of array)`` over an array the evaluator resolved;
+* ``for (const k in obj)`` over an object whose own keys are all known
+  (:attr:`~.values.VObj.keys_known`), in ECMA-262's key order (§10.1.11.1: array-index
+  keys ascending, then the other string keys in creation order), and over ``null`` or
+  ``undefined`` (no iteration, §14.7.5.6); the object's keys may not change in the loop
+  (which keys JavaScript then visits is implementation-defined);
+* ``key in obj`` on such an object: true for its own keys, false for any other key that is
+  not a property of ``Object.prototype`` (§13.10.1);
 * nested function declarations (hoisted), expression statements that are modelled calls
   (``t.index(…)``) or ``console.*`` calls; other expression statements whose effect is
   unknown are refused.
@@ -60,7 +67,7 @@ from .values import (
     Value,
 )
 
-__all__ = ["run", "function_declaration", "operator", "truthy", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
+__all__ = ["run", "function_declaration", "operator", "truthy", "detach", "own_keys", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
 
 #: Statement-bodied calls nested deeper than this (recursion) are not evaluated.
 MAX_CALL_DEPTH = 16
@@ -221,6 +228,8 @@ class _Run:
             self.if_statement(st, scope)
         elif t is ast.ForOf:
             self.for_of(st, scope)
+        elif t is ast.ForIn:
+            self.for_in(st, scope)
         elif t is ast.Block:
             self.nested(st, scope)
         elif t is ast.Throw:
@@ -259,7 +268,7 @@ class _Run:
             if prop == "...":
                 if not isinstance(val, VObj):
                     raise _Unsupported("a rest pattern over a value the tool does not model", offset)
-                scope.maps[0][local] = VObj({k: x for k, x in val.entries.items() if k not in taken})
+                scope.maps[0][local] = VObj({k: x for k, x in val.entries.items() if k not in taken}, keys_known=val.keys_known and not val.spread_unknown)
             else:
                 scope.maps[0][local] = self.ev.member(self.mod, val, prop)
 
@@ -297,6 +306,25 @@ class _Run:
             else:
                 self.bind_pattern(st.pattern or [], st.pattern_complete, item, inner, st.span[0])
             self.nested(st.body, inner)
+
+    def for_in(self, st: ast.ForIn, scope: ChainMap) -> None:
+        obj = self.value(st.obj, scope)
+        if isinstance(obj, (VNull, VUndefined)):
+            return  # ECMA-262 §14.7.5.6 ForIn/OfHeadEvaluation: no iteration
+        keys = own_keys(obj)
+        if keys is None:
+            reason = obj.reason if isinstance(obj, VUnknown) else "an object whose keys the tool does not all know"
+            raise _Unsupported(f"a `for…in` over a value the tool does not resolve ({reason})", st.obj.span[0])
+        if st.name is None:
+            raise _Unsupported("a `for…in` with a destructuring pattern", st.span[0])
+        assert isinstance(obj, VObj)
+        before = list(obj.entries)
+        for key in keys:
+            inner = scope.new_child()
+            inner.maps[0][st.name] = VStr(key)
+            self.nested(st.body, inner)
+            if list(obj.entries) != before:
+                raise _Unsupported("a `for…in` whose body adds keys to the object it iterates", st.span[0])
 
     def expression(self, expr: ast.Node, scope: ChainMap) -> None:
         if isinstance(expr, ast.Function) and expr.name:
@@ -359,7 +387,7 @@ def detach(val: Value, mod, _seen: dict | None = None) -> Value:
         return val
     if id(val) in seen:
         return seen[id(val)]
-    out = VObj({})
+    out = VObj({}, keys_known=val.keys_known and not val.spread_unknown)
     seen[id(val)] = out
     for reason, m in val.spread_unknown:
         mod.diag(m.span[0], "CSX201", f"spread not resolved ({reason}); its entries are missing")
@@ -391,6 +419,45 @@ def _key(val: Value) -> str | None:
     if isinstance(val, VNum) and isinstance(val.value, (int, float)) and float(val.value).is_integer():
         return str(int(val.value))
     return None
+
+
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
+#: Properties every plain object inherits from ``Object.prototype`` (ECMA-262 §20.1.3 and
+#: Annex B.2.2); ``key in obj`` for these is not decided.
+_OBJECT_PROTOTYPE = frozenset(
+    "constructor hasOwnProperty isPrototypeOf propertyIsEnumerable toLocaleString toString valueOf "
+    "__proto__ __defineGetter__ __defineSetter__ __lookupGetter__ __lookupSetter__".split()
+)
+
+
+def own_keys(val: Value) -> list[str] | None:
+    """The keys ``for…in`` visits on ``val``, in order, when they are all known: the own
+    keys of a plain object with :attr:`~.values.VObj.keys_known` (OrdinaryOwnPropertyKeys,
+    ECMA-262 §10.1.11.1: array indices ascending, then strings in creation order; an
+    object literal's properties are all enumerable and ``Object.prototype`` has no
+    enumerable ones). None otherwise, and for a literal with a ``__proto__`` key (which
+    sets the prototype, whose keys ``for…in`` would also visit)."""
+    if not isinstance(val, VObj) or not val.keys_known or val.spread_unknown or "__proto__" in val.entries:
+        return None
+
+    def is_index(k: str) -> bool:
+        return _ARRAY_INDEX.fullmatch(k) is not None and int(k) < 2**32 - 1
+
+    keys = list(val.entries)
+    return sorted((k for k in keys if is_index(k)), key=int) + [k for k in keys if not is_index(k)]
+
+
+def _has_property(key: Value, obj: Value) -> Value:
+    """``key in obj`` (ECMA-262 §13.10.1 HasProperty) where it is definite."""
+    k = _key(key)
+    if k is None or own_keys(obj) is None:
+        return VUnknown("binary expression")
+    assert isinstance(obj, VObj)
+    if k in obj.entries:
+        return VBool(True)
+    if k in _OBJECT_PROTOTYPE:
+        return VUnknown("binary expression")
+    return VBool(False)
 
 
 # ---------------------------------------------------------------- operators
@@ -493,7 +560,8 @@ def _regroup(node: ast.Opaque):
 def operator(ev, mod, node: ast.Opaque) -> Value:
     """Value of a ``binary``/``unary`` :class:`~..parse.ast.Opaque` that kept its operands:
     ``!``, ``&&``, ``||``, ``??`` (short-circuiting), ``===``, ``!==``, ``==``, ``!=``, ``<``,
-    ``>``, ``<=``, ``>=`` on numbers and ``+`` on two strings or two numbers, with
+    ``>``, ``<=``, ``>=`` on numbers, ``+`` on two strings or two numbers and ``in`` on an
+    object whose keys are all known (:func:`own_keys`), with
     JavaScript's precedence (:func:`_regroup`). Anything else is unknown."""
     unknown = VUnknown(f"{node.what} expression")
     if node.what == "unary":
@@ -522,9 +590,11 @@ def _binary(ev, mod, tree) -> Value:
         if isinstance(lv, VUnknown):
             return lv
         return _binary(ev, mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
-    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+"):
+    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "in"):
         return VUnknown("binary expression")
     rv = _binary(ev, mod, right)
+    if op == "in":
+        return _has_property(lv, rv)
     if op == "+":  # string concatenation and number addition only (no ToString of numbers)
         if isinstance(lv, VStr) and isinstance(rv, VStr):
             return VStr(lv.value + rv.value)

@@ -35,12 +35,19 @@ class VVal(Value):
 @dataclass(slots=True)
 class VObj(Value):
     """An object literal: ordered ``entries`` name → Value; ``spread_unknown`` lists
-    reasons for spreads that could not be resolved; ``node`` the literal (if any)."""
+    reasons for spreads that could not be resolved; ``node`` the literal (if any).
+
+    ``keys_known`` is True only where ``entries`` are known to be *all* the object's own
+    properties, of a plain object (an object literal of the project whose spreads and keys
+    all resolved, a validator's ``fields``, a schema's ``tables``); models of package
+    exports may list only the properties the tool models. ``for…in`` and the ``in``
+    operator are evaluated only on such objects (:mod:`.statements`)."""
 
     entries: dict[str, Value]
     nodes: dict[str, ast.Node] = field(default_factory=dict)
     spread_unknown: list[tuple[str, ast.Node]] = field(default_factory=list)
     node: ast.Node | None = None
+    keys_known: bool = False
 
 
 @dataclass(slots=True)

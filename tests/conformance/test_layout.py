@@ -46,6 +46,8 @@ export const list = q ( { args : { limit : v . optional ( v . number ( ) ) , ...
 const create = myMutation ( { args : v . object ( { title : v . string ( ) } ) , handler : async ( ctx ) => null } ) ;
 export { create , create as renamed } ;
 export default q ( { handler : async ( ) => 1 } ) ;
+const shapes = { args : { id : v . string ( ) } , tag ( p : string ) : Base & { id : string } { return { id : p } ; } , } ;
+export const tagged = q ( { args : shapes . args , handler : ( ctx , args ) : Promise < null > & { at ? : number } => null } ) ;
 """
 FILES = {"convex/schema.ts": SCHEMA, "convex/lib/shared.ts": LIB, "convex/lib/index.ts": LIB_INDEX, "convex/funcs.ts": FUNCS}
 PROBED = ["convex/schema.ts", "convex/lib/shared.ts", "convex/lib/index.ts", "convex/funcs.ts"]
@@ -59,7 +61,7 @@ SEPARATORS = {
 }
 # Boundaries where a separator would change the meaning or the tokens (never probed); no
 # line break may follow `return` or `throw` either (ECMA-262 §12.10.1).
-_KEEP = {("async", "("), (")", "=>")}
+_KEEP = {("async", "("), (")", "=>"), ("}", "=>")}
 _NO_BREAK_AFTER = {"return", "throw"}
 
 

@@ -972,6 +972,14 @@ def test_classes(convex_project) -> None:
         "async (ctx, { limit = 10 }) => { await ctx.db.query(\"t\").take(limit); }",
         "async (ctx, limit = 10) => { await ctx.db.query(\"t\").take(limit); }",
         "async (ctx, ...rest: unknown[]) => { await ctx.db.query(\"t\").collect(); }",
+        # Return types ending in object types: the body is the brace after the type.
+        "async (ctx, args): Promise<void> & { cancel?: () => void } => { await ctx.db.query(\"t\").collect(); }",
+        "async (ctx): Promise<void> | { pending: true } => { await ctx.db.query(\"t\").collect(); }",
+        "async (ctx): Promise<void> | { a: 1 } | { b: { c: 2 } } => await ctx.db.query(\"t\").collect()",
+        "async <T,>(ctx): Promise<T> & { a: 1 } => { await ctx.db.query(\"t\").collect(); }",
+        "async function (ctx): Promise<void> & { a: 1 } { await ctx.db.query(\"t\").collect(); }",
+        "async (ctx): Promise<A extends B ? { a: 1 } : { b: 2 }> => { await ctx.db.query(\"t\").collect(); }",
+        "async (ctx): A extends B ? { a: 1 } : { b: 2 } => { await ctx.db.query(\"t\").collect(); }",
     ],
 )
 def test_arrow_and_function_handlers_async_await(convex_project, handler) -> None:
@@ -991,6 +999,81 @@ def test_method_handler(convex_project) -> None:
     """)})
     no_errors(b)
     assert b.function("h:f")["tablesWritten"] == ["t"]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "async handler(ctx, args): Promise<void> & { audit?: { what: string } }",
+        "async handler(ctx, args): Promise<void> | { a: 1 }",
+        "async handler<T>(ctx, args: T): Promise<void> & { a: T }",
+        "handler(ctx, args): void & { a: 1 }",
+    ],
+)
+def test_method_handler_with_object_type_in_return_type(convex_project, head) -> None:
+    b = convex_project({"convex/h.ts": server_ts(f"""
+        export const f = mutation({{
+          args: {{ a: v.string() }},
+          {head} {{ await ctx.db.insert("t", {{ a: args.a }}); }},
+        }});
+    """)})
+    no_errors(b)
+    assert b.function("h:f")["argsValidator"]["validator"] == obj(a=S)
+    assert b.function("h:f")["tablesWritten"] == ["t"]
+
+
+def test_statements_with_object_types_in_return_types_are_read(convex_project) -> None:
+    """An annotation such as `): A & { id: string } {` used to end the return type at the
+    object type and make the whole statement unreadable (CSX100)."""
+    b = convex_project({
+        "convex/schema.ts": schema_ts("""
+            import type { Validator } from "convex/values";
+            type F = Record<string, Validator<any, any, any>>;
+            const withOwner = <T extends F>(fields: T): T & { owner: Validator<string> } => ({ ...fields, owner: v.string() });
+            function audited<T extends F>(fields: T): T & { by: Validator<string> } {
+              return { ...fields, by: v.string() };
+            }
+            const guard = (x: unknown): x is { a: string } & object => true;
+            export default defineSchema({
+              notes: defineTable(withOwner({ body: v.string() })),
+              audits: defineTable(audited({ what: v.number() })),
+            });
+        """),
+        "convex/fns.ts": server_ts("""
+            const shapes = {
+              fields: { name: v.string() },
+              tag<T extends object>(x: T): T & { tagged: true } { return { ...x, tagged: true }; },
+              async load(id: string): Promise<null> | { id: string } { return null; },
+              get size(): { n: number } & object { return { n: 1 }; },
+              set size(value: { n: number }) {},
+            };
+            export const { one, two } = {
+              one: query({ args: shapes.fields, handler: (ctx): { a: 1 } | { b: 2 } => ({ a: 1 }) }),
+              two: mutation({ args: {}, handler: (ctx): (() => { a: 1 }) | null => null }),
+            };
+        """),
+    })
+    no_errors(b)
+    assert b.table("notes")["documentType"] == obj(body=S, owner=S)
+    assert b.table("audits")["documentType"] == obj(what=N, by=S)
+    assert b.function_ids() == ["fns:one", "fns:two"]
+    assert b.function("fns:one")["argsValidator"]["validator"] == obj(name=S)
+
+
+def test_object_accessors_are_values_not_understood(convex_project) -> None:
+    """`get`/`set` accessors parse; reading one is not understood (never a function or an
+    invented validator), and `get`/`set` stay usable as names."""
+    b = convex_project({"convex/fns.ts": server_ts("""
+        const get = (x: string) => x;
+        const set = { get: v.string(), set: v.number() };
+        const shapes = { get name() { return v.string(); }, get, set };
+        export const f = query({ args: { a: shapes.name }, handler: async () => null });
+        export const g = query({ args: { a: set.get, b: set.set }, handler: async () => null });
+    """)})
+    assert b.function("fns:g")["argsValidator"]["validator"] == obj(a=S, b=N)
+    assert "CSX100" not in b.codes()
+    assert [(d["code"], d["line"]) for d in b.diagnostics if "getter" in d["message"]] == [("CSX200", 6)], b.diagnostics
+    assert b.function("fns:f")["argsValidator"]["validator"] == obj(a={"type": "any"})
 
 
 def test_top_level_expression_statements_do_not_break_neighbours(convex_project) -> None:

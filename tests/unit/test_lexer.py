@@ -490,6 +490,68 @@ def test_find_bodies(src: str, expected: list[str]) -> None:
     assert bodies_of(src) == expected
 
 
+# Return types whose object types come after `&`, `|`, `?`/`:` of a conditional type,
+# `extends`, `keyof`, `is` or a function type's `=>`: the body is the brace after the type.
+RETURN_TYPE_BODIES = [
+    ("const f = (d: number): A & { x: number } => { return d; };", ["{ return d; }"]),
+    ("const f = (d: number): A | { x: number } => { return d; };", ["{ return d; }"]),
+    ("const f = async (d): Promise<A> & { x: number } => { return d; };", ["{ return d; }"]),
+    ("const f = <T extends object>(d: T): T & { at: number } => { return d; };", ["{ return d; }"]),
+    ("const f = async <T,>(d: T): T | { a: 1 } => { return d; };", ["{ return d; }"]),
+    ("function f(): A & { id: string } { return x; }", ["{ return x; }"]),
+    ("export async function f<T>(x: T): Promise<T> | { id: string } { return x; }", ["{ return x; }"]),
+    ("function f(): { a: 1 } | { b: 2 } & { c: 3 } { return x; }", ["{ return x; }"]),
+    ("function f(): | { a: 1 } | { b: 2 } { return x; }", ["{ return x; }"]),
+    ("function f(): & { a: 1 } & B { return x; }", ["{ return x; }"]),
+    ("const o = { profile(p): W<D<\"u\">> & { id: string } { return p; } };", ["{ return p; }"]),
+    ("const o = { async m(p): Promise<W> | { id: string } { return p; } };", ["{ return p; }"]),
+    ("const o = { m<T>(p: T): T & { id: string } { return p; } };", ["{ return p; }"]),
+    ("const o = { get x(): A & { id: string } { return 1; } };", ["{ return 1; }"]),
+    ("const f = (x): x is A & { a: 1 } => { return true; };", ["{ return true; }"]),
+    ("function f(x): x is { a: 1 } { return true; }", ["{ return true; }"]),
+    ("function f(x): asserts x is { a: 1 } { check(x); }", ["{ check(x); }"]),
+    ("function f(x): A extends B ? { a: 1 } : { b: 2 } { return x; }", ["{ return x; }"]),
+    ("function f(x): T extends { a: infer U } ? U : never { return x; }", ["{ return x; }"]),
+    ("function f(x): keyof { a: 1 } { return x; }", ["{ return x; }"]),
+    ("function f(x): typeof y & { a: 1 } { return x; }", ["{ return x; }"]),
+    ("function f(x): (A | { a: 1 })[] & { n: 1 } { return x; }", ["{ return x; }"]),
+    ("function f(x): Array<{ a: 1 }> | { [k: string]: { n: 1 } } { return x; }", ["{ return x; }"]),
+    ("function f(x): () => { a: 1 } { return g; }", ["{ return g; }"]),
+    ("function f(x): <T>(y: T) => T & { a: 1 } { return g; }", ["{ return g; }"]),
+    ("function f(x): new () => { a: 1 } { return C; }", ["{ return C; }"]),
+    ("const f = (x): () => { a: 1 } => { return g; };", ["{ return g; }"]),
+    ("const f = (x): A & {\n  id: string;\n} => {\n  return x;\n};", ["{\n  return x;\n}"]),
+    # Expression-bodied arrows have no body; the object type is not one either.
+    ("const f = (d: number): A & { x: number } => d;", []),
+    ("const f = (x): { a: 1 } | { b: 2 } => ({ a: 1 });", []),
+    ("const f = (x): A => { return x; };", ["{ return x; }"]),
+    # A return type that ends in a word or `>` is followed by the body.
+    ("function f(): Promise<void> { x(); }", ["{ x(); }"]),
+    ("function f(): this { return this; }", ["{ return this; }"]),
+    ("function f(x): x is Foo { return true; }", ["{ return true; }"]),
+]
+
+
+@pytest.mark.parametrize("src, expected", RETURN_TYPE_BODIES)
+def test_find_bodies_after_return_types_with_object_types(src: str, expected: list[str]) -> None:
+    assert bodies_of(src) == expected
+
+
+def test_find_bodies_returned_arrow_function_type_then_arrow() -> None:
+    """`(): () => { a: 1 } => …`: the first `=>` belongs to the function type, the second
+    starts the arrow's body."""
+    src = "const f = (): (() => void) | { a: 1 } => { return g; };"
+    assert bodies_of(src) == ["{ return g; }"]
+
+
+def test_function_declaration_body_after_intersection_return_type_is_split_correctly() -> None:
+    """The statement split keeps a column-0 body brace with its declaration when the return
+    type ends in an object type."""
+    src = "function f(x): A & {\n  id: string\n}\n{\n  return x;\n}\nconst y = 1;\n"
+    sts = split_statements(mask(src).masked)
+    assert [(s.kind, s.name) for s in sts] == [("function", "f"), ("decl", "y")]
+
+
 def test_find_bodies_respects_range() -> None:
     src = "const a = () => { x(); };\nconst b = () => { y(); };\n"
     m = mask(src)

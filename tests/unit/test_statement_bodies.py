@@ -277,6 +277,19 @@ def test_throw_only_guard_with_unknown_condition_is_skipped(convex_project) -> N
         ("if (true) { var z = 1; }\nreturn v.string();", "`var` declaration inside a block"),
         ("const { a: { b } } = arg;\nreturn v.string();", "destructuring pattern"),
         ("for (const k of mystery()) {}\nreturn v.string();", "`for…of`"),
+        # Keys not all known: a package's exports, an unresolved spread, an unknown value.
+        ("for (const k in mystery) {}\nreturn v.string();", "`for…in`"),
+        ("const o = { ...mystery };\nfor (const k in o) {}\nreturn v.string();", "`for…in`"),
+        ("if (\"a\" in mystery) { return v.number(); }\nreturn v.string();", "cannot decide"),
+        # Inherited properties of Object.prototype are not decided.
+        ("if (\"toString\" in { a: 1 }) { return v.number(); }\nreturn v.string();", "cannot decide"),
+        # A `__proto__` key sets the prototype, whose keys are not known.
+        ("const o = { __proto__: arg, a: 1 };\nfor (const k in o) {}\nreturn v.string();", "`for…in`"),
+        ("if (\"b\" in { __proto__: arg, a: 1 }) { return v.number(); }\nreturn v.string();", "cannot decide"),
+        # Keys added while iterating: which ones JavaScript visits is implementation-defined.
+        ("const o = { a: 1 };\nfor (const k in o) { o[k + \"x\"] = 1; }\nreturn v.string();", "adds keys"),
+        ("for (const { length } in { a: 1 }) {}\nreturn v.string();", "destructuring pattern"),
+        ("for (const k in [1, 2]) {}\nreturn v.string();", "`for…in`"),
     ],
 )
 def test_bodies_outside_the_subset_fall_back_to_a_diagnostic(convex_project, body, reason) -> None:
@@ -356,3 +369,126 @@ def test_a_function_body_brace_on_its_own_line_stays_with_the_declaration(head) 
     st = lexer.split_statements(lexer.mask(text).masked)
     assert [s.kind for s in st] == ["function", "other", "decl"]
     assert text[st[0].start : st[0].end].rstrip().endswith("return a;\n}")
+
+
+# ================================================================ for…in and the `in` operator
+
+
+def test_for_in_statement_parses_to_a_node() -> None:
+    (loop, single) = body_of("for (const key in fields) { out[key] = 1; }\nfor (let k in o) out[k] = k;")
+    assert isinstance(loop, ast.ForIn) and loop.name == "key" and isinstance(loop.body, ast.Block)
+    assert isinstance(single, ast.ForIn) and single.name == "k" and single.body.expr.what == "assignment"
+
+
+def test_partial_and_table_fields_helpers(convex_project) -> None:
+    """`partial(fields)` (a for…in that makes every field optional) and
+    `tableFields(table)` (an `if ("k" in fields)` that drops a key), as written in real
+    projects; Convex reports the fields in the same order as the for…in visits them."""
+    b = convex_project({
+        "convex/lib.ts": textwrap.dedent("""
+            import { v, type Validator } from "convex/values";
+            import schema from "./schema";
+            export function partial<F extends Record<string, Validator<any, any, any>>>(fields: F) {
+              const result: Record<string, unknown> = {};
+              for (let key in fields)
+                if (fields[key].isOptional !== "required") result[key] = fields[key];
+                else result[key] = v.optional(fields[key]!);
+              return result as { [K in keyof F]: F[K] };
+            }
+            export function tableFields(table: "a" | "b") {
+              const fields = schema.tables[table].validator.fields;
+              if ("hidden" in fields) {
+                const { hidden: _, ...rest } = fields;
+                return rest;
+              }
+              return fields;
+            }
+        """),
+        "convex/schema.ts": schema_ts("""
+            import { partial } from "./lib";
+            const item = v.object({ name: v.string(), note: v.optional(v.string()) });
+            export default defineSchema({
+              a: defineTable({ x: v.number(), hidden: v.string(), y: v.optional(v.boolean()) }),
+              b: defineTable({ z: v.string(), over: v.object({ ...partial(item.fields), q: v.number() }) }),
+            });
+        """),
+        "convex/fns.ts": textwrap.dedent("""
+            import { v } from "convex/values";
+            import { mutation } from "./_generated/server";
+            import schema from "./schema";
+            import { partial, tableFields } from "./lib";
+            export const updateA = mutation({ args: { ...partial(tableFields("a")), id: v.id("a") }, handler: async () => null });
+            export const updateB = mutation({ args: { ...partial(schema.tables.b.validator.fields) }, handler: async () => null });
+            export const createA = mutation({ args: tableFields("a"), handler: async () => null });
+        """),
+    })
+    assert b.diagnostics == []
+    S, N = {"type": "string"}, {"type": "number"}
+    opt = lambda t: {"fieldType": t, "optional": True}  # noqa: E731
+    req = lambda t: {"fieldType": t, "optional": False}  # noqa: E731
+    assert field_type(b, "b", "over") == {"type": "object", "value": {"name": opt(S), "note": opt(S), "q": req(N)}}
+    assert b.function("fns:updateA")["argsValidator"]["validator"] == {
+        "type": "object", "value": {"x": opt(N), "y": opt({"type": "boolean"}), "id": req({"type": "id", "tableName": "a"})},
+    }
+    over = field_type(b, "b", "over")
+    assert b.function("fns:updateB")["argsValidator"]["validator"] == {"type": "object", "value": {"z": opt(S), "over": opt(over)}}
+    assert b.function("fns:createA")["argsValidator"]["validator"] == {"type": "object", "value": {"x": req(N), "y": opt({"type": "boolean"})}}
+
+
+@pytest.mark.parametrize(
+    "setup, cond, taken",
+    [
+        ("const o = { a: 1, b: undefined };", '"a" in o', True),
+        ("const o = { a: 1, b: undefined };", '"b" in o', True),  # own key with value undefined
+        ("const o = { a: 1 };", '"c" in o', False),
+        ("const o = { 1: 'x' };", "1 in o", True),
+        ("const base = { a: 1 }; const o = { ...base, c: 2 };", '"a" in o', True),
+        ("const o = {}; o.k = 1;", '"k" in o', True),
+        ("const o = { a: 1 };", '!("a" in o)', False),
+    ],
+)
+def test_in_operator_on_objects_with_known_keys(convex_project, setup, cond, taken) -> None:
+    b = convex_project({"convex/schema.ts": schema_ts(f"""
+        function pick() {{
+          {setup}
+          if ({cond}) {{
+            return v.literal("then");
+          }}
+          return v.literal("else");
+        }}
+        export default defineSchema({{ t: defineTable({{ f: pick() }}) }});
+    """)})
+    assert b.diagnostics == []
+    assert field_type(b, "t", "f") == lit("then" if taken else "else")
+
+
+def test_for_in_visits_array_index_keys_first_then_keys_in_creation_order(convex_project) -> None:
+    """OrdinaryOwnPropertyKeys (ECMA-262 §10.1.11.1): `{ b, 2, a, 1 }` is visited as 1, 2, b, a."""
+    b = convex_project({"convex/schema.ts": schema_ts("""
+        function keysOf(o: object) {
+          const out: Record<string, unknown> = {};
+          let i = 0;
+          for (const k in o) {
+            out["f" + k] = v.literal(k);
+          }
+          return out;
+        }
+        export default defineSchema({ t: defineTable(keysOf({ b: 0, 2: 0, a: 0, 1: 0, "01": 0 })) });
+    """)})
+    assert b.diagnostics == []
+    assert [c["name"] for c in b.table("t")["columns"] if not c["name"].startswith("_")] == ["f1", "f2", "fb", "fa", "f01"]
+
+
+def test_for_in_over_null_or_undefined_runs_no_iteration(convex_project) -> None:
+    b = convex_project({"convex/schema.ts": schema_ts("""
+        function count(o: any) {
+          let last = "none";
+          for (const k in o) {
+            last = k;
+          }
+          return v.literal(last);
+        }
+        export default defineSchema({ t: defineTable({ f: count(null), g: count(undefined), h: count({ q: 1 }) }) });
+    """)})
+    assert b.diagnostics == []
+    assert [field_type(b, "t", n) for n in ("f", "g", "h")] == [lit("none"), lit("none"), lit("q")]
