@@ -74,6 +74,11 @@ def test_wheel_contains_grammar(wheel_names) -> None:
     assert "convex_ssot/grammars/convex.lark" in wheel_names
 
 
+def test_wheel_contains_compiled_grammar_tables(wheel_names) -> None:
+    # hatch_build.py compiles the LALR tables at build time (docs/performance.md).
+    assert "convex_ssot/grammars/convex.lark-tables" in wheel_names
+
+
 def test_wheel_contains_every_json_schema(wheel_names) -> None:
     expected = {f"convex_ssot/schemas/{p.name}" for p in (REPO_ROOT / "schemas").glob("*.json")}
     assert expected, "the repository has JSON Schemas"
@@ -171,6 +176,21 @@ def test_installed_cli_syncs_chat_app_from_another_cwd(installed: Path, tmp_path
     assert json.loads(status.stdout)["exists"]["convexFunctions"] is True
     version = subprocess.run([str(installed / "ctl-db-ssot"), "--version"], cwd=str(cwd), env=env, capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and "0.1.0" in version.stdout, version.stdout + version.stderr
+
+
+def test_first_run_of_a_fresh_install_loads_the_packaged_tables(installed: Path, tmp_path: Path) -> None:
+    """With an empty cache the parser comes from the tables in the wheel: Lark compiles
+    nothing and nothing is written to the cache (a compile would store its tables there),
+    and the parser works."""
+    code = (
+        "from convex_ssot.parse.parser import get_parser, parse_outline;"
+        "items = parse_outline('import { v } from \"convex/values\";\\nexport const a = v.string();\\n');"
+        "print(len(items))"
+    )
+    cache = tmp_path / "empty-cache"
+    proc = _run([str(installed / "python"), "-c", code], cwd=tmp_path, env=_clean_env(CONVEX_SSOT_CACHE_DIR=str(cache)))
+    assert proc.stdout.strip() == "2", proc.stdout + proc.stderr
+    assert list(cache.glob("grammar-*")) == [], "the grammar was compiled instead of loaded from the wheel"
 
 
 def test_every_installed_console_script_starts(installed: Path, wheel: Path, tmp_path: Path) -> None:

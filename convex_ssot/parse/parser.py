@@ -102,13 +102,66 @@ class OutlineLexer(Lexer):
             yield Token(type_, value, m.start(i), None, None, None, None, pos)
 
 
+#: The compiled LALR tables shipped in the wheel (written at build time by hatch_build.py).
+PACKAGED_TABLES = "convex.lark-tables"
+
+
+def _lark_options() -> dict:
+    """The options every Lark instance of this grammar is built with. Lark's cache check
+    hashes them (with the grammar, Lark's and Python's versions), so the build-time tables
+    and the run-time parser must use exactly these."""
+    return dict(parser="lalr", lexer=OutlineLexer, maybe_placeholders=True, start=["start", "body"])
+
+
+def _tables_header(text: str) -> bytes:
+    """First line of a packaged tables file: what the tables were compiled from (grammar,
+    OutlineLexer, Lark and Python versions). Tables with another header are not used."""
+    import sys
+
+    ident = f"{text}\0{OutlineLexer.VERSION}\0{lark_version}\0{sys.version_info[:2]}"
+    return b"convex-ssot-lark-tables " + hashlib.sha256(ident.encode()).hexdigest().encode()
+
+
+def build_tables(path) -> None:
+    """Compile the grammar and write its LALR tables to ``path`` (a header line, then
+    Lark's own serialisation, ``Lark.save``); used by the wheel build (``hatch_build.py``)
+    so that a fresh install does not spend about a second compiling the grammar."""
+    text = grammar_path().read_text(encoding="utf-8")
+    parser = Lark(text, **_lark_options())
+    with open(path, "wb") as fh:
+        fh.write(_tables_header(text) + b"\n")
+        parser.save(fh, exclude_options=("transformer",))
+
+
+def _packaged_parser(text: str) -> Lark | None:
+    """The parser loaded from the tables shipped in the wheel, or None when there are none
+    or they were compiled from anything else (another grammar, Lark or Python version)."""
+    from ..resources import data_dir
+
+    try:
+        with open(data_dir("grammars") / PACKAGED_TABLES, "rb") as fh:
+            if fh.readline().rstrip(b"\n") != _tables_header(text):
+                return None
+            return Lark.__new__(Lark)._load(fh, transformer=_TRANSFORMER)
+    except Exception:  # noqa: BLE001 - missing, damaged or from an incompatible Lark: compile instead
+        return None
+
+
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
-    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process)."""
+    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process).
+
+    Its tables come from the wheel (:func:`build_tables`) when they match this grammar and
+    these Lark and Python versions; else from the user cache (``grammar-<key>.lark-cache``,
+    Lark's ``cache=``); else they are compiled (about 1 s) and cached.
+    """
     text = grammar_path().read_text(encoding="utf-8")
+    packaged = _packaged_parser(text)
+    if packaged is not None:
+        return packaged
     key = hashlib.sha256((text + lark_version + OutlineLexer.VERSION).encode()).hexdigest()[:16]
     cache_file = cache_mod.grammar_cache_file(key)
-    kwargs = dict(parser="lalr", lexer=OutlineLexer, maybe_placeholders=True, transformer=_TRANSFORMER, start=["start", "body"])
+    kwargs = dict(_lark_options(), transformer=_TRANSFORMER)
     if cache_file is not None:
         try:
             return Lark(text, cache=str(cache_file), **kwargs)
