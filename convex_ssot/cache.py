@@ -224,9 +224,11 @@ class ModuleCache:
             entry = loads(self._project_path(repo_root, schema_rel).read_bytes())
             if entry.get("discovered") != discovered:
                 return None
+            root = os.fspath(repo_root)
             for rel, h in entry["files"].items():
                 try:
-                    data = (repo_root / rel).read_bytes()
+                    with open(os.path.join(root, rel), "rb") as fh:
+                        data = fh.read()
                 except OSError:
                     return None
                 if hashlib.sha256(data).hexdigest() != h:

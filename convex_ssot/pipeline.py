@@ -44,8 +44,16 @@ def fingerprint(data: bytes) -> str:
     wrongly never, "different" only for reformatted files."""
     import hashlib
 
-    data = _TOP_UPDATED_AT.sub(b'  "updatedAt": "' + EPOCH.encode() + b'"', data, count=1)
-    return hashlib.sha256(data).hexdigest()
+    h = hashlib.sha256()
+    m = _TOP_UPDATED_AT.search(data)
+    view = memoryview(data)
+    if m is None:
+        h.update(view)
+    else:  # the same digest as of the bytes with the value replaced, without copying them
+        h.update(view[: m.start()])
+        h.update(b'  "updatedAt": "' + EPOCH.encode() + b'"')
+        h.update(view[m.end() :])
+    return h.hexdigest()
 
 
 def summarize(db: dict, functions: dict | None) -> dict:
@@ -139,7 +147,7 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
             f"DB SSOT mode '{cfg.mode}' is not supported by convex-ssot yet (only 'convex' and 'none'); nothing was written"
         )
     check_layout(cfg)
-    from .resolve.discovery import discover_modules
+    from .resolve.discovery import discover_module_rels
 
     cache = None
     discovered: list[str] = []
@@ -149,7 +157,7 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
         cache = ModuleCache.open()
     if cache is not None and (cfg.repo_root / cfg.schema_rel).is_file():
         convex_dir = (cfg.repo_root / cfg.schema_rel).parent
-        discovered = [p.relative_to(cfg.repo_root).as_posix() for p in discover_modules(convex_dir)]
+        discovered = discover_module_rels(convex_dir, cfg.repo_root)
         hit = cache.load_project(cfg.repo_root, cfg.schema_rel, discovered)
         if hit is not None:
 

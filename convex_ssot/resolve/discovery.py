@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["discover_modules", "has_import_or_export", "SOURCE_EXTENSIONS"]
+__all__ = ["discover_modules", "discover_module_rels", "has_import_or_export", "SOURCE_EXTENSIONS"]
 
 SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
@@ -32,6 +32,18 @@ def discover_modules(convex_dir: Path) -> list[Path]:
     directories are skipped when they hold a ``convex.config.ts`` (a component), never
     for being dot-directories; symlinks are never modules; extensions match exactly.
     """
+    return [Path(p) for p in _discover(convex_dir)]
+
+
+def discover_module_rels(convex_dir: Path, repo_root: Path) -> list[str]:
+    """:func:`discover_modules` as ``/``-separated paths relative to ``repo_root`` (the
+    whole-project cache's key; no :class:`~pathlib.Path` objects on the fast path)."""
+    root = os.fspath(repo_root)
+    return [os.path.relpath(p, root).replace(os.sep, "/") for p in _discover(convex_dir)]
+
+
+def _discover(convex_dir: Path) -> list[str]:
+    """The paths of :func:`discover_modules`, as strings, in the same order."""
     found: list[str] = []
     if not os.path.isdir(convex_dir):
         return []
@@ -64,7 +76,7 @@ def discover_modules(convex_dir: Path) -> list[Path]:
             if islink(path):
                 continue
             found.append(path)
-    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]  # Path order: by parts
+    return sorted(found, key=lambda p: p.split(os.sep))  # Path order: by parts
 
 
 _IMPORT_EXPORT = re.compile(r"^\s{0,100}(import|export)", re.M)
