@@ -13,7 +13,6 @@ too, one level deep.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .. import ir
@@ -117,17 +116,28 @@ def scan(text: str, clean: str | None = None) -> BodyFacts:
     return f
 
 
-@lru_cache(maxsize=1024)
-def _calls_of(names: tuple[str, ...]) -> re.Pattern:
-    """A call of one of ``names`` (not a method: no `.` before it), type arguments allowed;
-    compiled once per set of helper names (one per module, typically)."""
-    return re.compile(r"(?<![\w$.])(" + "|".join(re.escape(n) for n in names) + r")\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\(")
+#: what may follow a called name: type arguments, then the opening parenthesis
+_CALL_TAIL = re.compile(r"\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\(")
+
+
+def _is_ident_char(c: str) -> bool:
+    return c.isalnum() or c in "_$"
 
 
 def called_helpers(text: str, names: list[str]) -> set[str]:
-    """Which of ``names`` (functions of the same module) ``text`` calls."""
-    if not names:
-        return set()
-    if not any(n in text for n in names):
-        return set()
-    return {m.group(1) for m in _calls_of(tuple(sorted(set(names), key=lambda n: (-len(n), n)))).finditer(text)}
+    """Which of ``names`` (functions of the same module) ``text`` calls: an occurrence not
+    preceded by an identifier character or ``.`` (so not a method), not followed by one,
+    then optional type arguments and ``(``. Plain string search: no pattern per name set."""
+    out: set[str] = set()
+    for name in set(names):
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            before = text[start - 1] if start else ""
+            after = text[end] if end < len(text) else ""
+            if not (before and (_is_ident_char(before) or before == ".")) and not (after and _is_ident_char(after)):
+                if _CALL_TAIL.match(text, end):
+                    out.add(name)
+                    break
+            start = text.find(name, start + 1)
+    return out
