@@ -27,11 +27,6 @@ __all__ = [
     "LiteralValue",
 ]
 
-SCALAR_KINDS = frozenset(
-    ["string", "float64", "int64", "boolean", "bytes", "null", "any", "commitTs"]
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """Something the tool could not understand or that Convex would reject.

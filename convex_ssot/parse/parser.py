@@ -177,10 +177,11 @@ def get_parser() -> Lark:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": "", "\r": ""}
 
 
-def decode_js_string(lit: str, template: bool = False) -> str:
-    """Decode a quoted JavaScript string literal (ECMA-262 §12.9.4 escape sequences; with
-    ``template``, a template literal's cooked value, where ``\\``` and ``\\$`` are escapes
-    too). Surrogate pairs written as two ``\\u`` escapes become one code point."""
+def decode_js_string(lit: str) -> str:
+    """Decode a quoted JavaScript string literal or a template literal's cooked value
+    (ECMA-262 §12.9.4 escape sequences; any other escaped character, such as ``\\``` or
+    ``\\$``, stands for itself). Surrogate pairs written as two ``\\u`` escapes become one
+    code point."""
     body = lit[1:-1]
     if "\\" not in body:
         return body
@@ -328,7 +329,7 @@ class ToAst(Transformer):
         if text.strip("`").strip() == "" and len(text) > 2:
             return ast.Opaque(self._span_of(ch), "template")
         body = text[1:-1].replace("\r\n", "\n").replace("\r", "\n")  # template line endings (§12.9.6)
-        return ast.Str(self._span_of(ch), decode_js_string("`" + body + "`", template=True))
+        return ast.Str(self._span_of(ch), decode_js_string("`" + body + "`"))
 
     def true(self, ch):
         return ast.Bool(self._span_of(ch), True)

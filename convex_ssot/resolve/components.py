@@ -66,7 +66,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ir
@@ -475,7 +475,7 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
                 return out
             return VFactoryUnknown(f"{owner.cls}.{callee.name}() of {owner.package} is not modelled", owner.package, f"{owner.cls}.{callee.name}()")
         if isinstance(owner, VPendingWorkflow):
-            return _workflow_registration(ev, mod, owner.client, owner.config, args[0] if args else None, node, f"{owner.text}.handler")
+            return _workflow_registration(ev, mod, owner.client, owner.config, node, f"{owner.text}.handler")
         if isinstance(owner, VForeignClient):
             return VFactoryUnknown(f"{owner.what}.{callee.name}() of {owner.package} is not modelled", owner.package, f"{owner.what}.{callee.name}()")
     if isinstance(callee, VForeignClient):
@@ -594,7 +594,7 @@ def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], no
                 return VFactoryUnknown(f"{text}(): workflow definition not resolved", client.package, f"{text}()")
             if "handler" not in cfg.entries:
                 return VPendingWorkflow(client, cfg, text)
-            return _workflow_registration(ev, mod, client, cfg, cfg.nodes.get("handler"), node, text)
+            return _workflow_registration(ev, mod, client, cfg, node, text)
         return None
     if client.package == "@convex-dev/better-auth" and name == "triggersApi":
         return _registrations(mod, client, name, var["triggersApi"], node, text)
@@ -603,7 +603,7 @@ def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], no
     return None
 
 
-def _workflow_registration(ev, mod, client: VClient, cfg: VObj, handler_node, node: ast.Node, text: str) -> Value:
+def _workflow_registration(ev, mod, client: VClient, cfg: VObj, node: ast.Node, text: str) -> Value:
     var = client.variant
     b = _builder("mutation", "internal", "workflowMutation")
     if var["registration"] == "no-validators":

@@ -126,7 +126,7 @@ def make_migration(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
         return VUnknown("makeMigration(): builder not resolved")
     b = _wrapped(builder, "makeMigration")
 
-    def migration(ev2, mod2, args2: list[ast.Node], node2: ast.Call) -> Value:
+    def migration(ev2, mod2, _args: list[ast.Node], node2: ast.Call) -> Value:
         return VRegistration(b, None, mod2, ev2._callee_text(node2.callee), args=VVal(_migration_args()))
 
     return VCallable("migration", migration)

@@ -30,7 +30,6 @@ from .helpers import (
     CONTRACTS,
     HEADER,
     MODULE,
-    PACKAGE_JSON,
     REGISTRY,
     SCHEMA,
     Run,
@@ -41,7 +40,6 @@ from .helpers import (
     make_repo,
     schema_errors,
     snapshot,
-    write_files,
 )
 
 DB, FN = CONTRACTS

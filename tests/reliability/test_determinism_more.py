@@ -27,7 +27,7 @@ import pytest
 
 from ssot_testlib import normalize_updated_at
 
-from .helpers import CONTRACTS, MODULE, copy_chat_app, ctl_convex, db_ssot, gen_project, make_repo, snapshot, write_files
+from .helpers import CONTRACTS, copy_chat_app, ctl_convex, db_ssot, gen_project, make_repo, snapshot, write_files
 
 
 class _ScandirWrapper:
