@@ -20,6 +20,7 @@ from .evaluator import Evaluator, _fields
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
+from .generated import generated_module
 from .components import VFactoryUnknown, unlisted
 from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
@@ -28,13 +29,14 @@ __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 class _Loader:
     """Reads and parses modules once per run; resolves relative specifiers."""
 
-    def __init__(self, repo_root: Path, module_cache=None) -> None:
+    def __init__(self, repo_root: Path, module_cache=None, convex_dir: Path | None = None) -> None:
         self.repo_root = repo_root
         self.root_real = os.path.realpath(repo_root)
         self.modules: dict[str, Module | None] = {}
         self.read_diagnostics: list[ir.Diagnostic] = []
         self.module_cache = module_cache
-        self.specifiers = SpecifierResolver(repo_root)
+        self.specifiers = SpecifierResolver(repo_root, convex_dir)
+        self.generated: dict[str, Module] = {}  # stand-ins for <convexDir>/_generated/*
         self._pending_bytes: dict[str, bytes] = {}
         self.accessed: set[str] = set()  # modules asked for (to tell which contract a module feeds)
 
@@ -161,8 +163,19 @@ class _Loader:
         return mod
 
     def resolve(self, from_mod: Module, specifier: str) -> Module | None:
-        path = self.specifiers.resolve(self.repo_root / from_mod.rel, specifier)
-        return self.get(path) if path is not None else None
+        """The module ``specifier`` names from ``from_mod``, resolved as Convex's bundler
+        does (:mod:`.paths`): a project module, a generated module's stand-in
+        (:mod:`.generated`), or None (a package, a built-in, not found)."""
+        platform = "node" if from_mod.use_node else "browser"
+        r = self.specifiers.resolve(specifier, self.repo_root / from_mod.rel, platform)
+        if r is None:
+            return None
+        if r.kind == "generated":
+            rel = self.rel(r.path.parent / r.generated)
+            if rel not in self.generated:
+                self.generated[rel] = generated_module(r.generated, rel)
+            return self.generated[rel]
+        return self.get(r.path) if r.kind == "project" else None
 
 
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start
@@ -219,11 +232,11 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
     """
-    loader = _Loader(repo_root, module_cache)
-    ev = Evaluator(loader.resolve)
-    ev.repo_root = repo_root  # component packages: the installed version (resolve/components.py)
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
+    loader = _Loader(repo_root, module_cache, convex_dir)
+    ev = Evaluator(loader.resolve)
+    ev.repo_root = repo_root  # component packages: the installed version (resolve/components.py)
     convex_rel = loader.rel(convex_dir)
     project = ir.Project(convex_dir=convex_rel, schema=ir.Schema(path=schema_rel, found=False))
 
