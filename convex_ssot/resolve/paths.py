@@ -39,6 +39,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cache import note_input
 from . import package_json as pjson
 from .tsconfig import TSConfig, TSConfigs
 
@@ -277,13 +278,13 @@ class Resolver:
     def _file(self, path: str, order=None) -> str | None:
         if os.path.isfile(path):
             return path
-        gen = self._generated_name(path)
-        if gen is not None:
-            return path  # <convexDir>/_generated/<name>: recognised whether or not it exists
         for ext in self._order(path, order):
             if os.path.isfile(path + ext):
                 return path + ext
-        return _rewritten(path)
+        hit = _rewritten(path)
+        if hit is None and self._generated_name(path) is not None:
+            return path  # <convexDir>/_generated/<name>: recognised whether or not it exists
+        return hit
 
     def _directory(self, path: str, platform: str, order=None) -> str | None:
         if not os.path.isdir(path):
@@ -329,6 +330,7 @@ class Resolver:
     def _enclosing_package_dir(self, directory: str) -> str | None:
         d = directory
         while True:
+            note_input(os.path.join(d, "package.json"))  # present or absent (project cache)
             if os.path.isfile(os.path.join(d, "package.json")) and self._package_json(d) is not None:
                 return d
             parent = os.path.dirname(d)

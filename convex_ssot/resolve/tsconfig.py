@@ -29,6 +29,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ..cache import note_input
 from .package_json import EXACT, exports_resolve, parse_package_name, read_jsonc, read_package_json
 
 __all__ = ["TSConfig", "TSConfigs"]
@@ -78,11 +79,15 @@ class TSConfigs:
         if "node_modules" not in directory.split(os.sep):
             for name in ("tsconfig.json", "jsconfig.json"):
                 cand = os.path.join(directory, name)
+                note_input(cand)  # present or absent: the project cache depends on it
                 if os.path.isfile(cand):
+                    # an unreadable config still hides the farther ones (esbuild sets the
+                    # directory's enclosing config to the failed parse: none)
                     found = self.load(cand, os.path.dirname(cand))
                     break
-            if found is None and directory != self.root and directory.startswith(self.root + os.sep):
-                found = self.for_dir(os.path.dirname(directory))
+            else:
+                if directory != self.root and directory.startswith(self.root + os.sep):
+                    found = self.for_dir(os.path.dirname(directory))
         self._by_dir[directory] = found
         return found
 
