@@ -817,7 +817,9 @@ class Evaluator:
         converted as ``zodOutputToConvex`` does (a zod ``returns`` shape)."""
         out: dict[str, ir.Validator] = {}
         for reason, m in obj.spread_unknown:
-            mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); its fields are missing from the contract")
+            mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); the object is recorded as v.any()")
+        if obj.spread_unknown:
+            return VUnknown(f"fields spread not resolved ({obj.spread_unknown[0][0]})")
         for k, val in obj.entries.items():
             node = obj.nodes.get(k)
             if isinstance(val, VVal):
@@ -894,12 +896,13 @@ class Evaluator:
                 for i in range(len(args)):
                     if isinstance(args[i], ast.Spread):
                         inner = self.eval(mod, args[i].expr)
-                        if isinstance(inner, VArr):
-                            for it in inner.items:
-                                mv = self.to_validator(mod, it, None)
-                                members.append(mv if isinstance(mv, ir.Validator) else ir.Validator("any"))
-                            continue
-                        mod.diag(args[i].span[0], "CSX200", "v.union(...spread): spread not resolved")
+                        mvs = [self.to_validator(mod, it, None) for it in inner.items] if isinstance(inner, VArr) else [inner]
+                        bad = next((m for m in mvs if not isinstance(m, ir.Validator)), None)
+                        if bad is not None:  # an unknown number of members: the union is unknown
+                            why = bad.reason if isinstance(bad, VUnknown) else "not an array of validators"
+                            mod.diag(args[i].span[0], "CSX200", f"v.union(...spread): spread not resolved ({why}); the union is recorded as v.any()")
+                            return VVal(ir.Validator("any", raw=raw))
+                        members.extend(mvs)
                         continue
                     m = self._arg_validator(mod, args, i, "v.union()")
                     if m is not None:
@@ -1121,8 +1124,8 @@ class Evaluator:
             for val, a in values:
                 lv = _literal(val)
                 if lv is None:
-                    mod.diag(a.span[0], "CSX200", "literals(): argument is not a literal")
-                    continue
+                    mod.diag(a.span[0], "CSX200", "literals(): argument is not a literal; the union is recorded as v.any()")
+                    return VVal(ir.Validator("any", raw=raw))
                 members.append(ir.Validator("literal", literal=lv, raw=mod.raw(a.span) if not isinstance(a, ast.Spread) else ""))
             return VVal(ir.Validator("union", members=tuple(members), raw=raw))
         if name == "nullable":
@@ -1333,9 +1336,10 @@ class Evaluator:
             doc = val.v.with_raw(mod.raw(args[0].span))
         elif isinstance(val, VObj):
             fields = self.fields_of(mod, val)
-            if isinstance(fields, VUnknown):
-                return fields
-            doc = ir.Validator("object", fields=_fields(fields), raw=mod.raw(args[0].span))
+            if isinstance(fields, VUnknown):  # the table is kept, its document is v.any()
+                doc = ir.Validator("any", raw=mod.raw(args[0].span))
+            else:
+                doc = ir.Validator("object", fields=_fields(fields), raw=mod.raw(args[0].span))
         else:
             reason = val.reason if isinstance(val, VUnknown) else "not a fields object or validator"
             return VUnknown(f"defineTable(): argument not resolved ({reason})")

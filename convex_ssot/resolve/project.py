@@ -21,6 +21,7 @@ from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
+from .completeness import registration_shape, report_unknown_export
 from .components import VFactoryUnknown, unlisted
 from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
@@ -266,6 +267,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     schema_modules = set(loader.accessed)
 
     # ---- functions
+    loader.accessed = set()
     functions: list[ir.Function] = []
     for path in module_paths:
         mod = loader.get(path)
@@ -275,21 +277,27 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
             continue
         functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
     project.functions = sorted(functions, key=lambda f: f.function_id)
+    function_modules = set(loader.accessed)
 
-    # ---- diagnostics, split by the contract they affect
+    # ---- diagnostics, in every contract whose entries they may affect: a module's
+    # diagnostics go to the DB contract when the schema's evaluation reached it, and to the
+    # function contract when the functions' evaluation reached it (a function arg built
+    # from an unresolved schema-level validator) or the schema's did not.
     schema_diags: set[ir.Diagnostic] = set()
     fn_diags: set[ir.Diagnostic] = set()
     for key, mod in loader.modules.items():
         if mod is None:
             continue
-        target = schema_diags if key in schema_modules else fn_diags
-        target.update(mod.diagnostics)
+        if key in schema_modules:
+            schema_diags.update(mod.diagnostics)
+        if key in function_modules or key not in schema_modules:
+            fn_diags.update(mod.diagnostics)
     for d in loader.read_diagnostics:
         (schema_diags if d.file == schema_rel else fn_diags).add(d)
     if schema_mod is None and not schema_path.is_file():
         schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
     project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
-    project.function_diagnostics = sorted(fn_diags - schema_diags, key=ir.Diagnostic.sort_key)
+    project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
     return project
 
 
@@ -330,10 +338,14 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
             out.append(_function(ev, loader, mod, val, module_path, name))
         elif (unknown := unlisted(val)) is not None:
             _factory_unknown(mod, name, unknown, module_path)
+        elif isinstance(val, VUnknown):
+            report_unknown_export(loader, mod, name, val.reason, f"{module_path}:{name}")
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):
             out.append(_function(ev, loader, mod, val, module_path, "default"))
+        elif isinstance(val, VUnknown) and (why := registration_shape(mod.default_export)) is not None:
+            mod.diag(mod.default_export.span[0], "CSX250", f"{module_path}:default may be a Convex function ({why}) but its value is not understood ({val.reason}); it is missing from the contract")
     for name, failed in mod.failed_exports.items():
         if name in seen:
             continue
