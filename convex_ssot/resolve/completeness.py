@@ -12,7 +12,10 @@ reported with CSX250 if its source has the shape of a registration:
   context: ``ctx``, ``_ctx``, ``context``, ``*Ctx``);
 - ``export const { a, b } = g(...)`` (each destructured name of a call);
 - re-exports (``export { x } from``, ``export *``) of such values, reported where they are
-  re-exported (the function id Convex would give them).
+  re-exported (the function id Convex would give them);
+- names re-exported from a package the tool does not read (``export { x } from "pkg"``
+  whose value is unknown), and every ``export * from "pkg"`` of such a package (its names
+  cannot be listed without reading it).
 
 The diagnostic names the function id, the export and the reason the value is unknown.
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from ..parse import ast
 
-__all__ = ["registration_shape", "report_unknown_export"]
+__all__ = ["registration_shape", "report_unknown_export", "report_star_exports"]
 
 _MAX_NESTING = 3
 
@@ -87,12 +90,56 @@ def _origin(loader, mod, name: str, hops: int = 0):
     return None
 
 
+def _export_from_offset(mod, spec: str, name: str | None) -> int:
+    for it in mod.items:
+        if isinstance(it, ast.ExportFrom) and it.specifier == spec and (name is None or it.names is None or any(e == name for _, e in it.names)):
+            return it.span[0]
+    return 0
+
+
+def _package_source(loader, mod, name: str) -> str | None:
+    """The specifier of a package (not a project module) ``name`` is re-exported from."""
+    re = mod.reexports.get(name)
+    if re is None or re[0].startswith(".") or loader.resolve(mod, re[0]) is not None:
+        return None
+    return re[0]
+
+
+def report_star_exports(loader, mod, module_path: str) -> None:
+    """CSX250 for ``export * from "<package>"``: the names a package module exports are not
+    known without reading it, so any Convex functions among them would be missing."""
+    for spec in mod.star_exports:
+        for missing in _unread_stars(loader, mod, spec, set()):
+            what = "a package the tool does not read" if not missing.startswith(".") else "a module that was not found"
+            via = "" if missing == spec else f" (through `export * from \"{spec}\"`)"
+            mod.diag(_export_from_offset(mod, spec, None), "CSX250", f"{module_path}: `export * from \"{missing}\"`{via} re-exports {what}; any Convex functions it exports (function ids {module_path}:<name>) are missing from the contract")
+
+
+def _unread_stars(loader, mod, spec: str, seen: set) -> list[str]:
+    """Specifiers reached through ``export *`` from ``spec`` that name no project module."""
+    target = loader.resolve(mod, spec)
+    if target is None:
+        return [spec]
+    if target.rel in seen:
+        return []
+    seen.add(target.rel)
+    out: list[str] = []
+    for inner in target.star_exports:
+        out.extend(_unread_stars(loader, target, inner, seen))
+    return out
+
+
 def report_unknown_export(loader, mod, name: str, reason: str, function_id: str) -> bool:
     """CSX250 on ``mod`` when its export ``name`` (whose value is unknown because of
-    ``reason``) has the shape of a registration; True when reported."""
+    ``reason``) has the shape of a registration, or is re-exported from a package the tool
+    does not read; True when reported."""
     found = _origin(loader, mod, name)
     if found is None:
-        return False
+        spec = _package_source(loader, mod, name)
+        if spec is None:
+            return False
+        mod.diag(_export_from_offset(mod, spec, name), "CSX250", f"{function_id} may be a Convex function (re-exported from package `{spec}`) but its value is not understood ({reason}); it is missing from the contract")
+        return True
     node, offset, destructured = found
     why = "destructured from a call" if destructured and isinstance(node, ast.Call) else registration_shape(node)
     if why is None:

@@ -21,7 +21,7 @@ from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
-from .completeness import registration_shape, report_unknown_export
+from .completeness import registration_shape, report_star_exports, report_unknown_export
 from .components import VFactoryUnknown, unlisted
 from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
@@ -328,6 +328,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
     path = repo_root / mod.rel
     module_path = _module_path(path, convex_dir)
     names = list(mod.exports) + list(mod.reexports) + _star_export_names(loader, mod, set())
+    report_star_exports(loader, mod, module_path)
     seen = set()
     for name in names:
         if name in seen:
