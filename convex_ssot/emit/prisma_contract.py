@@ -44,7 +44,17 @@ def _native(f: ast.Field) -> tuple[str | None, list[str] | None]:
     return None, None
 
 
-def _column(schema: Schema, f: ast.Field) -> dict:
+def _single_field_uniques(b: ast.Block) -> set[str]:
+    """Fields made unique on their own by a one-field ``@@unique([x])``."""
+    out = set()
+    for a in b.attrs("unique"):
+        names = _field_names(a.arg("fields", 0))
+        if len(names) == 1:
+            out.add(names[0][0])
+    return out
+
+
+def _column(schema: Schema, f: ast.Field, unique_alone: set[str] = frozenset()) -> dict:
     db_type, db_args = _native(f)
     default = f.attr("default")
     kind = schema.kind_of(f)
@@ -60,7 +70,7 @@ def _column(schema: Schema, f: ast.Field) -> dict:
         "dbType": db_type,
         "default": default.args_text or None if default is not None else None,
         "primaryKey": f.attr("id") is not None,
-        "unique": f.attr("unique") is not None,
+        "unique": f.attr("unique") is not None or f.name in unique_alone,
         # new keys
         "kind": kind,
         "dbTypeArgs": db_args,
@@ -130,11 +140,12 @@ def _index_key(i: dict) -> str:
 
 def _table(schema: Schema, b: ast.Block) -> dict:
     columns, relations = [], []
+    alone = _single_field_uniques(b)
     for f in b.fields:
         if schema.kind_of(f) == "object":
             relations.append(_relation(schema, b.name, f))
         else:
-            columns.append(_column(schema, f))
+            columns.append(_column(schema, f, alone))
     indexes = [_index(a) for a in b.attributes if a.name in _INDEX_TYPES]
     return {
         "name": b.name,

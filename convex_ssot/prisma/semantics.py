@@ -134,9 +134,32 @@ def _version_arg(e: ast.Expr, default: int) -> list:
     return [int(e.args[0].value.value)] if e.args and e.args[0].value is not None and e.args[0].value.kind == "number" else [default]
 
 
+def _rfc3339(text: str) -> str:
+    """A DateTime default as Prisma's DMMF prints it (chrono's ``to_rfc3339``:
+    ``2024-01-01T00:00:00+00:00``); text that is no date stays as written."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return text
+    if t.tzinfo is None:
+        return text
+    frac = ""
+    if t.microsecond:
+        frac = f".{t.microsecond:06d}"
+        if frac.endswith("000"):
+            frac = frac[:4]
+    off = t.utcoffset()
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + frac + f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _literal(e: ast.Expr, scalar: str):
     if e.kind == "string":
-        return e.value
+        return _rfc3339(e.value) if scalar == "DateTime" else e.value
     if e.kind == "number":
         if scalar == "BigInt":
             return e.value
