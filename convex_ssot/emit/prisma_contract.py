@@ -44,17 +44,18 @@ def _native(f: ast.Field) -> tuple[str | None, list[str] | None]:
     return None, None
 
 
-def _single_field_uniques(b: ast.Block) -> set[str]:
-    """Fields made unique on their own by a one-field ``@@unique([x])``."""
+def _single_field(b: ast.Block, attribute: str) -> set[str]:
+    """Fields made unique (``unique``) or the primary key (``id``) on their own by a
+    one-field ``@@unique([x])`` / ``@@id([x])`` (Prisma's DMMF marks them on the field too)."""
     out = set()
-    for a in b.attrs("unique"):
+    for a in b.attrs(attribute):
         names = _field_names(a.arg("fields", 0))
         if len(names) == 1:
             out.add(names[0][0])
     return out
 
 
-def _column(schema: Schema, f: ast.Field, unique_alone: set[str] = frozenset()) -> dict:
+def _column(schema: Schema, f: ast.Field, unique_alone: set[str] = frozenset(), id_alone: set[str] = frozenset()) -> dict:
     db_type, db_args = _native(f)
     default = f.attr("default")
     kind = schema.kind_of(f)
@@ -69,7 +70,7 @@ def _column(schema: Schema, f: ast.Field, unique_alone: set[str] = frozenset()) 
         "dbName": _string_arg(f.attr("map"), "name"),
         "dbType": db_type,
         "default": default.args_text or None if default is not None else None,
-        "primaryKey": f.attr("id") is not None,
+        "primaryKey": f.attr("id") is not None or f.name in id_alone,
         "unique": f.attr("unique") is not None or f.name in unique_alone,
         # new keys
         "kind": kind,
@@ -122,12 +123,16 @@ def _index(a: ast.Attribute) -> dict:
         details.append(d)
     algorithm = a.arg("type", None)
     clustered = a.arg("clustered", None)
+    name, db_name = _string_arg(a, "name", None), _string_arg(a, "map", None)
+    if db_name is None and a.name in ("index", "fulltext"):
+        db_name = name  # `name:` of @@index is a legacy alias of `map:` (Prisma docs)
     return {
         "type": _INDEX_TYPES[a.name],
         "fields": [d["name"] for d in details],
-        "name": _string_arg(a, "name", None),
+        "name": name,
         "map": _string_arg(a, "map", None),
         # new keys
+        "dbName": db_name,
         "fieldDetails": details,
         "algorithm": algorithm.value if algorithm is not None else None,
         "clustered": {"true": True, "false": False}.get(clustered.value) if clustered is not None else None,
@@ -140,12 +145,12 @@ def _index_key(i: dict) -> str:
 
 def _table(schema: Schema, b: ast.Block) -> dict:
     columns, relations = [], []
-    alone = _single_field_uniques(b)
+    alone, id_alone = _single_field(b, "unique"), _single_field(b, "id")
     for f in b.fields:
         if schema.kind_of(f) == "object":
             relations.append(_relation(schema, b.name, f))
         else:
-            columns.append(_column(schema, f, alone))
+            columns.append(_column(schema, f, alone, id_alone))
     indexes = [_index(a) for a in b.attributes if a.name in _INDEX_TYPES]
     return {
         "name": b.name,

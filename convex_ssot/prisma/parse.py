@@ -9,7 +9,8 @@ Documentation comments (``///``) are read from the text of the ``NL`` terminal t
 precedes a declaration, the way Prisma attaches them (psl/schema-ast, parser/parse_comments.rs):
 consecutive ``///`` lines directly above it (``//`` lines between them are skipped, an
 empty line ends them), plus a ``///`` comment at the end of the declaration's own line.
-The text of each line after ``///`` is trimmed; lines are joined with ``\\n``.
+The text of each line after ``///`` loses its leading blanks (trailing ones stay, as in
+Prisma's DMMF); lines are joined with ``\\n``.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _comment_lines(nl: str) -> list[list[str]]:
 
 def _doc_of(comment: str) -> str | None:
     if comment.startswith("///"):
-        return comment[3:].strip()
+        return comment[3:].lstrip(" \t").rstrip("\r")  # Prisma keeps trailing spaces
     if comment.startswith("/*"):
         return comment[2:-2].strip()
     return None

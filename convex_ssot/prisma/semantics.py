@@ -157,13 +157,27 @@ def _rfc3339(text: str) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S") + frac + f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _number(text: str):
+    """A Float/Decimal default as the DMMF prints it: an integer when it has no fraction
+    (``2.00`` → 2), else the float."""
+    v = float(text)
+    return int(v) if v.is_integer() and abs(v) < 2**53 else v
+
+
 def _literal(e: ast.Expr, scalar: str):
     if e.kind == "string":
-        return _rfc3339(e.value) if scalar == "DateTime" else e.value
+        if scalar == "DateTime":
+            return _rfc3339(e.value)
+        if scalar == "Decimal":
+            try:
+                return _number(e.value)
+            except ValueError:
+                return e.value
+        return e.value
     if e.kind == "number":
         if scalar == "BigInt":
             return e.value
-        return float(e.value) if "." in e.value or scalar in ("Float", "Decimal") and "." in e.value else int(e.value)
+        return _number(e.value) if scalar in ("Float", "Decimal") or "." in e.value else int(e.value)
     if e.kind == "path":
         return {"true": True, "false": False}.get(e.value, e.value)
     if e.kind == "array":
@@ -323,6 +337,8 @@ def _check_block(b: ast.Block, out: Schema, models: dict, schemas: list[str], ch
         return
     _check_schema_attr(b, schemas, chk)
     ids = [f for f in b.fields if f.attr("id") is not None]
+    if b.kind == "view" and (ids or b.attrs("id")):
+        chk.err((ids[0].attr("id") if ids else b.attr("id")).pos, "views cannot have primary keys (use @unique / @@unique)")
     if len(ids) + len(b.attrs("id")) > 1:
         chk.err(b.pos, f"at most one field must be marked as the id field with the `@id` attribute (model `{b.name}`)")
     if b.kind == "model" and not ignored_block and not ids and not b.attrs("id"):

@@ -2,7 +2,11 @@
 // (@prisma/prisma-schema-wasm, offline) on a batch of schemas.
 // stdin: JSON [{"files": [[path, text], ...]}, ...]
 // stdout: JSON [{"ok": true, "datamodel": <DMMF datamodel>} | {"ok": false, "error": <message>}, ...]
-import * as wasm from '@prisma/prisma-schema-wasm';
+// PRISMA_SCHEMA_WASM (optional): path of another build of the engine's JS entry, for
+// measuring schemas written for another Prisma major version (docs/accuracy.md).
+const wasm = process.env.PRISMA_SCHEMA_WASM
+  ? await import(process.env.PRISMA_SCHEMA_WASM)
+  : await import('@prisma/prisma-schema-wasm');
 
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);

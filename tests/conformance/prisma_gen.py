@@ -38,7 +38,7 @@ def schema(seed: int) -> str:
     """The schema text for ``seed``."""
     rng = random.Random(seed)
     provider = rng.choice(PROVIDERS)
-    out = [f'datasource db {{\n  provider = "{provider}"\n}}\n']
+    out = [f'datasource db {{\n  provider = "{provider}"\n  url      = env("DATABASE_URL")\n}}\n']
     enums: dict[str, list[str]] = {}
     if provider != "sqlite":
         for i in range(rng.randint(0, 3)):

@@ -132,7 +132,7 @@ def _our_column(c: dict) -> dict:
         "required": c["list"] or not c["nullable"],
         "list": c["list"],
         "id": c["primaryKey"],
-        "unique": c["unique"],
+        "unique": c["unique"] and not c["primaryKey"],  # Prisma's isUnique: false on the id
         "default": c["defaultValue"],
         "dbName": c["dbName"],
         "nativeType": [c["dbType"], c["dbTypeArgs"]] if c["dbType"] is not None else None,
@@ -176,7 +176,8 @@ def reduce_ours(doc: dict) -> dict:
             "uniqueIndexes": sorted(([i["name"], i["fields"]] for i in t["indexes"] if i["type"] == "unique"), key=json.dumps),
             "indexes": sorted(
                 (
-                    {"type": i["type"], "name": i["name"], "map": i["map"], "algorithm": i["algorithm"], "fields": i["fieldDetails"]}
+                    {"type": i["type"], "name": None if i["type"] in ("index", "fulltext") else i["name"], "map": i["dbName"],
+                     "algorithm": i["algorithm"], "fields": i["fieldDetails"]}
                     for i in t["indexes"]
                 ),
                 key=json.dumps,
