@@ -33,7 +33,7 @@ FOLDER_REL = "prisma/schema"
 #: Largest schema file read (bytes). Real schemas are well under 1 MB.
 MAX_BYTES = 32 * 1024 * 1024
 _CONFIG_NAMES = ("prisma.config.ts", "prisma.config.mts", "prisma.config.cts", "prisma.config.js", "prisma.config.mjs", "prisma.config.cjs")
-_SCHEMA_PROP = re.compile(r"""(?m)^\s*schema\s*:\s*(?:(["'`])([^"'`\n]+)\1|([^,\n}]+))""")
+_SCHEMA_PROP = re.compile(r"""(?<![\w.$])schema\s*:\s*(?:(["'`])([^"'`\n]+)\1|([^,\n}]+))""")
 
 
 @dataclass(slots=True)
