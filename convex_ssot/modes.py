@@ -59,13 +59,13 @@ def _mirror_warnings(cfg: Config) -> list[str]:
     return []
 
 
-def derive_db(cfg: Config, updated_at: str) -> tuple[dict, list[str]]:
+def derive_db(cfg: Config, updated_at: str, use_cache: bool = True) -> tuple[dict, list[str]]:
     """The DB contract of a ``repo-prisma``, ``database`` or ``none`` repository and the
     warnings to print. Raises :class:`~convex_ssot.errors.InputError` (a Prisma schema
     Prisma rejects, a mirror that is not JSON or of neither shape: file:line:column) and
     :class:`~convex_ssot.errors.ConfigError` (a path outside the repository)."""
     if cfg.mode == "repo-prisma":
-        return _prisma(cfg, updated_at)
+        return _prisma(cfg, updated_at, use_cache)
     if cfg.mode == "database":
         return _mirror(cfg, updated_at)
     from .emit.db_contract import db_contract
@@ -73,7 +73,7 @@ def derive_db(cfg: Config, updated_at: str) -> tuple[dict, list[str]]:
     return db_contract(None, [], updated_at, mode="none"), []
 
 
-def _prisma(cfg: Config, updated_at: str) -> tuple[dict, list[str]]:
+def _prisma(cfg: Config, updated_at: str, use_cache: bool) -> tuple[dict, list[str]]:
     from .emit.prisma_contract import empty_prisma_contract, prisma_contract
     from .prisma import load_schema
     from .prisma.sources import locate
@@ -83,7 +83,7 @@ def _prisma(cfg: Config, updated_at: str) -> tuple[dict, list[str]]:
     if not loc.exists:
         warnings.append(f"Missing Prisma schema: {loc.path}")
         return empty_prisma_contract(loc.path, updated_at), warnings
-    schema = load_schema(cfg.repo_root, loc.files)
+    schema = load_schema(cfg.repo_root, loc.files, use_cache)
     return prisma_contract(schema, loc.path, updated_at), warnings
 
 

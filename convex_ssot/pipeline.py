@@ -143,7 +143,7 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
     if cfg.mode != "convex":
         from .modes import derive_db
 
-        db, warnings = derive_db(cfg, EPOCH)
+        db, warnings = derive_db(cfg, EPOCH, use_cache)
         return Derived(db, None, None, warnings=warnings)
     check_layout(cfg)
     from .resolve.discovery import discover_module_rels

@@ -20,21 +20,27 @@ from __future__ import annotations
 __all__ = ["locale_key", "locale_sorted"]
 
 _PUNCTUATION = " \t\n_-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
-_PRIMARY: dict[str, int] = {}
-for _i, _c in enumerate(_PUNCTUATION):
-    _PRIMARY[_c] = _i
-for _i, _c in enumerate("0123456789"):
-    _PRIMARY[_c] = 100 + _i
-for _i, _c in enumerate("abcdefghijklmnopqrstuvwxyz"):
-    _PRIMARY[_c] = 200 + _i
-    _PRIMARY[_c.upper()] = 200 + _i
 
 
-def locale_key(s: str) -> tuple:
+def _tables() -> tuple[dict, dict]:
+    """``str.translate`` tables: every ASCII character to its primary weight (one character
+    below U+0080, so that other characters, left as they are, sort after letters), and
+    letters to their case (``a`` for lower, ``b`` for upper; the rest ``a``)."""
+    order = list(_PUNCTUATION) + list("0123456789")
+    weight = {c: i + 1 for i, c in enumerate(order)}
+    for i, c in enumerate("abcdefghijklmnopqrstuvwxyz"):
+        weight[c] = weight[c.upper()] = len(order) + 1 + i
+    primary = {cp: chr(weight.get(chr(cp), 0)) for cp in range(128)}  # control characters: 0
+    case = {cp: ("b" if chr(cp).isupper() else "a") for cp in range(128)}
+    return primary, case
+
+
+_PRIMARY, _CASE = _tables()
+
+
+def locale_key(s: str) -> tuple[str, str]:
     """A key for :func:`sorted` giving ``localeCompare`` order (see the module doc)."""
-    primary = tuple(_PRIMARY.get(c, 1000 + ord(c)) for c in s)
-    tertiary = tuple(1 if c.isupper() else 0 for c in s)
-    return (primary, tertiary)
+    return (s.translate(_PRIMARY), s.translate(_CASE))
 
 
 def locale_sorted(rows, key) -> list:

@@ -90,8 +90,10 @@ class Field:
         return [a for a in self.attributes if a.name == name]
 
     def attr(self, name: str) -> Attribute | None:
-        found = self.attrs(name)
-        return found[0] if found else None
+        for a in self.attributes:
+            if a.name == name:
+                return a
+        return None
 
 
 @dataclass(slots=True)
@@ -135,8 +137,10 @@ class Block:
         return [a for a in self.attributes if a.name == name]
 
     def attr(self, name: str) -> Attribute | None:
-        found = self.attrs(name)
-        return found[0] if found else None
+        for a in self.attributes:
+            if a.name == name:
+                return a
+        return None
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)
@@ -144,7 +148,9 @@ class Block:
 
 @dataclass(slots=True)
 class SchemaFile:
-    """One parsed ``.prisma`` file: its repository-relative path and its blocks."""
+    """One parsed ``.prisma`` file: its repository-relative path and its blocks. ``rel`` is
+    its identity in the parse cache (:func:`convex_ssot.prisma.load_schema`)."""
 
     path: str
     blocks: list[Block]
+    rel: str = ""
