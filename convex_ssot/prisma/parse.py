@@ -304,7 +304,9 @@ def _syntax_error(file: str, text: str, exc: UnexpectedInput) -> PrismaSyntaxErr
     elif tok.type in ("NAME", "STRING", "NUMBER") or tok.type.isupper():
         got = repr(str(tok)) if tok.type != "NL" else "a new line"
     msg = f"unexpected {got}; expected {_expected(exc.expected)}"
-    if tok.type == "RBRACE" or (tok.type == "NAME" and "NL" in exc.expected):
+    if "MODEL" in exc.expected:
+        msg += " (a top-level line must start a block: model, view, type, enum, datasource or generator)"
+    elif tok.type == "RBRACE" or (tok.type == "NAME" and "NL" in exc.expected):
         msg += " (each field, enum value, attribute or setting goes on its own line, and `}` on a line of its own)"
     return PrismaSyntaxError(file, tok.line, tok.column, msg)
 
