@@ -26,14 +26,18 @@ def cli() -> None:
 
 @cli.command("status")
 @repo_root_option
-@format_option("text", "json")
+@format_option("text", "json", "yaml")
 def status_cmd(repo_root: Path, fmt: str) -> None:
-    """Show the DB SSOT mode, where it came from, and which files exist."""
+    """Show the DB SSOT mode, where it came from, the mode's source and which files exist."""
 
     def run() -> int:
         data = status_data(resolve_root(repo_root))
         if fmt == "json":
             emit_json(data)
+        elif fmt == "yaml":
+            import yaml
+
+            click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
         else:
             click.echo(f"mode: {data['mode']} ({data['source']})")
             click.echo(f"config: {data['configPath']}")

@@ -320,9 +320,12 @@ def _check_block(b: ast.Block, out: Schema, models: dict, schemas: list[str], ch
             chk.err(f.attr("updatedAt").pos, "fields that are marked with @updatedAt must be of type DateTime")
         if f.attr("ignore") is not None and ignored_block:
             chk.err(f.attr("ignore").pos, "fields on an already ignored model do not need an `@ignore` annotation")
+        seen_attrs: set[str] = set()
         for a in f.attributes:
-            if a.name != "db." and len(f.attrs(a.name)) > 1 and f.attrs(a.name)[0] is not a:
+            key = "db" if a.name.startswith("db.") else a.name  # one native type per field
+            if key in seen_attrs:
                 chk.err(a.pos, f'attribute "@{a.name}" can only be defined once')
+            seen_attrs.add(key)
     for a in b.attributes:
         if a.name not in BLOCK_ATTRIBUTES:
             chk.err(a.pos, f"attribute not known: `@@{a.name}`")

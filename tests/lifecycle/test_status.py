@@ -150,3 +150,4 @@ def test_status_shows_the_source_of_each_mode(tmp_path):
         dbs = json.loads(db("status", "--repo-root", root, "--format", "json").out)
         assert dbs["ssotSource"]["path"] == path and dbs["paths"]["convexSchema"] == "convex/schema.ts"
         assert (text.split(" ", 2)[-1] if path else "source: none") in db("status", "--repo-root", root).out
+        assert yaml.safe_load(db("status", "--repo-root", root, "--format", "yaml").out)["ssotSource"]["path"] == path
