@@ -196,8 +196,8 @@ def dmmf_default(e: ast.Expr, scalar: str):
         args = _version_arg(e, 1)
     elif e.name == "uuid":
         args = _version_arg(e, 4)
-    else:
-        args = [_literal(a.value, scalar) for a in e.args if a.value is not None]
+    else:  # named arguments (sequence(maxValue: 10)) are not in the DMMF's args
+        args = [_literal(a.value, scalar) for a in e.args if a.value is not None and a.name is None]
     return {"name": e.name, "args": args}
 
 
@@ -251,6 +251,7 @@ def analyse(files: list[ast.SchemaFile]) -> Schema:
     for b in blocks:
         if b.kind in ("datasource", "generator"):
             continue
+        _check_names(b, chk)
         if b.name in seen:
             chk.err(b.name_pos, f"the {b.kind} `{b.name}` cannot be defined because a {seen[b.name].kind} with that name already exists")
             continue
@@ -270,6 +271,18 @@ def analyse(files: list[ast.SchemaFile]) -> Schema:
     _resolve_relations(out, models, chk)
     chk.raise_first()
     return out
+
+
+_KIND_WORDS = {"model": "Model", "view": "View", "type": "Composite type", "enum": "Enum"}
+
+
+def _check_names(b: ast.Block, chk: _Checker) -> None:
+    """Prisma's grammar lets `-` into identifiers; its validation rejects it in names."""
+    if "-" in b.name:
+        chk.err(b.name_pos, f"the character `-` is not allowed in {_KIND_WORDS[b.kind]} names")
+    for m in b.fields + b.values:
+        if "-" in m.name:
+            chk.err(m.pos, f"the character `-` is not allowed in {'Enum Value' if b.kind == 'enum' else 'Field'} names")
 
 
 def _check_enum(e: ast.Block, schemas: list[str], chk: _Checker) -> None:
@@ -332,6 +345,9 @@ def _check_block(b: ast.Block, out: Schema, models: dict, schemas: list[str], ch
             continue
         if a.name in ("id", "unique", "index", "fulltext"):
             for name, e in _field_names(a.arg("fields", 0)):
+                head = name.split(".", 1)[0]  # `address.city`: a field of a composite type (MongoDB)
+                if "." in name and head in names and out.kind_of(names[head]) == "composite":
+                    continue
                 if name not in names:
                     chk.err(e.pos, f"the {a.name} definition refers to the unknown field `{name}` of {b.kind} `{b.name}`")
                 elif out.kind_of(names[name]) == "object":
