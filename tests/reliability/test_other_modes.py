@@ -237,3 +237,35 @@ def test_none_mode_empty_contract_and_rerun(tmp_path) -> None:
     first = snapshot(root)
     assert_clean(db_ssot("sync-to-context", "--repo-root", root), {0})
     assert snapshot(root) == first
+
+
+# ------------------------------------------------------------------ atomicity (in-process fault injection)
+
+
+@pytest.mark.parametrize("mode", ["repo-prisma", "database"])
+def test_a_failed_rename_leaves_the_old_contract_and_no_temporary_file(tmp_path, monkeypatch, mode) -> None:
+    """The other modes write through the same stage-and-rename writer as convex mode: a
+    rename that fails leaves the previous contract byte for byte and nothing half-written."""
+    from convex_ssot import fsutil, pipeline
+    from convex_ssot.config import load_config
+
+    if mode == "repo-prisma":
+        root = _prisma_repo(tmp_path)
+        change = lambda: (root / "prisma/schema.prisma").write_text(SCHEMA.replace("  posts Post[]\n", "  posts Post[]\n  nick String?\n"), encoding="utf-8")  # noqa: E731
+    else:
+        root = _mirror_repo(tmp_path, json.dumps(MIRROR_V1))
+        change = lambda: (root / "db/schema/tables.json").write_text(json.dumps({**MIRROR_V1, "tables": MIRROR_V1["tables"][:1]}), encoding="utf-8")  # noqa: E731
+    pipeline.sync(load_config(root), use_cache=False)
+    old = (root / DB_CONTRACT).read_bytes()
+    change()
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fsutil.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        pipeline.sync(load_config(root), use_cache=False)
+    monkeypatch.undo()
+    assert (root / DB_CONTRACT).read_bytes() == old and temp_leftovers(root) == []
+    result = pipeline.sync(load_config(root), use_cache=False)
+    assert result.written == [DB_CONTRACT] and (root / DB_CONTRACT).read_bytes() != old
