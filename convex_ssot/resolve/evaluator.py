@@ -53,6 +53,7 @@ from .values import (
 )
 from . import components as _components
 from . import ents, helpers_server, recorded_packages, zodvex
+from .surface import hooks as _surface
 from .values import VCallable
 from .zod import KEEPS_TYPE, ZOD_PACKAGES, ZodSchema, refined, to_convex
 
@@ -285,6 +286,7 @@ def _library_exports(specifier: str) -> dict[str, Value] | None:
         for generic, short in GENERIC_BUILDERS.items():
             kind, vis = GENERATED_BUILDERS[short]
             out[generic] = VBuilder(kind, vis, short, (generic,))
+        out.update(_surface.server_exports())  # httpRouter, cronJobs, defineApp, … (resolve/surface)
         return out
     if specifier == "convex-helpers/validators":
         out_ch: dict[str, Value] = {
@@ -460,6 +462,9 @@ class Evaluator:
                 kind, vis = GENERATED_BUILDERS[imported]
                 return VBuilder(kind, vis, imported, (imported,))
             return VUnknown(f"`{imported}` from _generated/server is not a function builder")
+        surface = _surface.import_value(self, mod, specifier, imported)  # _generated/api, convex.config
+        if surface is not None:
+            return surface
         lib = _components.library_exports(self, mod, specifier) if specifier in _components.MODELLED_PACKAGES else None
         if lib is None:
             lib = _library_exports(specifier)
@@ -624,6 +629,8 @@ class Evaluator:
 
     # ---- member access
     def member(self, mod, base: Value, prop: str, node: ast.Node | None = None) -> Value:
+        if isinstance(base, _surface.SurfaceValue):
+            return base.member(self, mod, prop, node)
         if isinstance(base, _components.ComponentValue):
             return _components.member(self, mod, base, prop)
         if isinstance(base, VBuiltin):
@@ -717,7 +724,9 @@ class Evaluator:
         callee = self.eval(mod, node.callee)
         args = node.args
         if isinstance(callee, (_components.ComponentValue, VUnknown)):
-            out = _components.call(self, mod, callee, node)  # component client factories
+            out = _surface.call(self, mod, callee, node)  # code that receives the router
+            if out is None:
+                out = _components.call(self, mod, callee, node)  # component client factories
             if out is not None:
                 return out
         if isinstance(callee, VBuiltin):

@@ -1,0 +1,83 @@
+"""What the evaluator asks this package: exports of ``convex/server`` it models, imports
+of ``_generated/api`` and of component definitions, and calls that hand the router or the
+cron jobs to code the tool does not run.
+
+Sources: convex 1.48 ``src/server/router.ts`` (``httpRouter``), ``src/server/cron.ts``
+(``cronJobs``), ``src/server/components/index.ts`` (``defineApp``, ``defineComponent``,
+``componentsGeneric``), ``src/server/api.ts`` (``anyApi``, ``makeFunctionReference``) and
+the codegen template ``src/cli/codegen_templates/api.ts`` (``api``/``internal`` are
+``anyApi``, ``components`` is ``componentsGeneric()``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...parse import ast
+from ..values import VCallable, VStr, VUndefined, VUnknown, Value
+from . import components, libraries
+from .values import SurfaceValue, VCrons, VFunctionRef, VRouter
+
+__all__ = ["server_exports", "import_value", "call", "is_generated_api", "SurfaceValue"]
+
+_EXT = re.compile(r"\.(?:js|ts|mjs|cjs|d\.ts)$")
+
+
+def is_generated_api(specifier: str) -> bool:
+    """``./_generated/api``, ``../convex/_generated/api.js``, ``@/convex/_generated/api``."""
+    s = _EXT.sub("", specifier)
+    return s == "_generated/api" or s.endswith("/_generated/api")
+
+
+def _make_function_reference(ev, mod, args, node) -> Value:
+    name = ev.eval(mod, args[0]) if args else VUndefined()
+    if isinstance(name, VStr):
+        return VFunctionRef("name", (name.value,))
+    return VUnknown("makeFunctionReference(...) with a name the tool does not resolve")
+
+
+def server_exports() -> dict[str, Value]:
+    """The ``convex/server`` exports of the callable surface."""
+    return {
+        "httpRouter": VCallable("httpRouter", lambda ev, mod, args, node: VRouter(mod, node.span[0])),
+        "cronJobs": VCallable("cronJobs", lambda ev, mod, args, node: VCrons(mod, node.span[0])),
+        "defineApp": VCallable("defineApp", components.define_app),
+        "defineComponent": VCallable("defineComponent", components.define_component),
+        "makeFunctionReference": VCallable("makeFunctionReference", _make_function_reference),
+        "anyApi": VFunctionRef("anyApi"),
+        "componentsGeneric": VCallable("componentsGeneric", lambda ev, mod, args, node: VFunctionRef("components")),
+    }
+
+
+def import_value(ev, mod, specifier: str, imported: str) -> Value | None:
+    """``api``/``internal``/``components`` of ``_generated/api``; the default export of a
+    component definition (``…/convex.config``); None for anything else."""
+    if is_generated_api(specifier):
+        if imported in ("api", "internal", "components"):
+            return VFunctionRef(imported)
+        return None
+    if imported == "default" and components.CONFIG_SPECIFIER.match(specifier):
+        return components.definition(getattr(ev, "repo_root", None), mod, specifier)
+    return None
+
+
+def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
+    """A call of a value the evaluator does not model that receives the HTTP router or the
+    cron jobs: a modelled library registrar (:mod:`.libraries`) adds its routes; any other
+    such call is reported (CSX502) and evaluates to ``undefined`` so the module goes on.
+    None when no argument is the router or the cron jobs."""
+    target = None
+    for a in node.args:
+        if isinstance(a, ast.Ident):
+            val = ev.eval(mod, a)
+            if isinstance(val, (VRouter, VCrons)):
+                target = val
+                break
+    if target is None:
+        return None
+    if isinstance(target, VRouter) and libraries.register(ev, mod, target, node):
+        return VUndefined()
+    what = "HTTP router" if isinstance(target, VRouter) else "cron jobs"
+    listed = "httpRoutes" if isinstance(target, VRouter) else "crons"
+    mod.diag(node.span[0], "CSX502", f"`{mod.raw(node.callee.span)}(...)` receives the {what} but is not modelled; what it registers is missing from {listed}")
+    return VUndefined()
