@@ -67,7 +67,8 @@ def read_surface(ev, get, project: ir.Project, convex_dir: Path, repo_root: Path
             if val.module is not crons:
                 run_module(ev, val.module, done)
             run_module(ev, crons, done)
-            project.crons = [ir.CronJob(j.name, j.schedule, j.ref, j.args, *_where(j.module, j.offset)) for j in val.jobs.values()]
+            jobs = [val.jobs[k] for k in _own_key_order(val.jobs)]
+            project.crons = [ir.CronJob(j.name, j.schedule, j.ref, j.args, *_where(j.module, j.offset)) for j in jobs]
         else:
             reason = val.reason if isinstance(val, VUnknown) else "not a cronJobs()"
             crons.diag(crons.default_export.span[0], "CSX512", f"the default export of {crons.rel} is not a cronJobs() the tool resolves ({reason}); crons is empty")
@@ -85,6 +86,17 @@ def read_surface(ev, get, project: ir.Project, convex_dir: Path, repo_root: Path
         else:
             reason = val.reason if isinstance(val, VUnknown) else "not a defineApp()"
             config.diag(config.default_export.span[0], "CSX520", f"the default export of {config.rel} is not a defineApp() the tool resolves ({reason}); components is empty")
+
+
+def _own_key_order(keys) -> list[str]:
+    """Object keys in ECMA-262 OrdinaryOwnPropertyKeys order (array indices ascending, then
+    the other strings in insertion order): ``Crons.export()`` is ``JSON.stringify`` of an
+    object keyed by identifier."""
+    def is_index(k: str) -> bool:
+        return k.isdigit() and (k == "0" or k[0] != "0") and int(k) < 2**32 - 1
+
+    keys = list(keys)
+    return sorted((k for k in keys if is_index(k)), key=int) + [k for k in keys if not is_index(k)]
 
 
 def _routes(ev, get, project: ir.Project, router: VRouter, repo_root: Path) -> list[ir.HttpRoute]:
