@@ -191,3 +191,69 @@ def test_component_read_from_the_installed_package(convex_project):
     }]
     (d,) = diags(b, "CSX521")
     assert d["severity"] == "error" and 'httpPrefix must start with "/"' in d["message"]
+
+
+def _installed(pkg: str, version: str) -> dict:
+    return {f"node_modules/{pkg}/package.json": f'{{"name": "{pkg}", "version": "{version}"}}'}
+
+
+def test_component_client_registrars(convex_project):
+    files = {
+        **_installed("@convex-dev/better-auth", "0.9.7"),
+        **_installed("@convex-dev/polar", "0.6.4"),
+        **_installed("@convex-dev/workos-authkit", "0.3.0"),
+        "convex/auth.ts": """
+            import { createClient } from "@convex-dev/better-auth";
+            import { AuthKit } from "@convex-dev/workos-authkit";
+            import { components } from "./_generated/api";
+            export const authComponent = createClient(components.betterAuth);
+            export const authKit = new AuthKit(components.workOSAuthKit);
+            export const createAuth = (ctx: any) => ({});
+            """,
+        "convex/polar.ts": """
+            import { Polar } from "@convex-dev/polar";
+            import { components } from "./_generated/api";
+            export const polar = new Polar(components.polar, {});
+            """,
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { authComponent, authKit, createAuth } from "./auth";
+            import { polar } from "./polar";
+            const http = httpRouter();
+            authComponent.registerRoutes(http, createAuth, { cors: true });
+            polar.registerRoutes(http, { path: "/billing/polar" });
+            authKit.registerRoutes(http);
+            export default http;
+            """,
+    }
+    b = build(convex_project, files)
+    assert routes(b) == [
+        ("GET", "/.well-known/openid-configuration"),
+        ("POST", "/billing/polar"),
+        ("POST", "/workos/webhook"),
+        ("GET", "/api/auth/*"),
+        ("OPTIONS", "/api/auth/*"),
+        ("POST", "/api/auth/*"),
+    ]
+    by = {r.get("path") or r["pathPrefix"]: r["registeredBy"] for r in b.functions["httpRoutes"]}
+    assert by["/billing/polar"] == "@convex-dev/polar polar.registerRoutes(...)"
+    notes = diags(b, "CSX503")
+    assert [d["line"] for d in notes] == [7] and "0.1.6, 0.2.7" in notes[0]["message"] and "0.3.0" in notes[0]["message"]
+
+
+def test_better_auth_keeps_an_existing_openid_route(convex_project):
+    b = build(convex_project, {
+        **_installed("@convex-dev/better-auth", "0.9.11"),
+        "convex/auth.ts": 'import { createClient } from "@convex-dev/better-auth";\nimport { components } from "./_generated/api";\nexport const authComponent = createClient(components.betterAuth);\n',
+        "convex/http.ts": """
+            import { httpRouter } from "convex/server";
+            import { httpAction } from "./_generated/server";
+            import { authComponent } from "./auth";
+            const http = httpRouter();
+            http.route({ pathPrefix: "/.well-known/", method: "GET", handler: httpAction(async () => new Response()) });
+            authComponent.registerRoutes(http, () => ({}));
+            export default http;
+            """,
+    })
+    assert routes(b) == [("GET", "/.well-known/*"), ("GET", "/api/auth/*"), ("POST", "/api/auth/*")]
+    assert diags(b, "CSX503") == []

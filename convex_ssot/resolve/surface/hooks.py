@@ -56,6 +56,8 @@ def import_value(ev, mod, specifier: str, imported: str) -> Value | None:
         if imported in ("api", "internal", "components"):
             return VFunctionRef(imported)
         return None
+    if specifier == "convex-helpers/server/cors" and imported == "corsRouter":
+        return VCallable("corsRouter", libraries.cors_router)
     if imported == "default" and components.CONFIG_SPECIFIER.match(specifier):
         return components.definition(getattr(ev, "repo_root", None), mod, specifier)
     return None

@@ -12,6 +12,18 @@ Modelled (each from the package's own source, at the version named):
   and phone providers. When a provider's type cannot be told, the OAuth routes are left
   out and CSX503 says so.
 
+* Component clients' ``registerRoutes`` (each package's ``src/client/index.ts``):
+  @convex-dev/better-auth (read: 0.8.4, 0.9.7, 0.9.11) ``authComponent.registerRoutes(http,
+  createAuth, {cors?})``: ``GET /.well-known/openid-configuration`` unless ``lookup``
+  already routes it, then ``GET`` and ``POST /api/auth/*`` (better-auth's default
+  ``basePath``), through convex-helpers' ``corsRouter`` when ``cors`` is set;
+  @convex-dev/polar (read: 0.6.4) ``polar.registerRoutes(http, {path = "/polar/events"})``:
+  ``POST <path>``; @convex-dev/workos-authkit (read: 0.1.6, 0.2.7)
+  ``authKit.registerRoutes(http)``: ``POST /workos/webhook``.
+* convex-helpers 0.1.124 ``corsRouter(http, config).route(spec)`` (``server/cors.ts``):
+  the route as ``http.route`` adds it, then an ``OPTIONS`` route on the same path or
+  prefix (set without the duplicate check).
+
 A library registrar whose installed version differs from the modelled one gets CSX503
 naming the modelled version. Calls of other code that receives the router are reported
 by :func:`.hooks.call` (CSX502).
@@ -19,13 +31,23 @@ by :func:`.hooks.call` (CSX502).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...parse import ast
 from ..components import find_version
-from ..values import VUnknown
-from .routes import add_route
-from .values import RouteEntry, VRouter
+from ..values import VBool, VCallable, VObj, VStr, VUndefined, VUnknown, Value
+from .routes import add_route, lookup, spec_entry, throw
+from .values import RouteEntry, SurfaceValue, VRouter
 
-__all__ = ["register", "AUTH_VERSION", "AUTH_CORE_NON_OAUTH"]
+__all__ = ["register", "cors_router", "AUTH_VERSION", "AUTH_CORE_NON_OAUTH", "CLIENT_REGISTRARS"]
+
+#: package → (versions whose source was read, ``registerRoutes`` model).
+CLIENT_REGISTRARS: dict[str, tuple[tuple[str, ...], str]] = {
+    "@convex-dev/better-auth": (("0.8.4", "0.9.7", "0.9.11"), "better-auth"),
+    "@convex-dev/polar": (("0.6.4",), "polar"),
+    "@convex-dev/workos-authkit": (("0.1.6", "0.2.7"), "workos-authkit"),
+}
+CORS_PACKAGE = "convex-helpers"
 
 AUTH_PACKAGE = "@convex-dev/auth"
 AUTH_VERSION = "0.0.95"
@@ -43,7 +65,112 @@ def register(ev, mod, router: VRouter, node: ast.Call) -> bool:
         if found is not None and _is_convex_auth(found):
             _auth_routes(ev, mod, router, node, found)
             return True
+    if isinstance(callee, ast.Member) and callee.prop == "registerRoutes":
+        found = _origin_call(ev, mod, callee.obj, 0)
+        imp = _root_import(*found) if found is not None else None
+        pkg = _package(imp[0]) if imp is not None else None
+        if pkg in CLIENT_REGISTRARS and node.args and isinstance(node.args[0], ast.Ident):
+            _client_routes(ev, mod, router, node, pkg)
+            return True
     return False
+
+
+def _package(spec: str) -> str:
+    parts = spec.split("/")
+    return "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+
+
+def _version_note(ev, mod, off: int, pkg: str, read: tuple[str, ...], what: str) -> None:
+    version, how = find_version(getattr(ev, "repo_root", None), mod.rel, pkg)
+    if version not in read:
+        shown = version if version is not None else how
+        mod.diag(off, "CSX503", f"{what}: the routes are those {pkg} registers in the versions read ({', '.join(read)}; here: {shown})", "info")
+
+
+def _add(mod, router: VRouter, entry: RouteEntry) -> None:
+    error = add_route(router, entry)
+    if error:
+        mod.diag(entry.offset, "CSX500", f"Convex rejects a route {entry.registered_by} registers: {error} (convex src/server/router.ts)", "error")
+
+
+def _options(ev, mod, node: ast.Call, i: int) -> dict[str, Value]:
+    val = ev.eval(mod, node.args[i]) if len(node.args) > i else VUndefined()
+    return val.entries if isinstance(val, VObj) else ({} if isinstance(val, VUndefined) else {"?": val})
+
+
+def _client_routes(ev, mod, router: VRouter, node: ast.Call, pkg: str) -> None:
+    off = node.span[0]
+    read, model = CLIENT_REGISTRARS[pkg]
+    text = f"{mod.raw(node.callee.span)}(...)"
+    by = f"{pkg} {text}"
+    _version_note(ev, mod, off, pkg, read, text)
+
+    def entry(method, path=None, prefix=None) -> RouteEntry:
+        return RouteEntry(method, path, prefix, VUnknown("library handler"), mod, off, by, pkg)
+
+    if model == "workos-authkit":
+        _add(mod, router, entry("POST", "/workos/webhook"))
+    elif model == "polar":
+        opts = _options(ev, mod, node, 1)
+        path = opts.get("path", VUndefined())
+        if isinstance(path, VUndefined):
+            path = VStr("/polar/events")
+        if not isinstance(path, VStr):
+            mod.diag(off, "CSX501", f"{text}: the `path` option is not resolved; its route is missing from httpRoutes")
+            return
+        _add(mod, router, entry("POST", path.value))
+    else:  # better-auth
+        if lookup(router, "/.well-known/openid-configuration", "GET") is None:
+            _add(mod, router, entry("GET", "/.well-known/openid-configuration"))
+        opts = _options(ev, mod, node, 2)
+        cors = opts.get("cors", VUndefined())
+        if "?" in opts or isinstance(cors, VUnknown):
+            mod.diag(off, "CSX501", f"{text}: the `cors` option is not resolved; the OPTIONS route it may add is not listed")
+        for method in ("GET", "POST"):
+            _add(mod, router, entry(method, None, "/api/auth/"))
+        if isinstance(cors, (VObj, VBool)) and (not isinstance(cors, VBool) or cors.value):
+            router.prefix.setdefault("OPTIONS", {})["/api/auth/"] = RouteEntry("OPTIONS", None, "/api/auth/", VUnknown("library handler"), mod, off, by, CORS_PACKAGE)
+
+
+@dataclass(slots=True, eq=False)
+class VCorsRouter(SurfaceValue):
+    """``corsRouter(http, config)`` of convex-helpers: ``route`` and ``http``."""
+
+    router: VRouter
+
+    def member(self, ev, mod, prop: str, node=None) -> Value:
+        if prop == "http":
+            return self.router
+        if prop == "route":
+            return VCallable("corsRouter.route", lambda ev, mod, args, node: _cors_route(ev, mod, self.router, args, node))
+        return VUnknown(f"corsRouter().{prop} is not modelled")
+
+
+def cors_router(ev, mod, args: list, node) -> Value:
+    """``corsRouter(http, config?)`` (convex-helpers ``server/cors.ts``)."""
+    router = ev.eval(mod, args[0]) if args else VUndefined()
+    if not isinstance(router, VRouter):
+        return VUnknown("corsRouter() of a router the tool does not resolve")
+    return VCorsRouter(router)
+
+
+def _cors_route(ev, mod, router: VRouter, args: list, node) -> Value:
+    entry = spec_entry(ev, mod, args, node)
+    if entry is None:
+        return VUndefined()
+    entry.handler = VUnknown("corsRouter handler")
+    entry.handler_package = CORS_PACKAGE
+    entry.registered_by = "convex-helpers corsRouter().route"
+    error = add_route(router, entry)
+    if error:
+        throw(mod, node.span[0], error)
+        return VUndefined()
+    options = RouteEntry("OPTIONS", entry.path, entry.path_prefix, VUnknown("corsRouter handler"), mod, entry.offset, entry.registered_by, CORS_PACKAGE)
+    if entry.path is not None:
+        router.exact.setdefault(entry.path, {})["OPTIONS"] = options
+    else:
+        router.prefix.setdefault("OPTIONS", {})[entry.path_prefix] = options
+    return VUndefined()
 
 
 def _import_of(mod, name: str) -> tuple[str, str] | None:
@@ -55,7 +182,7 @@ def _origin_call(ev, mod, node: ast.Node, depth: int):
     ``const``/destructuring declarations and imports of project modules."""
     if depth > 8:
         return None
-    if isinstance(node, ast.Call):
+    if isinstance(node, (ast.Call, ast.New)):
         return mod, node
     if not isinstance(node, ast.Ident):
         return None
@@ -91,7 +218,7 @@ def _root_import(mod, node: ast.Node) -> tuple[str, str] | None:
 
 def _is_convex_auth(found) -> bool:
     mod, call = found
-    imp = _root_import(mod, call.callee)
+    imp = _root_import(mod, call)
     return imp is not None and imp[0] == "@convex-dev/auth/server" and imp[1] == "convexAuth"
 
 

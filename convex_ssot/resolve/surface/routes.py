@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..values import VBool, VCallable, VNull, VObj, VStr, VUndefined, VUnknown, Value
 from .values import RouteEntry, VRouter
 
-__all__ = ["ROUTABLE_HTTP_METHODS", "member", "route", "add_route", "get_routes", "lookup", "js_sorted"]
+__all__ = ["ROUTABLE_HTTP_METHODS", "member", "route", "spec_entry", "add_route", "throw", "get_routes", "lookup", "js_sorted"]
 
 #: router.ts ``ROUTABLE_HTTP_METHODS``.
 ROUTABLE_HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
@@ -43,45 +43,54 @@ def _falsy(val: Value) -> bool:
 
 def route(ev, mod, router: VRouter, args: list, node) -> Value:
     """``http.route(spec)`` called in ``mod`` at ``node``: validates and records the route."""
+    entry = spec_entry(ev, mod, args, node)
+    if entry is not None:
+        error = add_route(router, entry)
+        if error:
+            throw(mod, node.span[0], error)
+    return VUndefined()
+
+
+def spec_entry(ev, mod, args: list, node) -> RouteEntry | None:
+    """The route ``spec`` (``args[0]``) describes, checked as ``route`` checks it before it
+    looks at the router; None (with a diagnostic) when Convex would throw or the spec is
+    not resolved."""
     off = node.span[0]
     spec = ev.eval(mod, args[0]) if args else VUndefined()
     if not isinstance(spec, VObj) or spec.spread_unknown:
         reason = spec.reason if isinstance(spec, VUnknown) else ("a spread the tool does not resolve" if isinstance(spec, VObj) else "not an object")
         mod.diag(off, "CSX501", f"http.route(...) not resolved ({reason}); the route is missing from httpRoutes")
-        return VUndefined()
+        return None
     e = spec.entries
     handler = e.get("handler", VUndefined())
     method = e.get("method", VUndefined())
     if _falsy(handler):
-        return _throw(mod, off, "route requires handler")
+        return _throw_none(mod, off, "route requires handler")
     if _falsy(method):
-        return _throw(mod, off, "route requires method")
+        return _throw_none(mod, off, "route requires method")
     path = e.get("path")
     prefix = e.get("pathPrefix")
     for what, val in (("method", method), ("path", path), ("pathPrefix", prefix)):
         if isinstance(val, VUnknown):
             mod.diag(off, "CSX501", f"http.route(...): `{what}` not resolved ({val.reason}); the route is missing from httpRoutes")
-            return VUndefined()
+            return None
     if not isinstance(method, VStr) or method.value not in ROUTABLE_HTTP_METHODS:
         shown = method.value if isinstance(method, VStr) else "value"
-        return _throw(mod, off, f"'{shown}' is not an allowed HTTP method (like GET, POST, PUT etc.)")
+        return _throw_none(mod, off, f"'{shown}' is not an allowed HTTP method (like GET, POST, PUT etc.)")
     entry = RouteEntry(method.value, None, None, handler, mod, off)
     if path is not None:
         if prefix is not None:
-            return _throw(mod, off, "Invalid httpRouter route: cannot contain both 'path' and 'pathPrefix'")
+            return _throw_none(mod, off, "Invalid httpRouter route: cannot contain both 'path' and 'pathPrefix'")
         if not isinstance(path, VStr):
-            return _throw(mod, off, "spec.path.startsWith is not a function (path must be a string)")
+            return _throw_none(mod, off, "spec.path.startsWith is not a function (path must be a string)")
         entry.path = path.value
     elif prefix is not None:
         if not isinstance(prefix, VStr):
-            return _throw(mod, off, "spec.pathPrefix.startsWith is not a function (pathPrefix must be a string)")
+            return _throw_none(mod, off, "spec.pathPrefix.startsWith is not a function (pathPrefix must be a string)")
         entry.path_prefix = prefix.value
     else:
-        return _throw(mod, off, "Invalid httpRouter route entry: must contain either field 'path' or 'pathPrefix'")
-    error = add_route(router, entry)
-    if error:
-        return _throw(mod, off, error)
-    return VUndefined()
+        return _throw_none(mod, off, "Invalid httpRouter route entry: must contain either field 'path' or 'pathPrefix'")
+    return entry
 
 
 def add_route(router: VRouter, entry: RouteEntry) -> str | None:
@@ -113,7 +122,13 @@ def add_route(router: VRouter, entry: RouteEntry) -> str | None:
     return None
 
 
-def _throw(mod, off: int, message: str) -> Value:
+def _throw_none(mod, off: int, message: str) -> None:
+    throw(mod, off, message)
+    return None
+
+
+def throw(mod, off: int, message: str) -> Value:
+    """Report what Convex throws (CSX500) at ``off``; ``undefined``."""
     mod.diag(off, "CSX500", f"Convex rejects this route: {message} (convex src/server/router.ts); the route is not listed", "error")
     return VUndefined()
 
