@@ -49,43 +49,36 @@ def read_surface(ev, get, project: ir.Project, convex_dir: Path, repo_root: Path
     ``get(path)`` returns the parsed module at an absolute path (or None). Diagnostics go
     to the modules they concern (codes CSX500–CSX530, docs/diagnostics.md)."""
     done: set = set()
-    http = _module(get, convex_dir, "http")
-    if http is not None and http.default_export is not None:
-        val = ev.default_value(http)
-        if isinstance(val, VRouter):
-            if val.module is not http:
-                run_module(ev, val.module, done)
-            run_module(ev, http, done)
-            project.http_routes = _routes(ev, get, project, val, repo_root)
-        else:
-            reason = val.reason if isinstance(val, VUnknown) else "not an httpRouter()"
-            http.diag(http.default_export.span[0], "CSX504", f"the default export of {http.rel} is not an HTTP router the tool resolves ({reason}); httpRoutes is empty")
-    crons = _module(get, convex_dir, "crons")
-    if crons is not None and crons.default_export is not None:
-        val = ev.default_value(crons)
-        if isinstance(val, VCrons):
-            if val.module is not crons:
-                run_module(ev, val.module, done)
-            run_module(ev, crons, done)
-            jobs = [val.jobs[k] for k in _own_key_order(val.jobs)]
-            project.crons = [ir.CronJob(j.name, j.schedule, j.ref, j.args, *_where(j.module, j.offset)) for j in jobs]
-        else:
-            reason = val.reason if isinstance(val, VUnknown) else "not a cronJobs()"
-            crons.diag(crons.default_export.span[0], "CSX512", f"the default export of {crons.rel} is not a cronJobs() the tool resolves ({reason}); crons is empty")
-    config = _module(get, convex_dir, "convex.config", (".ts", ".js"))
-    if config is not None and config.default_export is not None:
-        val = ev.default_value(config)
-        if isinstance(val, VApp):
-            if val.module is not config:
-                run_module(ev, val.module, done)
-            run_module(ev, config, done)
-            project.components = [
-                ir.Component(u.name, u.definition.package, u.definition.version, u.definition.specifier, u.http_prefix, *_where(u.module, u.offset))
-                for u in val.uses
-            ]
-        else:
-            reason = val.reason if isinstance(val, VUnknown) else "not a defineApp()"
-            config.diag(config.default_export.span[0], "CSX520", f"the default export of {config.rel} is not a defineApp() the tool resolves ({reason}); components is empty")
+    router = _built(ev, _module(get, convex_dir, "http"), VRouter, done, "CSX504", "an HTTP router", "httpRoutes")
+    if router is not None:
+        project.http_routes = _routes(ev, get, project, router, repo_root)
+    crons = _built(ev, _module(get, convex_dir, "crons"), VCrons, done, "CSX512", "a cronJobs()", "crons")
+    if crons is not None:
+        jobs = [crons.jobs[k] for k in _own_key_order(crons.jobs)]
+        project.crons = [ir.CronJob(j.name, j.schedule, j.ref, j.args, *_where(j.module, j.offset)) for j in jobs]
+    app = _built(ev, _module(get, convex_dir, "convex.config", (".ts", ".js")), VApp, done, "CSX520", "a defineApp()", "components")
+    if app is not None:
+        project.components = [
+            ir.Component(u.name, u.definition.package, u.definition.version, u.definition.specifier, u.http_prefix, *_where(u.module, u.offset))
+            for u in app.uses
+        ]
+
+
+def _built(ev, mod, cls, done: set, code: str, what: str, listed: str):
+    """The ``cls`` value ``mod`` default-exports, after the top-level statements of the
+    module that created it and of ``mod`` ran (ES module order: the creator first); None
+    when there is no such module, or (with the diagnostic ``code``) no such value."""
+    if mod is None or mod.default_export is None:
+        return None
+    val = ev.default_value(mod)
+    if not isinstance(val, cls):
+        reason = val.reason if isinstance(val, VUnknown) else f"not {what}"
+        mod.diag(mod.default_export.span[0], code, f"the default export of {mod.rel} is not {what} the tool resolves ({reason}); {listed} is empty")
+        return None
+    if val.module is not mod:
+        run_module(ev, val.module, done)
+    run_module(ev, mod, done)
+    return val
 
 
 def _own_key_order(keys) -> list[str]:

@@ -17,8 +17,7 @@ import re
 
 from ... import ir
 from ...parse import ast
-from ..values import VStr
-from .values import VFunctionRef, name_target
+from .values import ref_of
 
 __all__ = ["find_calls"]
 
@@ -54,26 +53,36 @@ def find_calls(ev, visited: list) -> list[ir.Call]:
     return out
 
 
-def _arguments(masked: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the top-level arguments of the call whose ``(`` ends just before ``start``."""
-    out: list[tuple[int, int]] = []
+def _top_level(masked: str, start: int, end: int, stops: str):
+    """Offsets from ``start`` on where a character of ``stops`` (or an unbalanced closing
+    bracket, reported as ``-1`` after its offset) occurs outside brackets."""
     depth = 0
-    a = start
-    i = start
-    while i < end:
+    for i in range(start, end):
         c = masked[i]
         if c in "([{":
             depth += 1
         elif c in ")]}":
             if depth == 0:
-                if masked[a:i].strip():
-                    out.append((a, i))
-                return out
+                yield i
+                yield -1
+                return
             depth -= 1
-        elif c == "," and depth == 0:
-            out.append((a, i))
-            a = i + 1
-        i += 1
+        elif depth == 0 and c in stops:
+            yield i
+
+
+def _arguments(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the top-level arguments of the call whose ``(`` ends just before ``start``."""
+    out: list[tuple[int, int]] = []
+    a = start
+    found = list(_top_level(masked, start, end, ","))
+    for i, j in zip(found, found[1:] + [None]):
+        if i == -1:
+            break
+        if j == -1 and not masked[a:i].strip():
+            break
+        out.append((a, i))
+        a = i + 1
     return out
 
 
@@ -116,21 +125,11 @@ def _local_init(mod, name: str, body_start: int, before: int) -> tuple[int, int]
     if last is None:
         return None
     start = last.end()
-    depth = 0
     masked = mod.mk.masked
-    i = start
-    while i < before:
-        c = masked[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and (c == ";" or c == "\n" and masked[start:i].strip() and not masked[i + 1 : i + 2].lstrip().startswith(".")):
-            break
-        i += 1
-    return start, i
+    for i in _top_level(masked, start, before, ";\n"):
+        if i == -1 or masked[i] == ";" or (masked[start:i].strip() and not masked[i + 1 : i + 2].lstrip().startswith(".")):
+            return start, i if i != -1 else before
+    return start, before
 
 
 def _reference(ev, mod, a: int, b: int, body_start: int, depth: int = 0) -> ir.FunctionRef:
@@ -148,9 +147,4 @@ def _reference(ev, mod, a: int, b: int, body_start: int, depth: int = 0) -> ir.F
             inner = _reference(ev, mod, init[0], init[1], body_start, depth + 1)
             if node is base or inner.target is None:
                 return ir.FunctionRef(inner.target, inner.visibility, text) if node is base else ir.FunctionRef(None, None, text)
-    val = ev.eval(mod, node)
-    if isinstance(val, VFunctionRef):
-        return val.ref(text)
-    if isinstance(val, VStr) and not val.value.startswith("function://"):
-        return ir.FunctionRef(name_target(val.value), None, text)
-    return ir.FunctionRef(None, None, text)
+    return ref_of(ev.eval(mod, node), text)

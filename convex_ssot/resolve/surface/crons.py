@@ -26,7 +26,7 @@ import re
 
 from ... import ir
 from ..values import VArr, VBigInt, VBool, VCallable, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
-from .values import CronEntry, VCrons, VFunctionRef, name_target
+from .values import CronEntry, VCrons, VFunctionRef, ref_of
 
 __all__ = ["member", "DAYS_OF_WEEK", "convex_json_value", "function_ref"]
 
@@ -55,13 +55,7 @@ def member(crons: VCrons, prop: str) -> Value:
 def function_ref(ev, mod, node) -> ir.FunctionRef:
     """The function reference the expression ``node`` evaluates to (``getFunctionName``
     accepts a reference or a string name)."""
-    text = mod.raw(node.span)
-    val = ev.eval(mod, node)
-    if isinstance(val, VFunctionRef):
-        return val.ref(text)
-    if isinstance(val, VStr) and not val.value.startswith("function://"):
-        return ir.FunctionRef(name_target(val.value), None, text)
-    return ir.FunctionRef(None, None, text)
+    return ref_of(ev.eval(mod, node), mod.raw(node.span))
 
 
 def _is_ref(val: Value) -> bool:

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ... import ir
-from ..values import Value, VUnknown
+from ..values import Value, VStr, VUnknown
 
-__all__ = ["SurfaceValue", "VFunctionRef", "VRouter", "VCrons", "VApp", "VComponentDef", "RouteEntry"]
+__all__ = ["SurfaceValue", "VFunctionRef", "ref_of", "name_target", "VRouter", "VCrons", "VApp", "VComponentDef", "RouteEntry"]
 
 
 @dataclass(slots=True, eq=False)
@@ -65,6 +65,16 @@ class VFunctionRef(SurfaceValue):
 
 
 _VISIBILITY = {"api": "public", "internal": "internal", "components": "component"}
+
+
+def ref_of(val: Value, expression: str) -> ir.FunctionRef:
+    """The :class:`~convex_ssot.ir.FunctionRef` a value stands for (``getFunctionAddress``:
+    a reference, or a string name that is not a function handle); target None otherwise."""
+    if isinstance(val, VFunctionRef):
+        return val.ref(expression)
+    if isinstance(val, VStr) and not val.value.startswith("function://"):
+        return ir.FunctionRef(name_target(val.value), None, expression)
+    return ir.FunctionRef(None, None, expression)
 
 
 def name_target(name: str) -> str:
