@@ -17,7 +17,7 @@ const http = httpRouter();
 const handler = httpAction(async () => new Response("ok"));
 """
 CRONS_HEAD = """import { cronJobs } from "convex/server";
-import { internal } from "./_generated/api";
+import { components, internal } from "./_generated/api";
 const crons = cronJobs();
 const fn = internal.jobs.tick;
 """
@@ -52,6 +52,7 @@ CRON_CASES = {
     "duplicate": 'crons.daily("a", { hourUTC: 1 }, fn);\ncrons.cron("a", "* * * * *", fn);',
     "identifier": 'crons.daily("caf\\u00e9", { hourUTC: 1 }, fn);',
     "args-not-object": 'crons.daily("a", { hourUTC: 1 }, fn, "x" as any);',
+    "component-reference": 'crons.daily("a", { hourUTC: 1 }, components.rl.lib.reset as any);',
 }
 
 SCHEMA = 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n'

@@ -146,18 +146,25 @@ def _first_file(base: str) -> str | None:
     return None
 
 
-def definition(repo_root: Path | None, mod, specifier: str) -> VComponentDef:
+def definition(repo_root: Path | None, mod, specifier: str, load=None) -> VComponentDef:
     """The component definition ``specifier`` (imported by ``mod``) names: its default name
-    and, for a package, the package and installed version."""
+    and, for a package, the package and installed version. ``load(specifier)`` is the
+    project's own resolution (relative paths, tsconfig ``paths``, which esbuild tries before
+    ``node_modules``) and returns the parsed module or None."""
     root = os.path.abspath(repo_root) if repo_root is not None else None
     if root is None:
         return VComponentDef(specifier, None, reason="no repository root")
     here = os.path.dirname(os.path.join(root, mod.rel))
-    if specifier.startswith("."):
-        path = _first_file(os.path.normpath(os.path.join(here, specifier)))
-        if path is None or not _inside(root, path):
+    target = load(specifier) if load is not None else None
+    if specifier.startswith(".") or target is not None:
+        if target is None:
             return VComponentDef(specifier, None, reason=f"{specifier} was not found")
-        return _with_name(VComponentDef(specifier, None), path)
+        out = VComponentDef(specifier, None)
+        if not specifier.startswith("."):
+            out.package = package_name(specifier)
+            data = _installed_package_json(root, here, out.package)
+            out.version = data.get("version") if isinstance(data, dict) and isinstance(data.get("version"), str) else None
+        return _named_in(out, target.mk.clean, target.rel)
     pkg = package_name(specifier)
     sub = "." + specifier[len(pkg):]
     d = here
@@ -179,6 +186,18 @@ def definition(repo_root: Path | None, mod, specifier: str) -> VComponentDef:
     return VComponentDef(specifier, None, pkg, None, reason=f"package {pkg} is not installed (no node_modules/{pkg} in the repository)")
 
 
+def _installed_package_json(root: str, here: str, pkg: str):
+    d = here
+    while True:
+        path = os.path.join(d, "node_modules", *pkg.split("/"), "package.json")
+        data = _read_json(path)
+        if data is not None and _inside(root, path):
+            return data
+        if d == root or len(d) <= len(root):
+            return None
+        d = os.path.dirname(d)
+
+
 def _with_name(out: VComponentDef, path: str) -> VComponentDef:
     note_input(path)
     try:
@@ -186,10 +205,14 @@ def _with_name(out: VComponentDef, path: str) -> VComponentDef:
     except (OSError, UnicodeDecodeError):
         out.reason = f"{os.path.basename(path)} cannot be read"
         return out
-    clean = lexer.mask(text, jsx=path.endswith((".tsx", ".jsx"))).clean
+    return _named_in(out, lexer.mask(text, jsx=path.endswith((".tsx", ".jsx"))).clean, os.path.basename(path))
+
+
+def _named_in(out: VComponentDef, clean: str, where: str) -> VComponentDef:
+    """``out`` with the name of the first ``defineComponent("…")`` in ``clean`` (comment-free text)."""
     m = _DEFINE.search(clean)
     if m is None:
-        out.reason = f"no defineComponent(\"…\") in {os.path.basename(path)}"
+        out.reason = f"no defineComponent(\"…\") in {where}"
     else:
         out.default_name = m.group(2)
     return out

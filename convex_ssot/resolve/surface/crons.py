@@ -84,6 +84,8 @@ def _call(ev, mod, crons: VCrons, method: str, args: list, node) -> Value:
         if len(args) <= ref_i:
             raise _Throw("undefined is not a functionReference")
         ref = function_ref(ev, mod, args[ref_i])
+        if ref.visibility == "component":  # getFunctionName: only names of this component
+            raise _Throw(f"Expected function reference in the current component like \"api.file.func\" or \"internal.file.func\", but received reference _reference/childComponent/{ref.target.split('.', 1)[1].replace('.', '/')}")
         fn_args = _parse_args(vals[args_i] if len(vals) > args_i else VUndefined())
         if not _IDENT.match(ident):
             raise _Throw(f"Invalid cron identifier {ident}: use ASCII letters that are not control characters")

@@ -59,7 +59,7 @@ def import_value(ev, mod, specifier: str, imported: str) -> Value | None:
     if specifier == "convex-helpers/server/cors" and imported == "corsRouter":
         return VCallable("corsRouter", libraries.cors_router)
     if imported == "default" and components.CONFIG_SPECIFIER.match(specifier):
-        return components.definition(getattr(ev, "repo_root", None), mod, specifier)
+        return components.definition(getattr(ev, "repo_root", None), mod, specifier, lambda spec: ev._load(mod, spec))
     return None
 
 
