@@ -230,6 +230,7 @@ def test_component_client_registrars(convex_project):
     assert routes(b) == [
         ("GET", "/.well-known/openid-configuration"),
         ("POST", "/billing/polar"),
+        ("POST", "/workos/action"),
         ("POST", "/workos/webhook"),
         ("GET", "/api/auth/*"),
         ("OPTIONS", "/api/auth/*"),
@@ -257,3 +258,20 @@ def test_better_auth_keeps_an_existing_openid_route(convex_project):
     })
     assert routes(b) == [("GET", "/.well-known/*"), ("GET", "/api/auth/*"), ("POST", "/api/auth/*")]
     assert diags(b, "CSX503") == []
+
+
+def test_component_definition_through_tsconfig_paths(convex_project):
+    b = build(convex_project, {
+        "tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@plugins/tasks/*": ["packages/tasks/src/*"]}}}',
+        "packages/tasks/src/convex.config.ts": 'import { defineComponent } from "convex/server";\nexport default defineComponent("tasks_plugin");\n',
+        "convex/convex.config.ts": """
+            import { defineApp } from "convex/server";
+            import tasks from "@plugins/tasks/convex.config";
+            const app = defineApp();
+            app.use(tasks);
+            export default app;
+            """,
+    })
+    assert [(c["name"], c["package"], c["definition"]) for c in b.functions["components"]] == [
+        ("tasks_plugin", "@plugins/tasks", "@plugins/tasks/convex.config"),
+    ]

@@ -19,7 +19,7 @@ Modelled (each from the package's own source, at the version named):
   ``basePath``), through convex-helpers' ``corsRouter`` when ``cors`` is set;
   @convex-dev/polar (read: 0.6.4) ``polar.registerRoutes(http, {path = "/polar/events"})``:
   ``POST <path>``; @convex-dev/workos-authkit (read: 0.1.6, 0.2.7)
-  ``authKit.registerRoutes(http)``: ``POST /workos/webhook``.
+  ``authKit.registerRoutes(http)``: ``POST /workos/webhook`` and ``POST /workos/action``.
 * convex-helpers 0.1.124 ``corsRouter(http, config).route(spec)`` (``server/cors.ts``):
   the route as ``http.route`` adds it, then an ``OPTIONS`` route on the same path or
   prefix (set without the duplicate check).
@@ -110,6 +110,7 @@ def _client_routes(ev, mod, router: VRouter, node: ast.Call, pkg: str) -> None:
 
     if model == "workos-authkit":
         _add(mod, router, entry("POST", "/workos/webhook"))
+        _add(mod, router, entry("POST", "/workos/action"))
     elif model == "polar":
         opts = _options(ev, mod, node, 1)
         path = opts.get("path", VUndefined())
