@@ -275,3 +275,27 @@ def test_component_definition_through_tsconfig_paths(convex_project):
     assert [(c["name"], c["package"], c["definition"]) for c in b.functions["components"]] == [
         ("tasks_plugin", "@plugins/tasks", "@plugins/tasks/convex.config"),
     ]
+
+
+def test_schedules_computed_with_arithmetic(convex_project):
+    b = build(convex_project, {
+        "convex/jobs.ts": 'import { internalMutation } from "./_generated/server";\nexport const tick = internalMutation({ args: {}, handler: async () => {} });\n',
+        "convex/crons.ts": """
+            import { cronJobs } from "convex/server";
+            import { internal } from "./_generated/api";
+            const HOUR = 60 * 60;
+            const crons = cronJobs();
+            crons.interval("a", { seconds: HOUR }, internal.jobs.tick);
+            crons.interval("b", { minutes: 90 - 30 * 2 + 15 / 3 }, internal.jobs.tick);
+            crons.daily("c", { hourUTC: 25 % 24, minuteUTC: 7 }, internal.jobs.tick, { ms: 1.5 * 2, x: 10 / 4 });
+            crons.interval("d", { minutes: 1 / 0 }, internal.jobs.tick);
+            export default crons;
+            """,
+    })
+    assert [(j["name"], j["schedule"], j["args"]) for j in b.functions["crons"]] == [
+        ("a", {"seconds": 3600, "type": "interval"}, {}),
+        ("b", {"minutes": 35, "type": "interval"}, {}),
+        ("c", {"hourUTC": 1, "minuteUTC": 7, "type": "daily"}, {"ms": 3, "x": 2.5}),
+    ]
+    (d,) = diags(b, "CSX511")
+    assert d["line"] == 8
