@@ -36,11 +36,18 @@ def _make_function_reference(ev, mod, args, node) -> Value:
     return VUnknown("makeFunctionReference(...) with a name the tool does not resolve")
 
 
+def _created(ev, value: Value) -> Value:
+    """Count routers and cron jobs on the evaluator: until one exists, :func:`call` has
+    nothing to look for."""
+    ev.surface_targets = getattr(ev, "surface_targets", 0) + 1
+    return value
+
+
 def server_exports() -> dict[str, Value]:
     """The ``convex/server`` exports of the callable surface."""
     return {
-        "httpRouter": VCallable("httpRouter", lambda ev, mod, args, node: VRouter(mod, node.span[0])),
-        "cronJobs": VCallable("cronJobs", lambda ev, mod, args, node: VCrons(mod, node.span[0])),
+        "httpRouter": VCallable("httpRouter", lambda ev, mod, args, node: _created(ev, VRouter(mod, node.span[0]))),
+        "cronJobs": VCallable("cronJobs", lambda ev, mod, args, node: _created(ev, VCrons(mod, node.span[0]))),
         "defineApp": VCallable("defineApp", components.define_app),
         "defineComponent": VCallable("defineComponent", components.define_component),
         "makeFunctionReference": VCallable("makeFunctionReference", _make_function_reference),
@@ -68,6 +75,8 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
     cron jobs: a modelled library registrar (:mod:`.libraries`) adds its routes; any other
     such call is reported (CSX502) and evaluates to ``undefined`` so the module goes on.
     None when no argument is the router or the cron jobs."""
+    if not getattr(ev, "surface_targets", 0):
+        return None
     target = None
     for a in node.args:
         if isinstance(a, ast.Ident):
