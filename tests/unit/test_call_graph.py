@@ -179,3 +179,26 @@ def test_crons_and_routes_appear_in_called_by(convex_project):
     assert b.function("lib/cleanup:sweep")["calledBy"] == [{"via": "cron", "cron": "nightly"}]
     assert b.function("main:hook")["calledBy"] == [{"via": "http", "route": "POST /hook"}]
     assert b.functions["crons"][0]["resolved"] is True
+
+
+def test_a_function_declared_with_a_run_name_is_not_a_call(convex_project):
+    b = project(
+        convex_project,
+        """
+        import { internal } from "./_generated/api";
+        import { mutation } from "./_generated/server";
+        async function runMutation(ctx: any, ref: any) {
+          return await ctx.runMutation(ref, {});
+        }
+        export const m = mutation({
+          args: {},
+          handler: async (ctx) => {
+            await runMutation(ctx, internal.lib.cleanup.sweep);
+          },
+        });
+        """,
+    )
+    # the helper's own ctx.runMutation(ref) is found (its target is a parameter: null); its
+    # declaration and the handler's call of the helper `runMutation(ctx, …)` are not calls
+    calls = b.function("main:m")["calls"]
+    assert [(c["via"], c["target"], c["reference"], c["line"]) for c in calls] == [("runMutation", None, "ref", 4)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from conftest import schema_errors
+from ssot_testlib import schema_errors
 
 SCHEMA = 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n'
 

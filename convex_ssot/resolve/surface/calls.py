@@ -22,6 +22,7 @@ from .values import ref_of
 __all__ = ["find_calls"]
 
 _CALL = re.compile(r"(?:scheduler\s*\.\s*)?run(Query|Mutation|Action|After|At)\s*\(")
+_DECLARED = re.compile(r"function\s*\*?\s*$")
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*\Z")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -36,10 +37,12 @@ def find_calls(ev, visited: list) -> list[ir.Call]:
             continue
         for m in _CALL.finditer(masked, span[0], span[1]):
             i = m.start() - 1
-            if i >= 0 and masked[i] in _WORD:
-                continue
+            if i >= 0 and masked[i] in _WORD or _DECLARED.search(masked, max(0, i - 12), m.start()):
+                continue  # part of a longer name, or a function of that name being declared
             kind = m.group(1)
             scheduled = kind in ("After", "At")
+            if not scheduled and _bare(masked, i) and _project_name(mod, "run" + kind):
+                continue  # a project function named runQuery/… is called, not the context's
             if scheduled != masked.startswith("scheduler", m.start()):
                 continue
             args = _arguments(masked, m.end(), span[1])
@@ -69,6 +72,17 @@ def _top_level(masked: str, start: int, end: int, stops: str):
             depth -= 1
         elif depth == 0 and c in stops:
             yield i
+
+
+def _bare(masked: str, i: int) -> bool:
+    """The call at ``i + 1`` is not a member call (no ``.`` before it)."""
+    while i >= 0 and masked[i] in " \t\n":
+        i -= 1
+    return i < 0 or masked[i] != "."
+
+
+def _project_name(mod, name: str) -> bool:
+    return name in mod.functions or name in mod.decls or name in mod.imports
 
 
 def _arguments(masked: str, start: int, end: int) -> list[tuple[int, int]]:
