@@ -5,7 +5,7 @@
 
 Compared exactly: routes in order (method, path or pathPrefix, handler: the functionId of
 an exported HTTP action, else inline), what ``lookup`` picks for probe paths (our
-:func:`convex_ssot.resolve.surface.routes.lookup` over a router rebuilt from our routes),
+:func:`convex_ssot.packages.surface.routes.lookup` over a router rebuilt from our routes),
 cron jobs in order (identifier, schedule, target function, args as ``convexToJson``),
 components in order (name, definition specifier, httpPrefix).
 """
@@ -49,8 +49,7 @@ def _name_target(name: str) -> str:
 
 def compare_surface(fc: dict | None, oracle: dict) -> list[Diff]:
     """Differences between our contract's surface and the oracle's (empty = conformant)."""
-    from convex_ssot.resolve.surface.routes import add_route, lookup
-    from convex_ssot.resolve.surface.values import RouteEntry, VRouter
+    from convex_ssot.packages.surface.routes import RouteEntry, VRouter, add_route, lookup
 
     fc = fc or {}
     diffs: list[Diff] = []

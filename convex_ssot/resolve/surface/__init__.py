@@ -10,8 +10,9 @@
 * ``components`` — the ``app.use(...)`` calls of ``convex.config.ts`` (``src/server/
   components/index.ts``), :mod:`.components`.
 
-The per-function call graph is found while functions are read (:mod:`.calls`). The
-evaluator reaches this package through :mod:`.hooks` only.
+The per-function call graph is found while functions are read (:mod:`.calls`). What the
+values mean (the router, the cron jobs, the app, function references, library registrars)
+is package knowledge: :mod:`convex_ssot.packages.surface`.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import ir
-from ..values import VRegistration, VUnknown
-from . import calls, hooks
-from .routes import get_routes
+from ...interp.values import VUnknown
+from ...packages.convex_server import VRegistration
+from ...packages.surface.components import VApp
+from ...packages.surface.crons import VCrons
+from ...packages.surface.routes import VRouter, get_routes
+from . import calls
 from .toplevel import run_module
-from .values import VApp, VCrons, VRouter
 
-__all__ = ["read_surface", "calls", "hooks"]
+__all__ = ["read_surface", "calls"]
 
 #: Extensions Convex bundles, in the order a module path is looked up here.
 _EXTS = (".ts", ".js", ".tsx", ".jsx", ".mts", ".mjs", ".cts", ".cjs")

@@ -8,7 +8,7 @@ visits, :func:`..project._handler_facts`), every ``runQuery(ref, …)``, ``runMu
 reference argument is parsed with the grammar and evaluated, so ``internal.a.b.c``,
 ``api.x.y``, ``components.name.fn``, ``makeFunctionReference("…")``, a string name and
 references held in constants (of the module, or declared earlier in the same body)
-all resolve to their target (:class:`.values.VFunctionRef`).
+all resolve to their target (:class:`convex_ssot.packages.surface.values.VFunctionRef`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 
 from ... import ir
 from ...parse import ast
-from .values import ref_of
+from ...packages.surface.values import ref_of
 
 __all__ = ["find_calls"]
 

@@ -2,12 +2,12 @@
 
 ``http.route({...})``, ``crons.daily(...)``, ``app.use(...)``, loops over known arrays that
 call them and helper calls that receive the router are top-level *statements*, which the
-module outline (:func:`..parse.lexer.outline`) leaves out, as every other module has no
+module outline (:func:`convex_ssot.parse.lexer.outline`) leaves out, as every other module has no
 need for them. For the few modules that do (``convex/http.ts``, ``convex/crons.ts``,
 ``convex/convex.config.ts`` and the modules where their router, cron jobs or app were
 created), the statements are parsed on demand with the grammar's ``body`` rule (function
 bodies elided, as for helper bodies) and run in source order by
-:func:`..statements.run_statement`, the statement subset project helpers are applied with.
+:func:`convex_ssot.interp.statements.run_statement`, the statement subset project helpers are applied with.
 A statement that leaves that subset is reported (CSX530): what it registers is missing.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ...parse import lexer
-from ..statements import run_statement
+from ...interp.statements import run_statement
 
 __all__ = ["run_module"]
 

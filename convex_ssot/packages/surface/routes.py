@@ -19,13 +19,43 @@ A route whose spec the evaluator cannot resolve is reported (CSX501) and left ou
 
 from __future__ import annotations
 
-from ..values import VBool, VCallable, VNull, VObj, VStr, VUndefined, VUnknown, Value
-from .values import RouteEntry, VRouter
+from dataclasses import dataclass, field
 
-__all__ = ["ROUTABLE_HTTP_METHODS", "member", "route", "spec_entry", "add_route", "throw", "get_routes", "lookup", "js_sorted"]
+from ...interp.values import VBool, VCallable, VNull, VObj, VStr, VUndefined, VUnknown, Value
+from .values import SurfaceValue
+
+__all__ = ["VRouter", "RouteEntry", "ROUTABLE_HTTP_METHODS", "member", "route", "spec_entry", "add_route", "throw", "get_routes", "lookup", "js_sorted"]
 
 #: router.ts ``ROUTABLE_HTTP_METHODS``.
 ROUTABLE_HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+
+
+@dataclass(slots=True)
+class RouteEntry:
+    """A route as ``HttpRouter.route`` stored it: the handler value and where it came from."""
+
+    method: str
+    path: str | None
+    path_prefix: str | None
+    handler: Value
+    module: object
+    offset: int
+    registered_by: str | None = None
+    handler_package: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class VRouter(SurfaceValue):
+    """``httpRouter()``: ``exact`` maps path → method → entry, ``prefix`` method → prefix →
+    entry (``exactRoutes``/``prefixRoutes`` of router.ts); ``module`` where it was created."""
+
+    module: object
+    offset: int
+    exact: dict[str, dict[str, RouteEntry]] = field(default_factory=dict)
+    prefix: dict[str, dict[str, RouteEntry]] = field(default_factory=dict)
+
+    def member(self, ev, mod, prop: str, node=None) -> Value:
+        return member(self, prop)
 
 
 def member(router: VRouter, prop: str) -> Value:

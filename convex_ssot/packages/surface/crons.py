@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 
 from ... import ir
-from ..values import VArr, VBigInt, VBool, VCallable, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
-from .values import CronEntry, VCrons, VFunctionRef, ref_of
+from ...interp.values import VArr, VBigInt, VBool, VCallable, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
+from .values import SurfaceValue, VFunctionRef, ref_of
 
-__all__ = ["member", "DAYS_OF_WEEK", "convex_json_value", "function_ref"]
+__all__ = ["VCrons", "CronEntry", "member", "DAYS_OF_WEEK", "convex_json_value", "function_ref"]
 
 DAYS_OF_WEEK = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _METHODS = ("interval", "hourly", "daily", "weekly", "monthly", "cron", "schedule")
@@ -41,6 +42,30 @@ class _Throw(Exception):
 
 class _Unresolved(Exception):
     pass
+
+
+@dataclass(slots=True)
+class CronEntry:
+    """A job as ``Crons.schedule`` stored it."""
+
+    name: str
+    schedule: dict
+    ref: ir.FunctionRef
+    args: object
+    module: object
+    offset: int
+
+
+@dataclass(slots=True, eq=False)
+class VCrons(SurfaceValue):
+    """``cronJobs()``: ``jobs`` by identifier in registration order (``Crons.crons``)."""
+
+    module: object
+    offset: int
+    jobs: dict[str, CronEntry] = field(default_factory=dict)
+
+    def member(self, ev, mod, prop: str, node=None) -> Value:
+        return member(self, prop)
 
 
 def member(crons: VCrons, prop: str) -> Value:

@@ -1,6 +1,7 @@
-"""What the evaluator asks this package: exports of ``convex/server`` it models, imports
-of ``_generated/api`` and of component definitions, and calls that hand the router or the
-cron jobs to code the tool does not run.
+"""The package model of the callable surface (:class:`SurfaceModel`): the exports of
+``convex/server`` it models, imports of ``_generated/api``, of component definitions and of
+convex-helpers' ``corsRouter``, and calls that hand the router or the cron jobs to code the
+tool does not run.
 
 Sources: convex 1.48 ``src/server/router.ts`` (``httpRouter``), ``src/server/cron.ts``
 (``cronJobs``), ``src/server/components/index.ts`` (``defineApp``, ``defineComponent``,
@@ -13,12 +14,15 @@ from __future__ import annotations
 
 import re
 
+from ...interp.packages import PackageModel
+from ...interp.values import VCallable, VStr, VUndefined, VUnknown, Value
 from ...parse import ast
-from ..values import VCallable, VStr, VUndefined, VUnknown, Value
 from . import components, libraries
-from .values import SurfaceValue, VCrons, VFunctionRef, VRouter
+from .crons import VCrons
+from .routes import VRouter
+from .values import VFunctionRef
 
-__all__ = ["server_exports", "import_value", "call", "is_generated_api", "SurfaceValue"]
+__all__ = ["SurfaceModel", "server_exports", "import_value", "call", "is_generated_api"]
 
 _EXT = re.compile(r"\.(?:js|ts|mjs|cjs|d\.ts)$")
 
@@ -39,7 +43,7 @@ def _make_function_reference(ev, mod, args, node) -> Value:
 def _created(ev, value: Value) -> Value:
     """Count routers and cron jobs on the evaluator: until one exists, :func:`call` has
     nothing to look for."""
-    ev.surface_targets = getattr(ev, "surface_targets", 0) + 1
+    ev.state["surface.targets"] = ev.state.get("surface.targets", 0) + 1
     return value
 
 
@@ -56,9 +60,15 @@ def server_exports() -> dict[str, Value]:
     }
 
 
+_SERVER = server_exports()
+
+
 def import_value(ev, mod, specifier: str, imported: str) -> Value | None:
     """``api``/``internal``/``components`` of ``_generated/api``; the default export of a
-    component definition (``…/convex.config``); None for anything else."""
+    component definition (``…/convex.config``); ``corsRouter``; the ``convex/server``
+    exports of :func:`server_exports`; None for anything else."""
+    if specifier == "convex/server":
+        return _SERVER.get(imported)
     if is_generated_api(specifier):
         if imported in ("api", "internal", "components"):
             return VFunctionRef(imported)
@@ -66,8 +76,19 @@ def import_value(ev, mod, specifier: str, imported: str) -> Value | None:
     if specifier == "convex-helpers/server/cors" and imported == "corsRouter":
         return VCallable("corsRouter", libraries.cors_router)
     if imported == "default" and components.CONFIG_SPECIFIER.match(specifier):
-        return components.definition(getattr(ev, "repo_root", None), mod, specifier, lambda spec: ev._load(mod, spec))
+        return components.definition(ev.repo_root, mod, specifier, lambda spec: ev.load(mod, spec))
     return None
+
+
+class SurfaceModel(PackageModel):
+    """Routes, cron jobs, components and function references (asked before the models of
+    ``convex/server`` and the generated modules, for the names above only)."""
+
+    def export(self, ev, mod, specifier: str, name: str) -> Value | None:
+        return import_value(ev, mod, specifier, name)
+
+    def intercept(self, ev, mod, callee: Value, node: ast.Call) -> Value | None:
+        return call(ev, mod, callee, node)
 
 
 def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
@@ -75,7 +96,7 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
     cron jobs: a modelled library registrar (:mod:`.libraries`) adds its routes; any other
     such call is reported (CSX502) and evaluates to ``undefined`` so the module goes on.
     None when no argument is the router or the cron jobs."""
-    if not getattr(ev, "surface_targets", 0):
+    if not ev.state.get("surface.targets"):
         return None
     target = None
     for a in node.args:

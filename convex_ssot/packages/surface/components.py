@@ -21,20 +21,60 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...cache import note_input
-from ...parse import lexer
-from ..values import VCallable, VObj, VStr, VUndefined, VUnknown, Value
-from .values import UseEntry, VApp, VComponentDef
+from ...interp.values import VCallable, VObj, VStr, VUndefined, VUnknown, Value
+from ...parse.mask import mask
+from .values import SurfaceValue
 
-__all__ = ["CONFIG_SPECIFIER", "member", "define_app", "define_component", "definition", "package_name"]
+__all__ = ["VApp", "VComponentDef", "UseEntry", "CONFIG_SPECIFIER", "member", "define_app", "define_component", "definition", "package_name"]
 
 #: bundle.ts: imports matching this are component definitions.
 CONFIG_SPECIFIER = re.compile(r".*convex.config.*")
 _DEFINE = re.compile(r"""defineComponent\s*(?:<[^()]*>)?\(\s*(["'])([^"'\\\n]*)\1""")
 _CONDITIONS = ("convex", "module", "import", "browser", "default")
 _EXTENSIONS = ("", ".js", ".ts", ".mjs", ".tsx", ".jsx", "/index.js", "/index.ts")
+
+
+@dataclass(slots=True)
+class UseEntry:
+    """One ``app.use(definition, options)``."""
+
+    name: str | None
+    definition: "VComponentDef"
+    http_prefix: str | None
+    module: object
+    offset: int
+
+
+@dataclass(slots=True, eq=False)
+class VApp(SurfaceValue):
+    """``defineApp()`` / ``defineComponent(name)``: ``uses`` in call order
+    (``_childComponents``); ``name`` is the component's own name (None for an app)."""
+
+    module: object
+    offset: int
+    name: str | None = None
+    uses: list[UseEntry] = field(default_factory=list)
+
+    def member(self, ev, mod, prop: str, node=None) -> Value:
+        return member(self, prop)
+
+
+@dataclass(slots=True, eq=False)
+class VComponentDef(SurfaceValue):
+    """A component definition imported into ``convex.config.ts``: ``specifier`` as
+    imported, ``default_name`` its ``defineComponent`` name (None when not read),
+    ``package``/``version`` when it comes from an installed package, ``reason`` why the
+    name could not be read."""
+
+    specifier: str
+    default_name: str | None
+    package: str | None = None
+    version: str | None = None
+    reason: str | None = None
 
 
 def member(app: VApp, prop: str) -> Value:
@@ -205,7 +245,7 @@ def _with_name(out: VComponentDef, path: str) -> VComponentDef:
     except (OSError, UnicodeDecodeError):
         out.reason = f"{os.path.basename(path)} cannot be read"
         return out
-    return _named_in(out, lexer.mask(text, jsx=path.endswith((".tsx", ".jsx"))).clean, os.path.basename(path))
+    return _named_in(out, mask(text, jsx=path.endswith((".tsx", ".jsx"))).clean, os.path.basename(path))
 
 
 def _named_in(out: VComponentDef, clean: str, where: str) -> VComponentDef:

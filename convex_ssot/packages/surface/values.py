@@ -12,22 +12,24 @@ Each class models the runtime object of the ``convex`` package (1.48) it stands 
   (``src/server/components/index.ts``), see :mod:`.components`.
 
 The evaluator asks a :class:`SurfaceValue` for its properties (:meth:`SurfaceValue.member`);
-methods are :class:`~..values.VCallable` values whose Python rule is the model.
+methods are :class:`~convex_ssot.interp.values.VCallable` values whose Python rule is the
+model.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ... import ir
-from ..values import Value, VStr, VUnknown
+from ...interp.values import ModelValue, Value, VStr, VUnknown
 
-__all__ = ["SurfaceValue", "VFunctionRef", "ref_of", "name_target", "VRouter", "VCrons", "VApp", "VComponentDef", "RouteEntry"]
+__all__ = ["SurfaceValue", "VFunctionRef", "ref_of", "name_target"]
 
 
 @dataclass(slots=True, eq=False)
-class SurfaceValue(Value):
-    """A value of this package; the evaluator delegates property access to :meth:`member`."""
+class SurfaceValue(ModelValue):
+    """A value of this package; the evaluator hands property access to :meth:`member`
+    (:class:`~convex_ssot.interp.values.ModelValue`)."""
 
     def member(self, ev, mod, prop: str, node=None) -> Value:
         return VUnknown(f"property `{prop}` of {type(self).__name__[1:]} is not modelled")
@@ -85,100 +87,3 @@ def name_target(name: str) -> str:
         if path.endswith(ext):
             path = path[: -len(ext)]
     return f"{path}:{export or 'default'}"
-
-
-@dataclass(slots=True)
-class RouteEntry:
-    """A route as ``HttpRouter.route`` stored it: the handler value and where it came from."""
-
-    method: str
-    path: str | None
-    path_prefix: str | None
-    handler: Value
-    module: object
-    offset: int
-    registered_by: str | None = None
-    handler_package: str | None = None
-
-
-@dataclass(slots=True, eq=False)
-class VRouter(SurfaceValue):
-    """``httpRouter()``: ``exact`` maps path → method → entry, ``prefix`` method → prefix →
-    entry (``exactRoutes``/``prefixRoutes`` of router.ts); ``module`` where it was created."""
-
-    module: object
-    offset: int
-    exact: dict[str, dict[str, RouteEntry]] = field(default_factory=dict)
-    prefix: dict[str, dict[str, RouteEntry]] = field(default_factory=dict)
-
-    def member(self, ev, mod, prop: str, node=None) -> Value:
-        from . import routes
-
-        return routes.member(self, prop)
-
-
-@dataclass(slots=True)
-class CronEntry:
-    """A job as ``Crons.schedule`` stored it."""
-
-    name: str
-    schedule: dict
-    ref: ir.FunctionRef
-    args: object
-    module: object
-    offset: int
-
-
-@dataclass(slots=True, eq=False)
-class VCrons(SurfaceValue):
-    """``cronJobs()``: ``jobs`` by identifier in registration order (``Crons.crons``)."""
-
-    module: object
-    offset: int
-    jobs: dict[str, CronEntry] = field(default_factory=dict)
-
-    def member(self, ev, mod, prop: str, node=None) -> Value:
-        from . import crons
-
-        return crons.member(self, prop)
-
-
-@dataclass(slots=True)
-class UseEntry:
-    """One ``app.use(definition, options)``."""
-
-    name: str | None
-    definition: "VComponentDef"
-    http_prefix: str | None
-    module: object
-    offset: int
-
-
-@dataclass(slots=True, eq=False)
-class VApp(SurfaceValue):
-    """``defineApp()`` / ``defineComponent(name)``: ``uses`` in call order
-    (``_childComponents``); ``name`` is the component's own name (None for an app)."""
-
-    module: object
-    offset: int
-    name: str | None = None
-    uses: list[UseEntry] = field(default_factory=list)
-
-    def member(self, ev, mod, prop: str, node=None) -> Value:
-        from . import components
-
-        return components.member(self, prop)
-
-
-@dataclass(slots=True, eq=False)
-class VComponentDef(SurfaceValue):
-    """A component definition imported into ``convex.config.ts``: ``specifier`` as
-    imported, ``default_name`` its ``defineComponent`` name (None when not read),
-    ``package``/``version`` when it comes from an installed package, ``reason`` why the
-    name could not be read."""
-
-    specifier: str
-    default_name: str | None
-    package: str | None = None
-    version: str | None = None
-    reason: str | None = None

@@ -34,10 +34,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...parse import ast
-from ..components import find_version
-from ..values import VBool, VCallable, VObj, VStr, VUndefined, VUnknown, Value
-from .routes import add_route, lookup, spec_entry, throw
-from .values import RouteEntry, SurfaceValue, VRouter
+from ..component_versions import find_version
+from ...interp.values import VBool, VCallable, VObj, VStr, VUndefined, VUnknown, Value
+from .routes import RouteEntry, VRouter, add_route, lookup, spec_entry, throw
+from .values import SurfaceValue
 
 __all__ = ["register", "cors_router", "AUTH_VERSION", "AUTH_CORE_NON_OAUTH", "CLIENT_REGISTRARS"]
 
@@ -199,7 +199,7 @@ def _origin_call(ev, mod, node: ast.Node, depth: int):
     spec, name = imp
     target = mod
     for _ in range(5):  # re-exports
-        target = ev._load(target, spec)
+        target = ev.load(target, spec)
         if target is None:
             return None
         local = target.exports.get(name)
