@@ -26,7 +26,7 @@ Modelled (each from the package's own source, at the version named):
 
 A library registrar whose installed version differs from the modelled one gets CSX503
 naming the modelled version. Calls of other code that receives the router are reported
-by :func:`.hooks.call` (CSX502).
+by :func:`.model.call` (CSX502).
 """
 
 from __future__ import annotations
