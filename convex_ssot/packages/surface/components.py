@@ -18,13 +18,13 @@ Rules from convex 1.48 ``src/server/components/index.ts``:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...cache import note_input
+from ..component_versions import read_input_json
 from ...interp.values import VCallable, VObj, VStr, VUndefined, VUnknown, Value
 from ...parse.mask import mask
 from .values import SurfaceValue
@@ -141,15 +141,6 @@ def package_name(spec: str) -> str:
     return "/".join(parts[:2]) if spec.startswith("@") else parts[0]
 
 
-def _read_json(path: str):
-    note_input(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return None
-
-
 def _inside(root: str, path: str) -> bool:
     real = os.path.realpath(path)
     root_real = os.path.realpath(root)
@@ -210,7 +201,7 @@ def definition(repo_root: Path | None, mod, specifier: str, load=None) -> VCompo
     d = here
     while True:
         pkg_dir = os.path.join(d, "node_modules", *pkg.split("/"))
-        data = _read_json(os.path.join(pkg_dir, "package.json"))
+        data = read_input_json(os.path.join(pkg_dir, "package.json"))
         if isinstance(data, dict) and _inside(root, pkg_dir):
             version = data.get("version") if isinstance(data.get("version"), str) else None
             out = VComponentDef(specifier, None, pkg, version)
@@ -230,7 +221,7 @@ def _installed_package_json(root: str, here: str, pkg: str):
     d = here
     while True:
         path = os.path.join(d, "node_modules", *pkg.split("/"), "package.json")
-        data = _read_json(path)
+        data = read_input_json(path)
         if data is not None and _inside(root, path):
             return data
         if d == root or len(d) <= len(root):
