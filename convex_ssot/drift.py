@@ -413,6 +413,24 @@ def _read_contract(cfg: Config, rel: str, key: str, name: str, report: VerifyRep
     return doc
 
 
+def _check_codegen(cfg: Config, gen: str, report: VerifyReport) -> None:
+    """``codegen-stale`` when ``_generated/api.d.ts`` does not list the function modules on disk."""
+    from .codegen import codegen_drift
+
+    found = codegen_drift(cfg.repo_root / (cfg.convex_dir_rel or "."))
+    if found is None or not (found.added or found.removed):
+        return
+    details = [f"added since codegen: {m}" for m in found.added] + [f"removed since codegen: {m}" for m in found.removed]
+    report.warnings.append(
+        Finding(
+            "codegen-stale",
+            f"{gen}/api.d.ts is out of date ({len(found.added)} module(s) added, {len(found.removed)} removed since codegen ran): "
+            "run `npx convex dev` or `npx convex codegen`",
+            cap_lines(details),
+        )
+    )
+
+
 def _format_diagnostic(d: dict) -> str:
     return f"{d.get('file')}:{d.get('line')}:{d.get('column')}: {d.get('code')} {d.get('severity')}: {d.get('message')}"
 
@@ -464,6 +482,8 @@ def verify(repo_root: Path, *, fail_on_diagnostics: bool = False, use_cache: boo
     gen = generated_rel(cfg)
     if not (cfg.repo_root / gen).is_dir():
         report.warnings.append(Finding("generated-missing", f"{gen} is missing: run `npx convex dev` or `npx convex codegen` to generate it"))
+    else:
+        _check_codegen(cfg, gen, report)
     if not schema_ok:
         _read_contract(cfg, DB_CONTRACT_REL, "tables", "db", report)
         _read_contract(cfg, FUNCTIONS_CONTRACT_REL, "functions", "functions", report)

@@ -25,6 +25,11 @@ __all__ = [
     "Function",
     "Project",
     "LiteralValue",
+    "FunctionRef",
+    "Call",
+    "HttpRoute",
+    "CronJob",
+    "Component",
 ]
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +202,95 @@ class Function:
     tables_written: tuple[str, ...]
     line: int = 0
     column: int = 0
+    calls: tuple["Call", ...] = ()
 
     @property
     def function_id(self) -> str:
         """``modulePath:exportName`` as Convex names functions (``api.dir.mod.fn``)."""
         return f"{self.module_path}:{self.export_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRef:
+    """Where a function reference points (convex ``src/server/api.ts`` ``createApi``,
+    ``makeFunctionReference``; ``src/server/components/index.ts`` ``createChildComponents``).
+
+    ``target``: ``module/path:exportName`` (``module/path`` alone for a default export is
+    written as ``module/path:default``), or ``components.<name>.<path…>`` for a component's
+    function, or None when the expression is not a reference the tool resolves.
+    ``visibility``: ``public`` (``api.*``), ``internal`` (``internal.*``), ``component``
+    (``components.*``) or None (``makeFunctionReference``, a string name, ``anyApi``: any
+    visibility). ``expression``: the source text, comments removed, whitespace collapsed.
+    """
+
+    target: str | None
+    visibility: str | None
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A ``ctx.runQuery|runMutation|runAction|scheduler.runAfter|scheduler.runAt`` call
+    found in a handler or in a project helper it calls: ``via`` names the method, ``ref``
+    the function reference passed, ``file``/``line`` where the call is written."""
+
+    via: str
+    ref: FunctionRef
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRoute:
+    """One route of the ``httpRouter()`` default-exported by ``convex/http.ts``
+    (convex ``src/server/router.ts``): exactly one of ``path``/``path_prefix``.
+    ``handler_function_id`` when the handler is an exported HTTP action, else the
+    handler's own ``handler_file``/``handler_line`` (an inline ``httpAction``) or
+    ``handler_package`` (registered by a library); ``file``/``line`` of the
+    ``http.route`` call (or of the library call that registered it); ``registered_by``
+    names that library call (``@convex-dev/auth@0.0.95 auth.addHttpRoutes``)."""
+
+    method: str
+    path: str | None
+    path_prefix: str | None
+    handler_function_id: str | None
+    handler_file: str | None
+    handler_line: int | None
+    handler_package: str | None
+    file: str
+    line: int
+    registered_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CronJob:
+    """One job of the ``cronJobs()`` default-exported by ``convex/crons.ts`` (convex
+    ``src/server/cron.ts``): ``schedule`` exactly as ``Crons.export()`` writes it,
+    ``args`` the JSON of the arguments (``convexToJson``; ``{}`` when omitted)."""
+
+    name: str
+    schedule: dict
+    ref: FunctionRef
+    args: object
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One ``app.use(definition, options?)`` of ``convex/convex.config.ts`` (convex
+    ``src/server/components/index.ts``): ``name`` the option or the component's default
+    name (``defineComponent("name")`` of its definition; None when it cannot be read),
+    ``package``/``version`` of the installed package (None for a local component),
+    ``definition`` the import specifier, ``http_prefix`` when given."""
+
+    name: str | None
+    package: str | None
+    version: str | None
+    definition: str
+    http_prefix: str | None
+    file: str
+    line: int
 
 
 @dataclass(slots=True)
@@ -213,3 +302,6 @@ class Project:
     functions: list[Function] = field(default_factory=list)
     schema_diagnostics: list[Diagnostic] = field(default_factory=list)
     function_diagnostics: list[Diagnostic] = field(default_factory=list)
+    http_routes: list[HttpRoute] = field(default_factory=list)
+    crons: list[CronJob] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)

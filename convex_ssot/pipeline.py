@@ -184,7 +184,8 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     finally:
         inputs = cache_mod.end_inputs()
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
-    fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH)
+    fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
+                            http_routes=project.http_routes, crons=project.crons, components=project.components)
     derived = Derived(db, fc, project)
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc, derived.summary, derived.fingerprints, inputs)

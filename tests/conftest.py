@@ -143,7 +143,8 @@ def build(root: Path, files: dict[str, str | bytes], schema_rel: str = "convex/s
     write_files(root, files)
     project = build_project(root.resolve(), schema_rel)
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
-    fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH)
+    fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
+                            http_routes=project.http_routes, crons=project.crons, components=project.components)
     return Built(root, project, db, fc, files)
 
 

@@ -87,6 +87,8 @@ def _print_status(d: dict) -> None:
     click.echo(f"DB contract: {db['path']} [{_state(db['exists'])}{extra}]")
     fc = a["functionContract"]
     extra = f"; {fc['functions']} functions" if fc["functions"] is not None else ""
+    if fc.get("httpRoutes") is not None:
+        extra += f", {fc['httpRoutes']} HTTP routes, {fc['crons']} cron jobs, {fc['components']} components, {fc['unresolvedCalls']} unresolved calls"
     click.echo(f"function contract: {fc['path']} [{_state(fc['exists'])}{extra}]")
     pj = a["packageJson"]
     if pj["exists"] and pj["valid"]:

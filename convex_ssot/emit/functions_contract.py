@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from .. import ir
 from .db_contract import EPOCH, diagnostics_json
+from .surface import called_by, calls_json, surface_parts
 from .validators import compound, convex_json, is_nullable, summary, type_string
 
 __all__ = ["functions_contract", "function_json"]
@@ -52,8 +53,8 @@ def _returns_json(f: ir.Function) -> dict | None:
     return {"raw": v.raw, **summary(v), "validator": convex_json(v)}
 
 
-def function_json(f: ir.Function) -> dict:
-    """One function entry of the contract."""
+def function_json(f: ir.Function, calls: list[dict] | None = None, callers: list[dict] | None = None) -> dict:
+    """One function entry of the contract (``calls``/``callers``: :mod:`.surface`)."""
     return {
         "functionId": f.function_id,
         "exportName": f.export_name,
@@ -71,15 +72,32 @@ def function_json(f: ir.Function) -> dict:
         "uses": asdict(f.uses),
         "tablesRead": list(f.tables_read),
         "tablesWritten": list(f.tables_written),
+        "calls": calls or [],
+        "calledBy": callers or [],
     }
 
 
-def functions_contract(convex_dir: str, functions: list[ir.Function], diagnostics: list[ir.Diagnostic], updated_at: str = EPOCH) -> dict:
-    """The function contract as a dict; ``functions`` sorted by functionId."""
+def functions_contract(
+    convex_dir: str,
+    functions: list[ir.Function],
+    diagnostics: list[ir.Diagnostic],
+    updated_at: str = EPOCH,
+    *,
+    http_routes: list[ir.HttpRoute] = (),
+    crons: list[ir.CronJob] = (),
+    components: list[ir.Component] = (),
+) -> dict:
+    """The function contract as a dict; ``functions`` sorted by functionId, then the
+    callable surface (``httpRoutes``, ``crons``, ``components``)."""
+    fns = sorted(functions, key=lambda x: x.function_id)
+    visibility = {f.function_id: f.visibility for f in fns}
+    installed = {c.name for c in components if c.name is not None}
+    callers = called_by(fns, list(crons), list(http_routes))
     return {
         "version": 1,
         "updatedAt": updated_at,
         "source": {"kind": "convex-functions", "path": convex_dir.rstrip("/") + "/"},
-        "functions": [function_json(f) for f in sorted(functions, key=lambda x: x.function_id)],
+        "functions": [function_json(f, calls_json(f, visibility, installed), callers.get(f.function_id)) for f in fns],
+        **surface_parts(fns, list(http_routes), list(crons), list(components)),
         "diagnostics": diagnostics_json(diagnostics),
     }

@@ -315,6 +315,10 @@ class Evaluator:
         """A call expression."""
         callee = self.eval(mod, node.callee)
         args = node.args
+        if isinstance(callee, (VUnknown, ModelValue)):
+            out = self.packages.intercept(self, mod, callee, node)  # e.g. code that receives the router
+            if out is not None:
+                return out
         if isinstance(callee, VUnknown):
             out = self.packages.call_unknown(self, mod, callee, node)  # e.g. component client factories
             if out is not None:

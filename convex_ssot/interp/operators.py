@@ -162,7 +162,7 @@ def _regroup(node: ast.Opaque):
 def operator(ev, mod, node: ast.Opaque) -> Value:
     """Value of a ``binary``/``unary`` :class:`~..parse.ast.Opaque` that kept its operands:
     ``!``, ``&&``, ``||``, ``??`` (short-circuiting), ``===``, ``!==``, ``==``, ``!=``, ``<``,
-    ``>``, ``<=``, ``>=`` on numbers, ``+`` on two strings or two numbers and ``in`` on an
+    ``>``, ``<=``, ``>=`` on numbers, ``+`` on two strings or two numbers, ``-`` ``*`` ``/`` ``%`` on two numbers and ``in`` on an
     object whose keys are all known (:func:`own_keys`), with
     JavaScript's precedence (:func:`_regroup`). Anything else is unknown."""
     unknown = VUnknown(f"{node.what} expression")
@@ -176,6 +176,20 @@ def operator(ev, mod, node: ast.Opaque) -> Value:
         return unknown
     out = _binary(ev, mod, tree)
     return unknown if isinstance(out, VUnknown) else out
+
+
+def _arithmetic(op: str, lv: Value, rv: Value) -> Value:
+    """``-``, ``*``, ``/``, ``%`` on two numbers (ECMA-262 §6.1.6.1: IEEE-754 doubles; ``%``
+    keeps the dividend's sign, as ``math.fmod`` does). Division by zero is left unknown."""
+    if not (isinstance(lv, VNum) and isinstance(rv, VNum)):
+        return VUnknown("binary expression")
+    x, y = float(lv.value), float(rv.value)
+    if op in ("/", "%") and y == 0:
+        return VUnknown("binary expression")
+    out = {"-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y, "%": lambda: math.fmod(x, y)}[op]()
+    if isinstance(lv.value, int) and isinstance(rv.value, int) and out.is_integer() and abs(out) < 2**53:
+        return VNum(int(out))
+    return VNum(out)
 
 
 def _binary(ev, mod, tree) -> Value:
@@ -192,9 +206,11 @@ def _binary(ev, mod, tree) -> Value:
         if isinstance(lv, VUnknown):
             return lv
         return _binary(ev, mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
-    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "in"):
+    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "in", "-", "*", "/", "%"):
         return VUnknown("binary expression")
     rv = _binary(ev, mod, right)
+    if op in ("-", "*", "/", "%"):
+        return _arithmetic(op, lv, rv)
     if op == "in":
         return _has_property(lv, rv)
     if op == "+":  # string concatenation and number addition only (no ToString of numbers)

@@ -77,6 +77,13 @@ class PackageModel:
         package): a value that says more than "unknown", or None."""
         return None
 
+    def intercept(self, ev, mod, callee: Value, node: ast.Call) -> Value | None:
+        """Asked first for a call whose callee is unknown or a model's value, before that
+        value or :meth:`call_unknown` answers: a call whose *arguments* this model cares
+        about (e.g. a library that registers routes on the project's HTTP router). None
+        lets the call go on as usual."""
+        return None
+
 
 class PackageRegistry:
     """The package models of a run, asked in order (the first answer wins)."""
@@ -90,6 +97,7 @@ class PackageRegistry:
                 self._exact.setdefault(n, m)
             self._prefixes.extend((p, m) for p in m.builtin_prefixes)
         self._owner_cache: dict[str, PackageModel | None] = {}
+        self._interceptors = tuple(m for m in self.models if type(m).intercept is not PackageModel.intercept)
 
     def owner(self, name: str) -> PackageModel | None:
         """The model that owns the builtin ``name``."""
@@ -130,6 +138,13 @@ class PackageRegistry:
     def new(self, ev, mod, node: ast.New) -> Value | None:
         for m in self.models:
             out = m.new(ev, mod, node)
+            if out is not None:
+                return out
+        return None
+
+    def intercept(self, ev, mod, callee: Value, node: ast.Call) -> Value | None:
+        for m in self._interceptors:
+            out = m.intercept(ev, mod, callee, node)
             if out is not None:
                 return out
         return None

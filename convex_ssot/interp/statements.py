@@ -64,7 +64,7 @@ from .values import (
     Value,
 )
 
-__all__ = ["run", "function_declaration", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
+__all__ = ["run", "run_statement", "function_declaration", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
 
 #: Statement-bodied calls nested deeper than this (recursion) are not evaluated.
 MAX_CALL_DEPTH = 16
@@ -181,6 +181,22 @@ def run(ev, fn: VFunction, scope: ChainMap) -> Value:
         return VUnknown(f"`{name}` not evaluated: {u.what} at {_where(mod, u.offset)}")
     finally:
         ev.stmt_calls -= 1
+
+
+def run_statement(ev, mod, st: ast.Node) -> VUnknown | None:
+    """Run one top-level statement of ``mod`` (parsed with the grammar's ``body`` rule) at
+    module scope, with the subset above; None when it ran, else :class:`~.values.VUnknown`
+    with the reason. For modules whose top-level calls build something (routes, cron jobs,
+    components: :mod:`convex_ssot.resolve.surface_toplevel`)."""
+    if ev.stmt_calls == 0:
+        ev.stmt_steps = 0
+    try:
+        _Run(ev, mod).statement(st, ChainMap({}))
+    except _Return:
+        return VUnknown(f"a `return` at the top level of a module at {_where(mod, st.span[0])}")
+    except _Unsupported as u:
+        return VUnknown(f"{u.what} at {_where(mod, u.offset)}")
+    return None
 
 
 class _Run:

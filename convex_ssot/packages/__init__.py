@@ -8,7 +8,8 @@ Primitives, modelled by hand because they are what Convex code is built from:
 :mod:`.convex_values`, :mod:`.convex_server`, :mod:`.generated` (``_generated/server``),
 :mod:`.zod` (zod → Convex conversion). Library models: :mod:`.convex_helpers`,
 :mod:`.helpers_server`, :mod:`.zodvex`, :mod:`.ents`, :mod:`.convex_auth`,
-:mod:`.recorded` (recorded by running the package), :mod:`.components` (component clients).
+:mod:`.recorded` (recorded by running the package), :mod:`.components` (component clients),
+:mod:`.surface` (HTTP router, cron jobs, app and components, function references).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ def default_registry() -> PackageRegistry:
     from .generated import GeneratedModel
     from .helpers_server import HelpersServerModel
     from .recorded import RecordedModel
+    from .surface.model import SurfaceModel
     from .zod import ZodModel
     from .zodvex import ZodvexModel
 
     return PackageRegistry([
+        SurfaceModel(),  # first: a few convex/server names, _generated/api, convex.config
         GeneratedModel(),
         ValuesModel(),
         ServerModel(),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..cache import note_input
 
-__all__ = ["model", "find_version", "choose_variant", "variant"]
+__all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json"]
 
 _MODEL_PATH = Path(__file__).parent / "models" / "components.json"
 _model_cache: dict | None = None
@@ -35,7 +35,9 @@ def _vt(s: str) -> tuple[int, int, int] | None:
     return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
-def _read_json(path: str):
+def read_input_json(path: str):
+    """The JSON at ``path`` (None when absent or invalid), recorded as an input of the run
+    (:func:`convex_ssot.cache.note_input`)."""
     note_input(path)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -72,11 +74,11 @@ def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[st
             real = os.path.realpath(pj)
             if not (real == root_real or real.startswith(root_real + os.sep)):
                 continue  # outside the repository: not read
-            data = _read_json(pj)
+            data = read_input_json(pj)
             if isinstance(data, dict) and isinstance(data.get("version"), str) and _vt(data["version"]):
                 return data["version"], "installed"
     for d in dirs:
-        data = _read_json(os.path.join(d, "package.json"))
+        data = read_input_json(os.path.join(d, "package.json"))
         if not isinstance(data, dict):
             continue
         for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):

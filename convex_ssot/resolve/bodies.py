@@ -51,6 +51,7 @@ class BodyFacts:
     written: set[str] = field(default_factory=set)
     identity: bool = False
     convex_auth: bool = False
+    visited: list = field(default_factory=list)  # (module, body span) pairs scanned, in order
 
     def merge(self, other: "BodyFacts") -> None:
         for k, v in other.uses.items():

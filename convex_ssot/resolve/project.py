@@ -29,6 +29,7 @@ from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
 from .completeness import registration_shape, report_star_exports, report_unknown_export
+from .surface import calls as surface_calls, read_surface
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 
@@ -249,6 +250,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
             continue
         functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
     project.functions = sorted(functions, key=lambda f: f.function_id)
+    read_surface(ev, loader.get, project, convex_dir, repo_root)  # httpRoutes, crons, components
     function_modules = set(loader.accessed)
 
     # ---- diagnostics, in every contract whose entries they may affect: a module's
@@ -473,6 +475,7 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
         tables_written=tuple(sorted(facts.written)),
         line=line,
         column=col,
+        calls=tuple(surface_calls.find_calls(ev, facts.visited)),
     )
 
 
@@ -548,6 +551,7 @@ def _handler_facts(fn: VFunction, loader: "_Loader") -> bodies.BodyFacts:
             if key in visited:
                 continue
             visited.add(key)
+            facts.visited.append((m, sp))
             masked = m.mk.masked[sp[0] : sp[1]]
             facts.merge(bodies.scan(masked, m.mk.clean[sp[0] : sp[1]]))
             if depth == HELPER_DEPTH:

@@ -314,20 +314,39 @@ def candidate_convex_dirs(root: Path) -> list[dict]:
 # status
 
 
-def _count(root: Path, rel: str, key: str) -> tuple[bool, int | None, str | None]:
-    """(exists, len(doc[key]) or None, problem) for a JSON contract."""
+def _count(root: Path, rel: str, key: str, docs: dict | None = None) -> tuple[bool, int | None, str | None]:
+    """(exists, len(doc[key]) or None, problem) for a JSON contract; the document read is
+    kept in ``docs[rel]`` when ``docs`` is given."""
     from ..pipeline import read_json_file
 
     path = root / rel
     if not path.is_file():
         return False, None, None
     doc = read_json_file(path)
+    if docs is not None:
+        docs[rel] = doc
     if not isinstance(doc, dict):
         return True, None, f"{rel} is not a valid JSON object"
     items = doc.get(key)
     if not isinstance(items, list):
         return True, None, f"{rel} has no '{key}' array"
     return True, len(items), None
+
+
+def _surface_counts(doc) -> dict:
+    """Counts of the function contract's callable surface: ``httpRoutes``, ``crons``,
+    ``components`` and ``unresolvedCalls`` (``calls`` entries with ``resolved: false``);
+    None for a part the contract does not have (written by an older version)."""
+    doc = doc if isinstance(doc, dict) else {}
+
+    def n(key: str):
+        return len(doc[key]) if isinstance(doc.get(key), list) else None
+
+    fns = doc.get("functions") if isinstance(doc.get("functions"), list) else []
+    calls = [c for f in fns if isinstance(f, dict) and isinstance(f.get("calls"), list) for c in f["calls"]]
+    has_calls = any(isinstance(f, dict) and "calls" in f for f in fns)
+    unresolved = sum(1 for c in calls if isinstance(c, dict) and c.get("resolved") is False) if has_calls else None
+    return {"httpRoutes": n("httpRoutes"), "crons": n("crons"), "components": n("components"), "unresolvedCalls": unresolved}
 
 
 def status_report(root: Path) -> dict:
@@ -338,7 +357,8 @@ def status_report(root: Path) -> dict:
         {mode, source, configPath, configExists, schemaPath, convexDir, packageJsonPath,
          artifacts: {schemaSource: {kind, path, exists},   # the mode's source (ssotSource)
                      dbContract: {path, exists, tables},
-                     functionContract: {path, exists, functions},
+                     functionContract: {path, exists, functions, httpRoutes, crons,
+                                        components, unresolvedCalls},
                      packageJson: {path, exists, valid, hasConvexDependency, hasConvexDevScript,
                                    hasConvexCodegenScript, scripts, error},
                      generated: {path, exists}},
@@ -373,7 +393,8 @@ def status_report(root: Path) -> dict:
         return (root / rel).is_dir() if kind == "dir" else (root / rel).is_file()
 
     db_exists, n_tables, db_problem = _count(root, DB_CONTRACT_REL, "tables")
-    fc_exists, n_functions, fc_problem = _count(root, FUNCTIONS_CONTRACT_REL, "functions")
+    docs: dict = {}
+    fc_exists, n_functions, fc_problem = _count(root, FUNCTIONS_CONTRACT_REL, "functions", docs)
     warnings += [p for p in (db_problem, fc_problem) if p]
     pkg = read_package_json(root, pkg_rel) if probe(pkg_rel) else PackageJson(pkg_rel, False)
     pkg_facts = pkg.facts()
@@ -415,7 +436,8 @@ def status_report(root: Path) -> dict:
                 else {k: base["ssotSource"][k] for k in ("kind", "path", "exists")}
             ),
             "dbContract": {"path": DB_CONTRACT_REL, "exists": db_exists, "tables": n_tables},
-            "functionContract": {"path": FUNCTIONS_CONTRACT_REL, "exists": fc_exists, "functions": n_functions},
+            "functionContract": {"path": FUNCTIONS_CONTRACT_REL, "exists": fc_exists, "functions": n_functions,
+                                 **_surface_counts(docs.get(FUNCTIONS_CONTRACT_REL))},
             "packageJson": pkg_facts,
             "generated": {"path": gen_rel, "exists": probe(gen_rel, "dir")},
         },

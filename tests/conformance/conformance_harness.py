@@ -83,6 +83,9 @@ def run_ours(root: Path, use_cache: bool = False):
 def copy_project(src: Path, dest: Path) -> Path:
     """Copy a fixture/example to ``dest`` (never run anything inside the checkout)."""
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("node_modules", "_generated", "context"))
+    from surface_harness import install_component_packages
+
+    install_component_packages(src, dest)  # component definitions convex.config.ts uses
     return dest
 
 

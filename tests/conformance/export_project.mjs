@@ -494,7 +494,7 @@ function exportValidator(fn, method) {
  * present. httpAction exports (isHttp) are not functions for the analyzer;
  * we report them with kind "httpAction" and visibility null.
  */
-function analyzeModule(modulePath, namespace) {
+function analyzeModule(modulePath, namespace, httpActions = new Map()) {
   const functions = [];
   const errors = [];
   for (const exportName of Object.keys(namespace).sort()) {
@@ -517,6 +517,7 @@ function analyzeModule(modulePath, namespace) {
     const functionId = `${modulePath}:${exportName}`;
     if (kind === "httpAction") {
       functions.push({ functionId, kind, visibility: null, args: null, returns: null });
+      httpActions.set(value, functionId);
       continue;
     }
 
@@ -645,6 +646,8 @@ async function exportSchema(ctx) {
 async function exportFunctions(ctx, entries, { perModule }) {
   const functions = [];
   const errors = [];
+  const httpActions = new Map();
+  const surface = {};
 
   let sharedOutputs = null;
   if (!perModule && entries.length > 0) {
@@ -660,14 +663,121 @@ async function exportFunctions(ctx, entries, { perModule }) {
       const namespace = sharedOutputs
         ? await importWithTimeout(sharedOutputs.get(entry.modulePath))
         : await loadModule(ctx, entry.absPath, `m${String(i).padStart(4, "0")}`);
-      const result = analyzeModule(entry.modulePath, namespace);
+      const result = analyzeModule(entry.modulePath, namespace, httpActions);
+      if (entry.modulePath === "http" || entry.modulePath === "crons") surface[entry.modulePath] = namespace;
       functions.push(...result.functions);
       errors.push(...result.errors);
     } catch (e) {
       errors.push({ module: entry.modulePath, error: errorMessage(e) });
     }
   }
-  return { functions, errors };
+  return { functions, errors, httpActions, surface };
+}
+
+// ---------------------------------------------------------------------------
+// The callable surface: HTTP routes, cron jobs, components.
+// ---------------------------------------------------------------------------
+
+/** Request paths to probe `lookup` with, derived from the routes (fixtures only). */
+function lookupProbes(routes) {
+  const paths = new Set(["/", "/nope"]);
+  for (const r of routes) {
+    const p = r.path ?? r.pathPrefix;
+    for (const q of [p, p + "x", p + "x/y", p + "/", p.slice(0, -1)]) if (q.startsWith("/")) paths.add(q);
+  }
+  return [...paths].sort();
+}
+
+/**
+ * Fills output.httpRoutes (HttpRouter.getRoutes() of the default export of the `http`
+ * module; a handler that is an exported httpAction of any module is named by its
+ * functionId), output.httpLookups (what lookup() returns for probe paths and every method)
+ * and output.crons (Crons.export() of the default export of the `crons` module, in key
+ * order). Identity of handlers holds in the shared build (one copy of every module).
+ */
+function exportSurface(output, surface, httpActions) {
+  const router = surface.http?.default;
+  if (router && router.isRouter) {
+    try {
+      output.httpRoutes = router.getRoutes().map(([p, method, handler]) => {
+        const exact = router.exactRoutes.get(p)?.get(method) === handler;
+        const route = exact ? { method, path: p } : { method, pathPrefix: p.slice(0, -1) };
+        const fid = httpActions.get(handler);
+        route.handler = fid ? { functionId: fid } : { inline: true };
+        return route;
+      });
+      if (output.httpRoutes.length <= 60) {
+        output.httpLookups = [];
+        for (const path of lookupProbes(output.httpRoutes)) {
+          for (const method of ["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "HEAD"]) {
+            const found = router.lookup(path, method);
+            output.httpLookups.push({ path, method, result: found ? [found[1], found[2]] : null });
+          }
+        }
+      }
+    } catch (e) {
+      output.surfaceErrors.push(`http: ${errorMessage(e)}`);
+    }
+  } else if (surface.http) {
+    output.surfaceErrors.push("http: the default export is not an HttpRouter");
+  }
+  const crons = surface.crons?.default;
+  if (crons && crons.isCrons) {
+    try {
+      output.crons = Object.entries(JSON.parse(crons.export())).map(([identifier, job]) => ({ identifier, ...job }));
+    } catch (e) {
+      output.surfaceErrors.push(`crons: ${errorMessage(e)}`);
+    }
+  } else if (surface.crons) {
+    output.surfaceErrors.push("crons: the default export is not a Crons object");
+  }
+}
+
+/**
+ * Loads convex.config.ts and lists app.use(...) calls: [{name, definition, defaultName,
+ * httpPrefix}]. Outside a Convex deployment a definition import has no
+ * componentDefinitionPath, so each import matching /convex.config/ is replaced by the
+ * object the deployment gives `use` (src/server/components/index.ts
+ * ImportedComponentDefinition): its path and, as defaultName, the `_name` of the real
+ * definition (`defineComponent(name)`).
+ */
+async function exportComponents(ctx, errors) {
+  const configFile = path.join(ctx.convexDir, "convex.config.ts");
+  // Nested component definitions (a component's own convex.config using others) get the
+  // same treatment, so every `use` sees what a deployment gives it.
+  if (!fs.existsSync(configFile)) return null;
+  const plugin = {
+    name: "convex-oracle-components",
+    setup(build) {
+      build.onResolve({ filter: /.*convex.config.*/ }, (args) => {
+        // The virtual module's own import of the real definition resolves as usual.
+        if (args.kind === "entry-point" || args.pluginData?.oracleComponentInner || args.pluginData?.[INNER_RESOLVE]) return undefined;
+        return { path: args.path, namespace: "oracle-component", pluginData: { resolveDir: args.resolveDir } };
+      });
+      build.onLoad({ filter: /.*/, namespace: "oracle-component" }, (args) => ({
+        contents: `import def from ${JSON.stringify(args.path)};
+          export default { componentDefinitionPath: ${JSON.stringify(args.path)}, defaultName: def?._name ?? undefined };`,
+        pluginData: { oracleComponentInner: true },
+        loader: "js",
+        resolveDir: args.pluginData.resolveDir,
+      }));
+    },
+  };
+  try {
+    const outfile = path.join(ctx.tmpDir, "single", "convex_config.mjs");
+    const base = buildOptions(ctx);
+    await runEsbuild({ ...base, plugins: [plugin, ...base.plugins], entryPoints: [configFile], outfile });
+    const app = (await importWithTimeout(outfile)).default;
+    return app._childComponents.map(([name, def, _env, httpPrefix]) => ({
+      name,
+      definition: def.componentDefinitionPath,
+      defaultName: def.defaultName ?? null,
+      httpPrefix: httpPrefix ?? null,
+    }));
+  } catch (e) {
+    errors.push(`convex.config.ts: ${errorMessage(e)}`);
+    return null;
+  }
 }
 
 async function main() {
@@ -685,6 +795,11 @@ async function main() {
     functions: [],
     moduleErrors: [],
     stubbedPackages: [],
+    httpRoutes: null,
+    httpLookups: null,
+    crons: null,
+    components: null,
+    surfaceErrors: [],
   };
 
   try {
@@ -711,8 +826,11 @@ async function main() {
       }
     }
 
-    const { functions, errors } = await exportFunctions(ctx, entries, { perModule });
+    const { functions, errors, httpActions, surface } = await exportFunctions(ctx, entries, { perModule });
     output.functions = functions;
+    exportSurface(output, surface, httpActions);
+    output.components = await exportComponents(ctx, output.surfaceErrors);
+    output.surfaceErrors = output.surfaceErrors.map(sanitize);
     output.moduleErrors.push(...errors.map((e) => ({ ...e, error: sanitize(e.error) })));
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });

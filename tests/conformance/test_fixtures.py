@@ -57,3 +57,28 @@ def test_nothing_missing_silently(comparisons, name, src):
     c = _comparison(comparisons, name, src)
     missing = h.unaccounted(c)
     assert not missing, f"{name}: missing without a diagnostic: {missing}\n{c.diagnostics_text()}"
+
+
+@pytest.mark.parametrize(("name", "src"), PROJECTS, ids=IDS)
+def test_surface_matches_convex(comparisons, name, src):
+    """httpRoutes (getRoutes order, handlers, lookup), crons (Crons.export) and components
+    (app.use) equal what the real package reports."""
+    from surface_harness import compare_surface
+
+    c = _comparison(comparisons, name, src)
+    assert not c.oracle.get("surfaceErrors"), c.oracle.get("surfaceErrors")
+    diffs = compare_surface(c.ours.functions, c.oracle)
+    if diffs:
+        pytest.fail(h.report(f"{name} surface", diffs, c.diagnostics_text()), pytrace=False)
+
+
+def test_surface_fixtures_cover_every_kind(comparisons):
+    """The surface fixtures exercise what they are meant to (so a silent empty list cannot pass)."""
+    routes = _comparison(comparisons, "http_routes", h.FIXTURES / "http_routes").oracle
+    assert {("path" in r, "pathPrefix" in r) for r in routes["httpRoutes"]} == {(True, False), (False, True)}
+    assert any("functionId" in r["handler"] for r in routes["httpRoutes"])
+    assert any(p["result"] is None for p in routes["httpLookups"]) and any(p["result"] for p in routes["httpLookups"])
+    crons = _comparison(comparisons, "cron_jobs", h.FIXTURES / "cron_jobs").oracle["crons"]
+    assert {j["schedule"]["type"] for j in crons} == {"interval", "hourly", "daily", "weekly", "monthly", "cron"}
+    comps = _comparison(comparisons, "components_app", h.FIXTURES / "components_app").oracle["components"]
+    assert len(comps) == 4 and any(c["httpPrefix"] for c in comps)

@@ -134,7 +134,12 @@ def _synced_template(tmp_path_factory, _cache_dir) -> Path:
         shutil.copytree(EXAMPLE, root)
         res = db("sync-to-context", "--repo-root", root)
         assert res.code == 0, res.all
-        write(root, "convex/_generated/api.d.ts", "export declare const api: any;\n")
+        # What `npx convex codegen` writes, reduced to the lines verify reads (one import
+        # per function module, convex src/cli/codegen_templates/api.ts).
+        from convex_ssot.codegen import disk_modules
+
+        imports = "".join(f'import type * as m{i} from "../{m}.js";\n' for i, m in enumerate(sorted(disk_modules(root / "convex"))))
+        write(root, "convex/_generated/api.d.ts", imports + "export declare const api: any;\n")
     finally:
         if old is None:
             os.environ.pop("CONVEX_SSOT_CACHE_DIR", None)

@@ -17,7 +17,8 @@ def test_text_status_of_a_synced_project(synced_app):
     assert "config: docs/project/db-ssot.json [present]" in out
     assert "schema source: convex/schema.ts [present]" in out
     assert "DB contract: docs/context/db/schema.json [present; 6 tables]" in out
-    assert "function contract: docs/context/convex/functions.json [present; 16 functions]" in out
+    assert ("function contract: docs/context/convex/functions.json [present; 16 functions, "
+            "1 HTTP routes, 0 cron jobs, 0 components, 0 unresolved calls]") in out
     assert "package.json: package.json [present; convex dependency: yes, convex:dev script: yes, convex:codegen script: yes]" in out
     assert "generated: convex/_generated [present]" in out
     assert "[warn]" not in out
@@ -34,7 +35,8 @@ def test_json_status_shape(synced_app):
     a = data["artifacts"]
     assert a["schemaSource"] == {"kind": "convex schema", "path": "convex/schema.ts", "exists": True}
     assert a["dbContract"] == {"path": "docs/context/db/schema.json", "exists": True, "tables": 6}
-    assert a["functionContract"] == {"path": "docs/context/convex/functions.json", "exists": True, "functions": 16}
+    assert a["functionContract"] == {"path": "docs/context/convex/functions.json", "exists": True, "functions": 16,
+                                     "httpRoutes": 1, "crons": 0, "components": 0, "unresolvedCalls": 0}
     assert a["packageJson"]["hasConvexDependency"] is True
     assert a["packageJson"]["hasConvexDevScript"] is True
     assert a["packageJson"]["hasConvexCodegenScript"] is True
@@ -151,3 +153,21 @@ def test_status_shows_the_source_of_each_mode(tmp_path):
         assert dbs["ssotSource"]["path"] == path and dbs["paths"]["convexSchema"] == "convex/schema.ts"
         assert (text.split(" ", 2)[-1] if path else "source: none") in db("status", "--repo-root", root).out
         assert yaml.safe_load(db("status", "--repo-root", root, "--format", "yaml").out)["ssotSource"]["path"] == path
+
+
+def test_surface_counts_follow_the_contract(synced_app):
+    rel = synced_app / "docs/context/convex/functions.json"
+    doc = json.loads(rel.read_text())
+    doc["functions"][0]["calls"].append({"via": "runQuery", "target": None, "reference": "args.fn", "resolved": False, "file": "convex/ai.ts", "line": 1})
+    doc["crons"].append({"name": "x"})
+    rel.write_text(json.dumps(doc))
+    fc = json.loads(ctl("status", "--repo-root", synced_app, "--format", "json").out)["artifacts"]["functionContract"]
+    assert (fc["httpRoutes"], fc["crons"], fc["components"], fc["unresolvedCalls"]) == (1, 1, 0, 1)
+    for key in ("httpRoutes", "crons", "components"):
+        doc.pop(key)
+    for f in doc["functions"]:
+        f.pop("calls")
+    rel.write_text(json.dumps(doc))
+    fc = json.loads(ctl("status", "--repo-root", synced_app, "--format", "json").out)["artifacts"]["functionContract"]
+    assert (fc["httpRoutes"], fc["crons"], fc["components"], fc["unresolvedCalls"]) == (None, None, None, None)
+    assert "HTTP routes" not in ctl("status", "--repo-root", synced_app).out

@@ -367,3 +367,27 @@ def ctl_sync(root) -> bool:
 
 def test_no_cache_flag(synced_app):
     assert verify(synced_app, "--strict", "--no-cache").code == 0
+
+
+# --------------------------------------------------------------------------- stale codegen
+
+
+def test_stale_codegen_is_a_warning_and_fails_strict(synced_app):
+    write(synced_app, "convex/reports.ts", 'import { query } from "./_generated/server";\nexport const r = query({ args: {}, handler: async () => 1 });\n')
+    api = synced_app / "convex/_generated/api.d.ts"
+    api.write_text(api.read_text() + 'import type * as gone from "../old/gone.js";\n')
+    res = verify(synced_app)
+    assert res.code == 0, res.all
+    assert "[warn] convex/_generated/api.d.ts is out of date (1 module(s) added, 1 removed since codegen ran): run `npx convex dev` or `npx convex codegen`" in res.out
+    assert "  added since codegen: reports" in res.out and "  removed since codegen: old/gone" in res.out
+    strict = verify(synced_app, "--strict")
+    assert strict.code == 2
+    data = json.loads(verify(synced_app, "--format", "json").out)
+    assert "codegen-stale" in [w["code"] for w in data["warnings"]]
+
+
+def test_codegen_in_step_and_absent_api_d_ts_are_quiet(synced_app):
+    assert "codegen" not in verify(synced_app, "--strict").all
+    (synced_app / "convex/_generated/api.d.ts").unlink()
+    res = verify(synced_app, "--strict")
+    assert res.code == 0 and "codegen" not in res.all
