@@ -24,6 +24,15 @@ load: with a ``schemaError`` the schema is not scored at all; functions of a mod
 functions in those modules are not counted as extras. Entries we report that Convex does not
 are listed as extras (false positives), outside the shares.
 
+Also reported, beside the four shares:
+
+- **args** and **returns**: over the functions present in both (HTTP actions left out, since
+  they have neither), the share whose args JSON, respectively returns JSON, is equal;
+- **missing without a diagnostic**: Convex functions absent from our contract whose module
+  file no diagnostic of either contract names (``missingDiagnosed`` splits the missing
+  functions into ``export`` — a diagnostic in the module's file names the export —, ``file``
+  — a diagnostic is in the module's file but does not name the export — and ``none``).
+
 Usage::
 
     # contracts already written (or derived elsewhere)
@@ -212,6 +221,45 @@ def diag_index(contract):
     return by_file
 
 
+def _strip_ext(path):
+    stem, dot, ext = path.rpartition(".")
+    return stem if dot and "/" not in ext else path
+
+
+def convex_dir_prefixes(fc):
+    """Repository-relative Convex directories (``"pkg/convex/"``) seen in a function contract:
+    each function's ``file`` without its ``modulePath`` and extension."""
+    out = set()
+    for f in (fc or {}).get("functions") or []:
+        stem, module = _strip_ext(f.get("file") or ""), f.get("modulePath") or ""
+        if module and stem.endswith(module):
+            out.add(stem[: len(stem) - len(module)])
+    return out
+
+
+def missing_diagnosis(function_id, diagnostics, convex_dirs=()):
+    """How the contracts' diagnostics account for a function missing from our contract.
+
+    ``function_id`` is ``module/path:exportName``; ``diagnostics`` are diagnostic objects
+    (``file`` repository-relative); ``convex_dirs`` are the Convex directories as
+    :func:`convex_dir_prefixes` gives them (empty: any file whose path without extension
+    ends with ``/module/path`` counts as the module's). Returns ``"export"`` when a
+    diagnostic in the module's file names the export as a whole word in its message,
+    ``"file"`` when a diagnostic is only in that file, else ``"none"`` (the function is
+    missing silently)."""
+    module, _, export = function_id.rpartition(":")
+    word = re.compile(r"(?<![\w$])" + re.escape(export) + r"(?![\w$])")
+    found = "none"
+    for d in diagnostics:
+        stem = _strip_ext(d.get("file") or "")
+        if (any(stem == prefix + module for prefix in convex_dirs) if convex_dirs
+                else stem == module or stem.endswith("/" + module)):
+            if word.search(d.get("message") or ""):
+                return "export"
+            found = "file"
+    return found
+
+
 def diags_for(by_file, file, limit=3):
     return [f"{d['file']}:{d['line']} {d['code']} {d['message'][:200]}" for d in by_file.get(file, [])[:limit]]
 
@@ -309,15 +357,28 @@ def compare(oracle, db, fc):
     def excluded(fid):
         return fid.rsplit(":", 1)[0] in bad_modules or fid in bad_ids
 
+    all_diags = list((db or {}).get("diagnostics") or []) + list((fc or {}).get("diagnostics") or [])
+    arg_counts, ret_counts = [0, 0], [0, 0]
+    diagnosed = {"export": 0, "file": 0, "none": 0}
+    convex_dirs = convex_dir_prefixes(fc)
+
     for fid, t in theirs_fns.items():
         if excluded(fid):
             continue
         counts["functions"][1] += 1
         o = ours_fns.get(fid)
         if o is None:
-            res["misses"]["functions"].append({"functionId": fid, "hint": "function missing in ours", "kind": t["kind"]})
+            named = missing_diagnosis(fid, all_diags, convex_dirs)
+            diagnosed[named] += 1
+            res["misses"]["functions"].append({"functionId": fid, "hint": "function missing in ours", "kind": t["kind"],
+                                               "diagnosed": named})
             continue
         mine = our_function(o)
+        if t["kind"] != "httpAction":
+            arg_counts[1] += 1
+            ret_counts[1] += 1
+            arg_counts[0] += mine["args"] == t["args"]
+            ret_counts[0] += mine["returns"] == t["returns"]
         entry = {"functionId": fid, "file": o.get("file"), "constructorChain": o.get("constructorChain")}
         if t["kind"] == "httpAction":
             if mine["kind"] == "httpAction":
@@ -348,6 +409,11 @@ def compare(oracle, db, fc):
                                                "constructorChain": o.get("constructorChain")})
     res["functionDiagnostics"] = sum(len(v) for v in fn_diags.values())
     res["shares"] = {k: share(*v) for k, v in counts.items()}
+    res["shares"]["args"] = share(*arg_counts)
+    res["shares"]["returns"] = share(*ret_counts)
+    res["missingDiagnosed"] = diagnosed
+    res["missingWithoutDiagnostic"] = diagnosed["none"]
+    res["extrasTotal"] = sum(len(v) for v in res["extras"].values())
     if schema is None:
         for k in ("tables", "fields", "indexes"):
             res["shares"][k] = {"match": None, "total": None, "share": None, "excluded": "schemaError"}
@@ -379,6 +445,11 @@ def report(name, res, max_misses, out=sys.stdout):
     for k in ("tables", "fields", "indexes", "functions"):
         p(f"  {k:<10} {fmt_share(res['shares'][k])}   extras in ours: {len(res['extras'][k])}")
     p(f"  documentType equal: {fmt_share(res['documentTypeEqual'])}")
+    p(f"  args       {fmt_share(res['shares']['args'])}   returns {fmt_share(res['shares']['returns'])}"
+      "   (functions present in both, HTTP actions left out)")
+    md = res["missingDiagnosed"]
+    p(f"  functions missing: {sum(md.values())}; without a diagnostic: {md['none']}"
+      f" (named by export: {md['export']}, by file only: {md['file']})")
     for k in ("tables", "fields", "indexes", "functions"):
         misses = res["misses"][k]
         if not misses:
@@ -387,6 +458,8 @@ def report(name, res, max_misses, out=sys.stdout):
         for m in misses[:max_misses]:
             label = m.get("functionId") or ".".join(str(m[x]) for x in ("table", "field", "index") if x in m)
             extra = f"  raw={m['raw']!r}" if m.get("raw") else ""
+            if m.get("diagnosed"):
+                extra += f"  [diagnostic: {m['diagnosed']}]"
             p(f"   {label}: {m['hint']}{extra}")
         if len(misses) > max_misses:
             p(f"   ... {len(misses) - max_misses} more")
@@ -414,6 +487,37 @@ def summary(paths, out=sys.stdout):
         cells = [fmt_share(r["shares"][k]) for k in ("tables", "fields", "indexes", "functions")]
         print(f"| {r.get('name')} | " + " | ".join(cells) + " |", file=out)
     cells = [fmt_share(share(*tot[k])) for k in tot]
+    print("| **all** | " + " | ".join(cells) + " |", file=out)
+    print(file=out)
+    extended_summary(rows, out)
+
+
+def extended_summary(rows, out=sys.stdout):
+    """Second table of --summary: args, returns, missing functions, extras (results that
+    predate these keys show "?")."""
+    tot = {"args": [0, 0], "returns": [0, 0]}
+    missing = silent = extras = 0
+    print("| project | args | returns | functions missing | missing without diagnostic | extras |", file=out)
+    print("|---|---|---|---|---|---|", file=out)
+    for r in rows:
+        cells = []
+        for k in ("args", "returns"):
+            s = r["shares"].get(k)
+            cells.append(fmt_share(s) if s else "?")
+            if s and s.get("total"):
+                tot[k][0] += s["match"]
+                tot[k][1] += s["total"]
+        md = r.get("missingDiagnosed")
+        ex = r.get("extrasTotal")
+        if md is not None:
+            missing += sum(md.values())
+            silent += md["none"]
+        if ex is not None:
+            extras += ex
+        cells += [str(sum(md.values())) if md else ("0" if md is not None else "?"),
+                  str(md["none"]) if md is not None else "?", str(ex) if ex is not None else "?"]
+        print(f"| {r.get('name')} | " + " | ".join(cells) + " |", file=out)
+    cells = [fmt_share(share(*tot[k])) for k in tot] + [str(missing), str(silent), str(extras)]
     print("| **all** | " + " | ".join(cells) + " |", file=out)
 
 
