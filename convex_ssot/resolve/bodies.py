@@ -51,6 +51,7 @@ class BodyFacts:
     written: set[str] = field(default_factory=set)
     identity: bool = False
     convex_auth: bool = False
+    spans: list[tuple[str, int, int]] = field(default_factory=list)  # (file, start, end) read
 
     def merge(self, other: "BodyFacts") -> None:
         for k, v in other.uses.items():

@@ -213,11 +213,12 @@ def slim(mod: Module) -> Module:
     return s
 
 
-def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
+def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modules: bool = False) -> ir.Project:
     """Read the schema at ``schema_rel`` and every function module beside it.
 
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
+    ``keep_modules``: keep the parsed modules in ``project.modules`` (by repo-relative path).
     """
     loader = _Loader(repo_root, module_cache)
     ev = Evaluator(loader.resolve)
@@ -277,6 +278,8 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
         schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
     project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
     project.function_diagnostics = sorted(fn_diags - schema_diags, key=ir.Diagnostic.sort_key)
+    if keep_modules:
+        project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
     return project
 
 
@@ -475,6 +478,8 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
         tables_written=tuple(sorted(facts.written)),
         line=line,
         column=col,
+        handler_spans=tuple(facts.spans),
+        bare_handler=isinstance(definition, ast.Function) and b.model is None,
     )
 
 
@@ -550,6 +555,7 @@ def _handler_facts(fn: VFunction, loader: "_Loader") -> bodies.BodyFacts:
             if key in visited:
                 continue
             visited.add(key)
+            facts.spans.append((m.rel, sp[0], sp[1]))
             masked = m.mk.masked[sp[0] : sp[1]]
             facts.merge(bodies.scan(masked, m.mk.clean[sp[0] : sp[1]]))
             if depth == HELPER_DEPTH:
