@@ -78,16 +78,21 @@ def _index_findings(ctx: Context, out: list[Finding]) -> None:
                 out.append(Finding("index-name-fields", *where, f"index '{a.name}' on '{t.name}' does not name its fields ({', '.join(a.fields)}); e.g. '{suggestion}'"))
 
 
+_SUFFIX = re.compile(r"(?:ids?|at|time|timestamp|ms|date)$")
+
+
 def _norm(s: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s.lower())
 
 
 def _name_says_fields(name: str, fields: tuple[str, ...]) -> bool:
-    """Every field appears in the name (case, `_`, `.` and a trailing `Id` ignored)."""
+    """Every field appears in the name (case, `_` and `.` ignored; a field's trailing
+    `Id`, `Ids`, `At`, `Time`, `Timestamp`, `Ms` or `Date` may be left out: `by_user_updated`
+    says userId and updatedAt)."""
     n = _norm(name[3:] if name.startswith("by_") else name)
     for f in fields:
         nf = _norm(f.rsplit(".", 1)[-1]) if "." in f else _norm(f)
-        stem = nf[:-2] if nf.endswith("id") and len(nf) > 2 else nf
+        stem = _SUFFIX.sub("", nf) or nf
         if nf not in n and stem not in n and _norm(f) not in n:
             return False
     return True
