@@ -46,6 +46,12 @@ class Settings:
     alignments: list[Alignment] = field(default_factory=list)
 
 
+def _close(name: str) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(name, list(RULES) + list(GROUPS), n=3, cutoff=0.75)
+
+
 def parse_rule_list(values: tuple[str, ...] | list[str] | None, option: str) -> tuple[set[str], set[str]]:
     """``(rule ids, ids named explicitly)`` of comma-separated ``values``; raises
     :class:`UsageError` naming ``option`` for an unknown id or group."""
@@ -63,7 +69,7 @@ def parse_rule_list(values: tuple[str, ...] | list[str] | None, option: str) -> 
                 ids.add(name)
                 explicit.add(name)
             else:
-                close = [r for r in RULES if name in r or r in name][:3]
+                close = _close(name)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise UsageError(f"{option}: unknown rule '{name}'{hint} (rule ids and groups: docs/rules.md, `ctl-convex check --list-rules`)")
     return ids, explicit
@@ -83,7 +89,7 @@ def load_settings(raw_config: dict | None, select=None, ignore=None) -> Settings
             raise ConfigError(f"{CONFIG_REL}: {errors[0]}; see docs/rules.md for the \"convex\" settings")
         for name, sev in (section.get("rules") or {}).items():
             if name not in RULES:
-                close = [r for r in RULES if name in r or r in name][:3]
+                close = _close(name)
                 hint = f" (did you mean {', '.join(close)}?)" if close else ""
                 raise ConfigError(f"{CONFIG_REL}: convex.rules names unknown rule '{name}'{hint}; the rules are listed in docs/rules.md")
             configured[name] = sev
