@@ -84,10 +84,11 @@ def _query_findings(ctx: Context, fn: ir.Function, rel: str, fact, out: list[Fin
                 out.append(ctx.at("unknown-index", rel, c.offset, f"`withIndex(\"{c.index}\")`: index '{c.index}' of table '{table.name}' is staged; it cannot be queried until it is enabled"))
                 continue
             index_fields = (idx.fields + ("_creationTime",)) if idx is not None else _BUILTIN_INDEXES[c.index]
-            if c.fields:
-                problem = _range_problem(c.fields, index_fields)
+            for chain in c.ranges:
+                problem = _range_problem(chain, index_fields)
                 if problem:
                     out.append(ctx.at("index-range-order", rel, c.offset, f"`withIndex(\"{c.index}\")` on '{table.name}' {problem}"))
+                    break
         elif c.name == "collect" and not bounded:
             how = "reads the whole table" if "withIndex" not in names else "reads the whole index (its range is empty)"
             out.append(ctx.at("no-unbounded-collect", rel, c.offset, f"`.collect()` on '{fact.table}' {how}; use an index range, `.take(n)` or `.paginate()`"))

@@ -50,8 +50,19 @@ def _registration_findings(ctx: Context, out: list[Finding]) -> None:
             out.append(Finding("require-args-validator", *where, f"{fn.kind} {fn.function_id} has no `args` validator; its arguments are not checked (add `args: {{…}}`, `args: {{}}` when it takes none)"))
         if fn.returns is None:
             out.append(Finding("require-returns-validator", *where, f"{fn.kind} {fn.function_id} has no `returns` validator; add `returns: …` (`v.null()` when it returns nothing)"))
-        if fn.visibility == "public" and fn.auth_kind == "not-detected" and not _has_access_call(ctx, fn):
+        if fn.visibility == "public" and fn.auth_kind == "not-detected" and not _has_access_call(ctx, fn) and not _capability_arg(fn):
             out.append(Finding("require-access-control", *where, f"public {fn.kind} {fn.function_id} checks no identity (no `ctx.auth.getUserIdentity()`, auth helper or access-check call found); anyone can call it. Check access, or make it internal"))
+
+
+_CAPABILITY = re.compile(r"session|token|secret|api_?key|password|signature", re.I)
+
+
+def _capability_arg(fn: ir.Function) -> bool:
+    """The function takes a session id, token, secret, API key, password or signature: an
+    access check by capability (anonymous sessions, webhooks), not by identity."""
+    args = fn.args
+    members = args.members if args is not None and args.kind == "union" else (args,) if args is not None else ()
+    return any(m is not None and m.kind == "object" and any(_CAPABILITY.search(f.name) for f in m.fields) for m in members)
 
 
 def _has_access_call(ctx: Context, fn: ir.Function) -> bool:
@@ -87,14 +98,20 @@ def _norm(s: str) -> str:
 
 def _name_says_fields(name: str, fields: tuple[str, ...]) -> bool:
     """Every field appears in the name (case, `_` and `.` ignored; a field's trailing
-    `Id`, `Ids`, `At`, `Time`, `Timestamp`, `Ms` or `Date` may be left out: `by_user_updated`
-    says userId and updatedAt)."""
+    `Id`, `Ids`, `At`, `Time`, `Timestamp`, `Ms` or `Date` and a leading `is`/`has` may be
+    left out, and a word of the name of 3+ letters may abbreviate the field's start:
+    `by_user_updated` says userId and updatedAt, `by_agent_time` agentId and timestamp)."""
     n = _norm(name[3:] if name.startswith("by_") else name)
+    tokens = [_norm(t) for t in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if len(_norm(t)) >= 3 and t != "by"]
     for f in fields:
         nf = _norm(f.rsplit(".", 1)[-1]) if "." in f else _norm(f)
         stem = _SUFFIX.sub("", nf) or nf
-        if nf not in n and stem not in n and _norm(f) not in n:
-            return False
+        bare = re.sub(r"^(?:is|has)(?=[a-z]{3})", "", stem)
+        if nf in n or stem in n or bare in n or _norm(f) in n:
+            continue
+        if any(nf.startswith(t) or bare.startswith(t) for t in tokens):  # by_agent_time: timestamp
+            continue
+        return False
     return True
 
 

@@ -51,13 +51,15 @@ class ChainCall:
     """One method call of a query chain: ``name``, the offset of the name, the argument
     span ``(start, end)`` (inside the parentheses), and what was read of the arguments:
     ``index`` (the first string argument) and ``fields`` (range or search fields in order;
-    None when a range call names its field with something other than a string literal)."""
+    None when a range call names its field with something other than a string literal, or
+    the range is not written inline: ``withIndex("i", rangeFromElsewhere)``)."""
 
     name: str
     offset: int
     args: tuple[int, int]
     index: str | None = None
     fields: tuple[str, ...] | None = ()
+    ranges: tuple[tuple[str, ...], ...] = ()  # each alternative chain (`c ? q.eq(…) : q.eq(…)`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,17 +116,48 @@ def _chain(masked: str, clean: str, pos: int, limit: int) -> list[ChainCall]:
             s = _STRING_ARG.match(clean, args[0], args[1])
             index = s.group(2) if s else None
             seen: list[str] = []
+            chains: list[list[str]] = []
             for r in _RANGE.finditer(masked, args[0], args[1]):
                 if r.group(3) is None:
                     fields = None
                     break
-                seen.append(clean[r.start(3) : r.end(3)])
+                j = r.start() - 1
+                while j > args[0] and masked[j].isspace():
+                    j -= 1
+                if masked[j] != ")" or not chains:  # `q.eq(…)` starts a chain, `….eq(…)` continues it
+                    chains.append([])
+                field_name = clean[r.start(3) : r.end(3)]
+                chains[-1].append(field_name)
+                seen.append(field_name)
             else:
                 fields = tuple(seen)
-        calls.append(ChainCall(name, m.start(2), args, index, fields))
+            if name == "withIndex" and not seen and fields is not None and _has_range_argument(masked, args):
+                fields = None  # a range built elsewhere (a variable, a helper): not read
+            ranges = tuple(tuple(c) for c in chains) if fields is not None else ()
+        else:
+            ranges = ()
+        calls.append(ChainCall(name, m.start(2), args, index, fields, ranges))
         pos = close + 1
         if name in ("collect", "take", "first", "unique", "paginate"):
             return calls
+
+
+_TRIVIAL_RANGE = re.compile(r"\s*\(?\s*([A-Za-z_$][\w$]*)\s*(?::[^)=]*)?\)?\s*=>\s*\1\s*\Z")
+
+
+def _has_range_argument(masked: str, args: tuple[int, int]) -> bool:
+    """``withIndex(name, range)`` has a second argument that is not ``(q) => q``."""
+    depth = 0
+    for i in range(args[0], args[1]):
+        c = masked[i]
+        if c in _CLOSE:
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            rest = masked[i + 1 : args[1]]
+            return bool(rest.strip()) and _TRIVIAL_RANGE.match(rest) is None
+    return False
 
 
 def _object_keys(masked: str, clean: str, open_at: int, limit: int) -> tuple[list[tuple[str, int]], bool] | None:

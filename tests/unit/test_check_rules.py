@@ -187,3 +187,55 @@ def test_library_registered_functions_are_not_the_projects_code(tmp_path):
     files = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\nexport const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ providers: [] });\n'}
     report = check(tmp_path, files, select=["guideline"])
     assert [f for f in report.findings if f.file == "convex/auth.ts"] == []
+
+
+@pytest.mark.parametrize(
+    "chain,reported",
+    [
+        ('.withIndex("by_authorId", range).collect()', False),  # a range built elsewhere
+        ('.withIndex("by_authorId", (q) => q).collect()', True),  # the whole index
+        ('.withIndex("by_authorId").collect()', True),
+        ('.withSearchIndex("search_body", (q) => q.search("body", "x")).collect()', False),
+        ('.filter((q) => q.eq(q.field("body"), "x")).collect()', True),
+        (".take(10)", False),
+    ],
+)
+def test_collect_bounds(tmp_path, chain, reported):
+    files = {"convex/f.ts": fn_module(f'export const f = query({{ args: {{}}, returns: v.any(), handler: async (ctx) => {{\n  const range = (q: any) => q.eq("authorId", "x");\n  return ctx.db.query("messages"){chain}; }} }});\n')}
+    report = check(tmp_path, files, select=["no-unbounded-collect"])
+    assert bool(report.findings) == reported
+
+
+def test_access_by_capability_argument_is_an_access_check(tmp_path):
+    files = {"convex/f.ts": fn_module('export const f = query({ args: { contactSessionId: v.string() }, returns: v.null(), handler: async () => null });\nexport const g = query({ args: { channel: v.string() }, returns: v.null(), handler: async () => null });\n')}
+    report = check(tmp_path, files, select=["require-access-control"])
+    assert [f.message.split()[2] for f in report.findings] == ["f:g"]
+
+
+def test_access_check_by_helper_name(tmp_path):
+    files = {"convex/f.ts": fn_module('async function requireMember(ctx: any) { return 1; }\nexport const f = query({ args: {}, returns: v.null(), handler: async (ctx) => { await requireMember(ctx); return null; } });\n')}
+    assert check(tmp_path, files, select=["require-access-control"]).findings == []
+
+
+def test_range_alternatives_are_checked_one_by_one(tmp_path):
+    """`c ? q.eq(a).gte(t) : q.eq(a)` is two ranges, each in index order."""
+    files = {"convex/f.ts": fn_module('export const f = query({ args: { t: v.optional(v.number()) }, returns: v.any(), handler: async (ctx, a) =>\n  ctx.db.query("messages").withIndex("by_channel_and_authorId", (q) => a.t ? q.eq("channel", "c").eq("authorId", "x" as any).gte("_creationTime", a.t) : q.eq("channel", "c")).first() });\nexport const g = query({ args: { t: v.optional(v.number()) }, returns: v.any(), handler: async (ctx, a) =>\n  ctx.db.query("messages").withIndex("by_channel_and_authorId", (q) => a.t ? q.eq("channel", "c") : q.eq("authorId", "x" as any)).first() });\n')}
+    report = check(tmp_path, files, select=["index-range-order"])
+    assert [f.line for f in report.findings] == [6]
+
+
+@pytest.mark.parametrize(
+    "name,fields,says",
+    [
+        ("by_agent_time", ("agentId", "timestamp"), True),
+        ("by_workspace_active", ("workspaceId", "isActive"), True),
+        ("by_user_updated", ("userId", "updatedAt"), True),
+        ("by_period", ("period", "timestamp"), False),
+        ("by_sender", ("fromUserId",), False),
+        ("by_user", ("userId", "scenario"), False),
+    ],
+)
+def test_index_name_says_fields(name, fields, says):
+    from convex_ssot.checks.project_rules import _name_says_fields
+
+    assert _name_says_fields(name, fields) is says
