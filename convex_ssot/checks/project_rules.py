@@ -39,7 +39,7 @@ def _registration_findings(ctx: Context, out: list[Finding]) -> None:
     for fn in ctx.project.functions:
         if fn.kind not in _CALLABLE:
             continue
-        where = (fn.file, fn.line or 1, fn.column or 1)
+        where = _where(ctx, fn)
         if fn.runtime == "node" and fn.kind in ("query", "mutation"):
             out.append(Finding("query-in-node-module", *where, f"{fn.kind} {fn.function_id} is defined in a \"use node\" module; Convex only allows actions there and rejects the push. Move it to a module without \"use node\""))
         if not fn.handler_spans:
@@ -63,6 +63,18 @@ def _capability_arg(fn: ir.Function) -> bool:
     args = fn.args
     members = args.members if args is not None and args.kind == "union" else (args,) if args is not None else ()
     return any(m is not None and m.kind == "object" and any(_CAPABILITY.search(f.name) for f in m.fields) for m in members)
+
+
+def _where(ctx: Context, fn: ir.Function) -> tuple[str, int, int]:
+    """Where to report a function: its definition. A function re-exported from another
+    module (``export { f } from "./impl"``) is defined where its handler is."""
+    if fn.handler_spans and fn.handler_spans[0][0] != fn.file:
+        for other in ctx.project.functions:  # the same registration under its own module
+            if other.file == fn.handler_spans[0][0] and other.handler_spans[:1] == fn.handler_spans[:1]:
+                return (other.file, other.line or 1, other.column or 1)
+        rel, start, _ = fn.handler_spans[0]
+        return (rel, *ctx.pos(rel, start))
+    return (fn.file, fn.line or 1, fn.column or 1)
 
 
 def _has_access_call(ctx: Context, fn: ir.Function) -> bool:
@@ -104,6 +116,8 @@ def _name_says_fields(name: str, fields: tuple[str, ...]) -> bool:
     n = _norm(name[3:] if name.startswith("by_") else name)
     tokens = [_norm(t) for t in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if len(_norm(t)) >= 3 and t != "by"]
     for f in fields:
+        if "." in f and any(len(seg) >= 3 and _norm(seg) in n for seg in f.split(".")):
+            continue  # a nested path is named by one of its parts (by_budget: compensation.budget.min)
         nf = _norm(f.rsplit(".", 1)[-1]) if "." in f else _norm(f)
         stem = _SUFFIX.sub("", nf) or nf
         bare = re.sub(r"^(?:is|has)(?=[a-z]{3})", "", stem)

@@ -239,3 +239,19 @@ def test_index_name_says_fields(name, fields, says):
     from convex_ssot.checks.project_rules import _name_says_fields
 
     assert _name_says_fields(name, fields) is says
+
+
+def test_reexported_function_is_reported_where_it_is_defined(tmp_path):
+    files = {
+        "convex/impl.ts": fn_module("export const f = query({ args: {}, handler: async () => 1 });\n"),
+        "convex/index.ts": 'export { f } from "./impl";\n',
+    }
+    report = check(tmp_path, files, select=["require-returns-validator"])
+    assert [(f.file, f.line) for f in report.findings] == [("convex/impl.ts", 3)]
+
+
+def test_nested_index_field_named_by_a_part():
+    from convex_ssot.checks.project_rules import _name_says_fields
+
+    assert _name_says_fields("by_budget", ("compensation.budget.min",))
+    assert not _name_says_fields("by_cost", ("compensation.budget.min",))
