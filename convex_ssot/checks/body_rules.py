@@ -117,13 +117,16 @@ def body_findings(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for fn in ctx.project.functions:
         kind = fn.kind
+        # ctx.db in an action: the handler's own body only. Helpers shared by every kind
+        # of function guard it (`if ("db" in ctx)`), which a scan cannot see.
+        own = set(ctx.facts(fn, own_only=True)) if kind == "action" else set()
         for rel, fact in ctx.facts(fn):
             k = fact.kind
             if k == "query":
                 _query_findings(ctx, fn, rel, fact, out)
             elif k == "write":
                 _write_findings(ctx, rel, fact, out)
-            elif k == "db" and kind == "action":
+            elif k == "db" and kind == "action" and (rel, fact) in own:
                 out.append(ctx.at("no-db-in-action", rel, fact.offset, f"`{fact.detail}` in action {fn.function_id}: actions have no `ctx.db`; call a query or mutation with `ctx.runQuery` / `ctx.runMutation`"))
             elif k == "fetch" and kind in ("query", "mutation"):
                 out.append(ctx.at("no-fetch-in-query-or-mutation", rel, fact.offset, f"`fetch()` in {kind} {fn.function_id}: queries and mutations must be deterministic and cannot make requests; move it to an action"))

@@ -53,10 +53,11 @@ class Context:
         line, col = self.pos(rel, offset)
         return Finding(rule, rel, line, col, message)
 
-    def facts(self, fn: ir.Function) -> list[tuple[str, Fact]]:
-        """Located facts of ``fn``'s handler and the helpers it calls: ``(file, fact)``."""
+    def facts(self, fn: ir.Function, own_only: bool = False) -> list[tuple[str, Fact]]:
+        """Located facts of ``fn``'s handler and the helpers it calls: ``(file, fact)``;
+        ``own_only``: of the handler body alone."""
         out: list[tuple[str, Fact]] = []
-        for rel, start, end in fn.handler_spans:
+        for rel, start, end in fn.handler_spans[:1] if own_only else fn.handler_spans:
             key = (rel, start, end)
             got = self._facts.get(key)
             if got is None:

@@ -255,3 +255,11 @@ def test_nested_index_field_named_by_a_part():
 
     assert _name_says_fields("by_budget", ("compensation.budget.min",))
     assert not _name_says_fields("by_cost", ("compensation.budget.min",))
+
+
+def test_db_in_action_ignores_helpers_shared_by_every_kind(tmp_path):
+    files = {
+        "convex/lib.ts": 'export async function who(ctx: any) {\n  if ("db" in ctx) return await ctx.db.get("users", "x" as any);\n  return null;\n}\n',
+        "convex/f.ts": fn_module('import { who } from "./lib";\nexport const a = action({ args: {}, returns: v.null(), handler: async (ctx) => { await who(ctx); return null; } });\n'),
+    }
+    assert check(tmp_path, files, select=["no-db-in-action"]).findings == []
