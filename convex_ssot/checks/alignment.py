@@ -165,9 +165,9 @@ def alignment_findings(ctx: Context, alignments: list[Alignment], repo_root, mod
     """Findings for every configured pair, and configuration problems (a target or Zod
     export that cannot be read) as messages for the report's errors."""
     from ..config import CONFIG_REL
+    from ..interp.values import VUnknown
+    from ..packages.zod import VZod, to_convex
     from ..resolve.exports import evaluate_export
-    from ..resolve.values import VUnknown, VZod
-    from ..resolve.zod import to_convex
 
     findings: list[Finding] = []
     problems: list[str] = []

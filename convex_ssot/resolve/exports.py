@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .evaluator import Evaluator
-from .project import _Loader
-from .values import Value, VUnknown
+from ..interp.values import Value, VUnknown
+from .project import module_evaluator
 
 __all__ = ["ExportValue", "evaluate_export"]
 
@@ -30,13 +29,11 @@ class ExportValue:
 def evaluate_export(repo_root: Path, rel: str, name: str, module_cache=None) -> ExportValue:
     """Evaluate export ``name`` of the module at repo-relative ``rel``; never raises for bad
     sources (a missing file or export gives a :class:`VUnknown` saying so)."""
-    loader = _Loader(repo_root, module_cache)
-    ev = Evaluator(loader.resolve)
-    ev.repo_root = repo_root
+    load, ev = module_evaluator(repo_root, module_cache)
     path = repo_root / rel
     if not path.is_file():
         return ExportValue(VUnknown(f"file {rel} not found"))
-    mod = loader.get(path)
+    mod = load(path)
     if mod is None:
         return ExportValue(VUnknown(f"file {rel} could not be read"))
     if name not in mod.exports and name not in mod.reexports and name != "default":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from .. import ir
 from ..parse import ast
@@ -225,6 +226,14 @@ def slim(mod: Module) -> Module:
     s.values = {}
     s.diagnostics = list(mod.diagnostics)
     return s
+
+
+def module_evaluator(repo_root: Path, module_cache=None) -> tuple[Callable[[Path], Module | None], Evaluator]:
+    """``(load, evaluator)`` over the repository at absolute ``repo_root``, as
+    :func:`build_project` uses them: ``load(path)`` parses a module once per run (None
+    when it cannot be read); for reading other modules (``ctl-convex check``'s Zod pairs)."""
+    loader = _Loader(repo_root, module_cache)
+    return loader.get, Evaluator(loader.resolve, default_registry(), repo_root)
 
 
 def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modules: bool = False) -> ir.Project:
