@@ -24,10 +24,16 @@ NODE_BUILTINS = frozenset(
 
 #: Calls that count as an access check: @convex-dev/eslint-plugin require-access-control's
 #: default name pattern, plus the usual auth helpers of Convex auth libraries.
-_ACCESS_CALL = re.compile(
-    r"(?<![\w$])(?:(?:require|assert|check|ensure|can)(?:[A-Z_][\w$]*)?|has[A-Z_][\w$]*"
+_ACCESS_NAME = (
+    r"(?:(?:require|assert|check|ensure|can)(?:[A-Z_][\w$]*)?|has[A-Z_][\w$]*"
     r"|get(?:Auth|Current|Authenticated|LoggedIn|Signed[Ii]n)?User(?:Id|OrThrow|Identity)?|getAuthUser\w*|safeGetAuthUser"
-    r"|getUserIdentity|authorize\w*|verify\w*|validate(?:Session|Token|Api[Kk]ey|Auth)\w*)\s*(?:<[^<>()]*>\s*)?\("
+    r"|getUserIdentity|authorize\w*|verify\w*|validate(?:Session|Token|Api[Kk]ey|Auth)\w*)"
+)
+#: a call of such a function, or a function of the project so named run through
+#: ``ctx.runQuery(api.users.getCurrentUser)`` (the check is delegated)
+_ACCESS_CALL = re.compile(
+    r"(?<![\w$])" + _ACCESS_NAME + r"\s*(?:<[^<>()]*>\s*)?\("
+    r"|run(?:Query|Mutation|Action)\s*\(\s*(?:api|internal)(?:\s*\.\s*[\w$]+)*\s*\.\s*" + _ACCESS_NAME + r"(?![\w$])"
 )
 _V_BIGINT = re.compile(r"\bv\s*\.\s*bigint\s*\(")
 _CRON_STRING = re.compile(r"""\.\s*cron\s*\(\s*(["'])[^"'\n]*\1\s*,\s*(["'])([^"'\n]*)\2""")

@@ -263,3 +263,10 @@ def test_db_in_action_ignores_helpers_shared_by_every_kind(tmp_path):
         "convex/f.ts": fn_module('import { who } from "./lib";\nexport const a = action({ args: {}, returns: v.null(), handler: async (ctx) => { await who(ctx); return null; } });\n'),
     }
     assert check(tmp_path, files, select=["no-db-in-action"]).findings == []
+
+
+def test_access_check_delegated_to_a_query(tmp_path):
+    """An action that runs `api.users.getCurrentUser` checks access through it."""
+    files = {"convex/f.ts": fn_module('import { api } from "./_generated/api";\nexport const a = action({ args: {}, returns: v.null(), handler: async (ctx) => {\n  const user = await ctx.runQuery(api.users.getCurrentUser);\n  return null; } });\nexport const b = action({ args: {}, returns: v.null(), handler: async (ctx) => {\n  await ctx.runQuery(api.users.list);\n  return null; } });\n')}
+    report = check(tmp_path, files, select=["require-access-control"])
+    assert [f.message.split()[2] for f in report.findings] == ["f:b"]
