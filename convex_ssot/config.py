@@ -1,11 +1,13 @@
 """``docs/project/db-ssot.json``: the DB SSOT mode and where things are.
 
 Mode resolution (first that applies): ``db.ssot``, top-level ``ssot``, top-level ``mode``
-of the configuration; else inferred from files: ``convex/schema.ts`` → convex,
-``prisma/schema.prisma`` → repo-prisma, ``db/schema/tables.json`` → database, else none.
-The Convex schema path is ``db.source.path`` (or ``paths.convexSchema``), default
-``convex/schema.ts``; the Convex (functions) directory is its parent. Contract paths are
-fixed in v1.
+of the configuration; else inferred from files, in the precedence of the tool we replace:
+``convex/schema.ts`` → convex, ``prisma/schema.prisma`` → repo-prisma (also a
+``prisma/schema/`` folder of ``.prisma`` files, our addition), ``db/schema/tables.json``
+→ database, else none. In convex mode the Convex schema path is ``db.source.path`` (or
+``paths.convexSchema``), default ``convex/schema.ts``; the Convex (functions) directory is
+its parent. In repo-prisma mode ``db.source.path`` is the Prisma schema (``source_path``;
+see :mod:`convex_ssot.prisma.sources`). Contract paths are fixed in v1.
 
 Errors here are :class:`ConfigError` (exit 1 in the CLI). Nothing in this module writes.
 """
@@ -53,6 +55,7 @@ class Config:
     config_exists: bool
     schema_rel: str
     raw: dict | None = None
+    source_path: str | None = None  # db.source.path in repo-prisma mode (the Prisma schema)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -106,6 +109,9 @@ def _infer(repo_root: Path) -> str:
     if (repo_root / DEFAULT_SCHEMA_REL).is_file():
         return "convex"
     if (repo_root / "prisma/schema.prisma").is_file():
+        return "repo-prisma"
+    folder = repo_root / "prisma/schema"
+    if folder.is_dir() and any(p.suffix == ".prisma" for p in folder.iterdir()):
         return "repo-prisma"
     if (repo_root / "db/schema/tables.json").is_file():
         return "database"
@@ -178,6 +184,12 @@ def load_config(repo_root: Path) -> Config:
         if schema_path is None:
             schema_path = (paths or {}).get("convexSchema")
             key = "paths.convexSchema"
+        if schema_path is not None and mode in ("repo-prisma", "database"):
+            if mode == "repo-prisma" and key == "db.source.path" and isinstance(schema_path, str) and schema_path.strip():
+                if os.path.isabs(schema_path):
+                    raise ConfigError(f"{CONFIG_REL}: '{key}' ('{schema_path}') is outside repo root {repo_root}: use a repo-relative path")
+                cfg.source_path = _norm(schema_path)
+            schema_path = None  # not a Convex schema: never shown or read as one
         if schema_path is not None:
             if not isinstance(schema_path, str) or not schema_path.strip():
                 raise ConfigError(f"{CONFIG_REL}: '{key}' must be a non-empty string, found {_type_name(schema_path)}")

@@ -7,7 +7,7 @@ error (a contract that fails its own JSON Schema is our bug).
 
 from __future__ import annotations
 
-__all__ = ["SsotError", "ConfigError", "ContractError", "InternalError"]
+__all__ = ["SsotError", "ConfigError", "InputError", "ContractError", "InternalError"]
 
 
 class SsotError(Exception):
@@ -18,6 +18,11 @@ class SsotError(Exception):
 
 class ConfigError(SsotError):
     """Bad configuration or repository layout (invalid db-ssot.json, path outside repo root…)."""
+
+
+class InputError(SsotError):
+    """A source the contract is read from is not valid (a Prisma schema Prisma rejects, a DB
+    mirror that is not JSON or not of a known shape); the message names file:line:column."""
 
 
 class ContractError(SsotError):

@@ -16,7 +16,7 @@ import re
 
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
 from .emit.jsonout import dumps, loads
-from .errors import ConfigError, ContractError
+from .errors import ContractError
 
 if TYPE_CHECKING:  # the IR and the emitters are imported only when sources are read
     from . import ir
@@ -77,11 +77,12 @@ class Derived:
     someone asks for them, and rebuilt from the sources if that copy is unusable.
     """
 
-    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load")
+    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
-                 summary: dict | None = None, fingerprints: dict | None = None, load=None) -> None:
+                 summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
         self._db, self._functions, self.project, self._load = db, functions, project, load
+        self.warnings = list(warnings or [])
         if db is not None:
             summary = summary or summarize(db, functions)
             if fingerprints is None:
@@ -137,15 +138,13 @@ def check_layout(cfg: Config) -> None:
 
 
 def derive(cfg: Config, use_cache: bool = True) -> Derived:
-    """Read the sources and build both contracts in memory. Mode must be convex or none."""
-    if cfg.mode == "none":
-        from .emit.db_contract import db_contract
-
-        return Derived(db_contract(None, [], EPOCH, mode="none"), None, None)
+    """Read the sources and build the contracts in memory: both in convex mode, the DB
+    contract alone in the other modes (:func:`convex_ssot.modes.derive_db`)."""
     if cfg.mode != "convex":
-        raise ConfigError(
-            f"DB SSOT mode '{cfg.mode}' is not supported by convex-ssot yet (only 'convex' and 'none'); nothing was written"
-        )
+        from .modes import derive_db
+
+        db, warnings = derive_db(cfg, EPOCH, use_cache)
+        return Derived(db, None, None, warnings=warnings)
     check_layout(cfg)
     from .resolve.discovery import discover_module_rels
 
@@ -265,7 +264,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     outputs: list[tuple[str, str]] = [("db", DB_CONTRACT_REL)]
     if derived.summary.get("functions") is not None:
         outputs.append(("functions", FUNCTIONS_CONTRACT_REL))
-    result = SyncResult(cfg.mode, derived)
+    result = SyncResult(cfg.mode, derived, warnings=list(derived.warnings))
     staged_data: list[tuple[str, bytes]] = []
     for name, rel in outputs:
         path = cfg.repo_root / rel

@@ -24,6 +24,8 @@ __all__ = ["validate", "SCHEMAS", "backend"]
 #: contract name → schema file
 SCHEMAS = {
     "db": "db-schema.schema.json",
+    "db-prisma": "db-schema-prisma.schema.json",
+    "db-mirror": "db-schema-mirror.schema.json",
     "functions": "functions.schema.json",
     "registry": "registry.schema.json",
     "config": "db-ssot.schema.json",
@@ -74,9 +76,13 @@ def validate(name: str, doc, use: str | None = None) -> list[str]:
     ``"<json path>: <message>"`` strings; empty when valid.
 
     ``use`` picks the library (``"jsonschema-rs"`` or ``"jsonschema"``); the default is
-    :func:`backend`. Raises KeyError for an unknown ``name``.
+    :func:`backend`. Raises KeyError for an unknown ``name``. The DB contract (``"db"``) is
+    checked against the schema of its mode (``ssot.mode``): repo-prisma → ``db-prisma``,
+    database → ``db-mirror``, convex and none → ``db``.
     """
     use = use or backend()
+    if name == "db" and isinstance(doc, dict) and isinstance(doc.get("ssot"), dict):
+        name = {"repo-prisma": "db-prisma", "database": "db-mirror"}.get(doc["ssot"].get("mode"), name)
     if use == "jsonschema-rs":
         v = _rs_validator(name)
         if v.is_valid(doc):

@@ -250,12 +250,19 @@ def test_mode_none_writes_empty_v2_contract_with_note(cli, tmp_path, key) -> Non
     assert not (root / FUNCTIONS_CONTRACT).exists(), "no Convex functions in mode none"
 
 
-@pytest.mark.parametrize("mode", ["repo-prisma", "database"])
-def test_unsupported_modes_exit_1_and_write_nothing(cli, chat, mode) -> None:
+@pytest.mark.parametrize(("mode", "source", "schema"), [
+    ("repo-prisma", "prisma/schema.prisma", "db-schema-prisma.schema.json"),
+    ("database", "db/schema/tables.json", "db-schema-mirror.schema.json"),
+])
+def test_other_modes_without_their_source_write_the_empty_contract(cli, chat, mode, source, schema) -> None:
+    """As the tool we replace: the empty contract says what is missing; a warning too."""
     write_config(chat, json.dumps({"mode": mode}))
-    r = ok(cli(["sync-to-context", "--repo-root", str(chat)]), code=1)
-    assert mode in r.stderr and "not supported" in r.stderr
-    nothing_written(chat)
+    r = ok(cli(["sync-to-context", "--repo-root", str(chat)]))
+    assert f"[warn] Missing" in r.stdout and source in r.stdout
+    doc = json.loads((chat / DB_CONTRACT).read_text(encoding="utf-8"))
+    assert doc["ssot"]["mode"] == mode and doc["tables"] == [] and source in doc["notes"]
+    assert schema_errors(schema, doc) == []
+    assert not (chat / FUNCTIONS_CONTRACT).exists()
 
 
 def test_unknown_mode_value_is_refused(cli, chat) -> None:

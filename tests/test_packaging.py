@@ -72,6 +72,20 @@ def wheel_names(wheel: Path) -> set[str]:
 
 def test_wheel_contains_grammar(wheel_names) -> None:
     assert "convex_ssot/grammars/convex.lark" in wheel_names
+    assert "convex_ssot/grammars/prisma.lark" in wheel_names  # repo-prisma mode
+
+
+def test_installed_wheel_reads_a_prisma_schema(installed: Path, tmp_path: Path) -> None:
+    """repo-prisma mode from a fresh install: the Prisma grammar and its JSON Schema are found."""
+    project = tmp_path / "prisma-app"
+    (project / "prisma").mkdir(parents=True)
+    (project / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "sqlite"\n  url      = "file:dev.db"\n}\n\nmodel Note {\n  id Int @id\n  body String?\n}\n', encoding="utf-8"
+    )
+    proc = _run([str(installed / "ctl-db-ssot"), "sync-to-context", "--repo-root", str(project)], cwd=tmp_path, env=_clean_env(CONVEX_SSOT_CACHE_DIR=str(tmp_path / "c")))
+    assert "Traceback" not in proc.stderr
+    doc = json.loads((project / DB_CONTRACT).read_text(encoding="utf-8"))
+    assert doc["ssot"]["mode"] == "repo-prisma" and [c["name"] for c in doc["tables"][0]["columns"]] == ["body", "id"]
 
 
 def test_wheel_contains_compiled_grammar_tables(wheel_names) -> None:

@@ -79,7 +79,9 @@ def _print_status(d: dict) -> None:
     click.echo(f"mode: {d['mode']} ({d['source']})")
     click.echo(f"config: {d['configPath']} [{_state(d['configExists'])}]")
     click.echo(f"convex dir: {d['convexDir']}")
-    click.echo(f"schema source: {a['schemaSource']['path']} [{_state(a['schemaSource']['exists'])}]")
+    src = a["schemaSource"]
+    kind = "" if src["kind"] == "convex schema" else f"{src['kind']} "  # other modes name their source
+    click.echo(f"schema source: {kind}{src['path']} [{_state(src['exists'])}]" if src["path"] else "schema source: none (mode none)")
     db = a["dbContract"]
     extra = f"; {db['tables']} tables" if db["tables"] is not None else ""
     click.echo(f"DB contract: {db['path']} [{_state(db['exists'])}{extra}]")

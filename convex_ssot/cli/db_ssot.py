@@ -26,17 +26,27 @@ def cli() -> None:
 
 @cli.command("status")
 @repo_root_option
-@format_option("text", "json")
+@format_option("text", "json", "yaml")
 def status_cmd(repo_root: Path, fmt: str) -> None:
-    """Show the DB SSOT mode, where it came from, and which files exist."""
+    """Show the DB SSOT mode, where it came from, the mode's source and which files exist."""
 
     def run() -> int:
         data = status_data(resolve_root(repo_root))
         if fmt == "json":
             emit_json(data)
+        elif fmt == "yaml":
+            import yaml
+
+            click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
         else:
             click.echo(f"mode: {data['mode']} ({data['source']})")
             click.echo(f"config: {data['configPath']}")
+            src = data["ssotSource"]
+            if src["path"] is not None:
+                files = f"; {len(src['files'])} files" if len(src["files"]) > 1 else ""
+                click.echo(f"source: {src['kind']} {src['path']} [{'present' if src['exists'] else 'missing'}{files}]")
+            else:
+                click.echo("source: none (the contract is empty by design)")
             for key, rel in data["paths"].items():
                 click.echo(f"  {key}: {rel} [{'present' if data['exists'][key] else 'missing'}]")
             for e in data["errors"]:
@@ -74,6 +84,7 @@ def sync_cmd(repo_root: Path, out: str | None, fmt: str, no_cache: bool) -> None
                     "mode": result.mode,
                     "written": result.written,
                     "unchanged": result.unchanged,
+                    "source": result.derived.db["ssot"]["source"],
                     "paths": {"dbContract": DB_CONTRACT_REL, "convexSchema": cfg.schema_rel if cfg.mode == "convex" else None, "convexFunctions": FUNCTIONS_CONTRACT_REL if cfg.mode == "convex" else None},
                     "tables": result.derived.summary["tables"],
                     "functions": result.derived.summary["functions"] or 0,
@@ -87,6 +98,8 @@ def sync_cmd(repo_root: Path, out: str | None, fmt: str, no_cache: bool) -> None
         click.echo(f"  mode: {result.mode}")
         state = lambda rel: "written" if rel in result.written else "unchanged"  # noqa: E731
         click.echo(f"  output: {DB_CONTRACT_REL} ({state(DB_CONTRACT_REL)}; {result.derived.summary['tables']} tables)")
+        if cfg.mode in ("repo-prisma", "database"):
+            click.echo(f"  source: {result.derived.db['ssot']['source']['path']}")
         if cfg.mode == "convex":
             n = result.derived.summary["functions"] or 0
             click.echo(f"  convex schema: {cfg.schema_rel}")

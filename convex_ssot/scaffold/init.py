@@ -123,6 +123,12 @@ def empty_functions_contract(cfg: Config) -> dict:
 
 def _check_mode(cfg: Config, warnings: list[str]) -> None:
     if cfg.mode_source != "config":
+        if cfg.mode in ("repo-prisma", "database"):  # a new convex/schema.ts would silently switch the inferred mode
+            raise ConfigError(
+                f"the DB SSOT mode is inferred as '{cfg.mode}' (no {CONFIG_REL}; a Prisma schema or DB mirror exists); "
+                f"`ctl-convex init` scaffolds Convex projects only. Create {CONFIG_REL} with db.ssot = 'convex' first "
+                "if the project moves to Convex; nothing was created"
+            )
         return
     if cfg.mode in ("repo-prisma", "database"):
         raise ConfigError(

@@ -336,7 +336,7 @@ def status_report(root: Path) -> dict:
     Shape::
 
         {mode, source, configPath, configExists, schemaPath, convexDir, packageJsonPath,
-         artifacts: {schemaSource: {path, exists},
+         artifacts: {schemaSource: {kind, path, exists},   # the mode's source (ssotSource)
                      dbContract: {path, exists, tables},
                      functionContract: {path, exists, functions},
                      packageJson: {path, exists, valid, hasConvexDependency, hasConvexDevScript,
@@ -409,7 +409,11 @@ def status_report(root: Path) -> dict:
         "convexDir": dir_label(cfg.convex_dir_rel),
         "packageJsonPath": pkg_rel,
         "artifacts": {
-            "schemaSource": {"path": cfg.schema_rel, "exists": probe(cfg.schema_rel)},
+            "schemaSource": (
+                {"kind": "convex schema", "path": cfg.schema_rel, "exists": probe(cfg.schema_rel)}
+                if convex
+                else {k: base["ssotSource"][k] for k in ("kind", "path", "exists")}
+            ),
             "dbContract": {"path": DB_CONTRACT_REL, "exists": db_exists, "tables": n_tables},
             "functionContract": {"path": FUNCTIONS_CONTRACT_REL, "exists": fc_exists, "functions": n_functions},
             "packageJson": pkg_facts,

@@ -316,3 +316,15 @@ def test_templates_are_package_data():
     for name in ("AGENTS.md", "README.md", "schema.ts", "auth.config.ts", "INDEX.md"):
         assert (tdir / name).is_file(), name
 
+
+
+@pytest.mark.parametrize(("rel", "mode"), [("prisma/schema.prisma", "repo-prisma"), ("db/schema/tables.json", "database")])
+def test_init_refuses_when_the_inferred_mode_is_not_convex(tmp_path, rel, mode):
+    """Without a configuration, a Prisma schema or DB mirror makes the mode repo-prisma or
+    database; scaffolding convex/schema.ts would silently switch it to convex."""
+    repo = tmp_path / "repo"
+    write(repo, rel, "{}\n")
+    before = snapshot(repo)
+    res = ctl("init", "--repo-root", repo)
+    assert res.code == 1 and f"inferred as '{mode}'" in res.err and "nothing was created" in res.err
+    assert snapshot(repo) == before

@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from .conftest import ctl, write
+from .conftest import ctl, db, write
 
 
 def test_text_status_of_a_synced_project(synced_app):
@@ -32,7 +32,7 @@ def test_json_status_shape(synced_app):
     assert data["schemaPath"] == "convex/schema.ts"
     assert data["packageJsonPath"] == "package.json"
     a = data["artifacts"]
-    assert a["schemaSource"] == {"path": "convex/schema.ts", "exists": True}
+    assert a["schemaSource"] == {"kind": "convex schema", "path": "convex/schema.ts", "exists": True}
     assert a["dbContract"] == {"path": "docs/context/db/schema.json", "exists": True, "tables": 6}
     assert a["functionContract"] == {"path": "docs/context/convex/functions.json", "exists": True, "functions": 16}
     assert a["packageJson"]["hasConvexDependency"] is True
@@ -126,3 +126,28 @@ def test_layout_outside_the_repository(tmp_path, repo):
     assert data["artifacts"]["generated"]["exists"] is None
     text = ctl("status", "--repo-root", repo)
     assert "not checked (outside repo root)" in text.out and "outside repo root" in text.err
+
+
+def test_status_shows_the_source_of_each_mode(tmp_path):
+    """repo-prisma shows the Prisma schema, database the DB mirror, none no source — in
+    text, JSON and YAML, and never a Prisma file as the Convex schema."""
+    root = tmp_path / "repo"
+    write(root, "prisma/schema.prisma", 'datasource db {\n  provider = "sqlite"\n  url = "file:x"\n}\n')
+    write(root, "db/schema/tables.json", '{"version": 1, "tables": []}')
+    cases = [
+        ({"db": {"ssot": "repo-prisma", "source": {"path": "prisma/schema.prisma"}}}, "prisma schema prisma/schema.prisma", "prisma/schema.prisma"),
+        ({"db": {"ssot": "database"}}, "db mirror db/schema/tables.json", "db/schema/tables.json"),
+        ({"db": {"ssot": "none"}}, "schema source: none", None),
+    ]
+    for config, text, path in cases:
+        write(root, "docs/project/db-ssot.json", json.dumps(config))
+        res = ctl("status", "--repo-root", root)
+        assert text in res.out, res.all
+        data = json.loads(ctl("status", "--repo-root", root, "--format", "json").out)
+        assert data["artifacts"]["schemaSource"]["path"] == path
+        assert data["schemaPath"] == "convex/schema.ts", "the Prisma file is never the Convex schema"
+        assert yaml.safe_load(ctl("status", "--repo-root", root, "--format", "yaml").out)["artifacts"]["schemaSource"]["path"] == path
+        dbs = json.loads(db("status", "--repo-root", root, "--format", "json").out)
+        assert dbs["ssotSource"]["path"] == path and dbs["paths"]["convexSchema"] == "convex/schema.ts"
+        assert (text.split(" ", 2)[-1] if path else "source: none") in db("status", "--repo-root", root).out
+        assert yaml.safe_load(db("status", "--repo-root", root, "--format", "yaml").out)["ssotSource"]["path"] == path
