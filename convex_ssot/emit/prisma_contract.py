@@ -12,7 +12,7 @@ schemas/db-schema-prisma.schema.json.
 from __future__ import annotations
 
 from ..prisma import ast
-from ..prisma.semantics import Schema, dmmf_default, _field_names
+from ..prisma.semantics import Schema, dmmf_default, field_names
 from .collation import locale_sorted
 
 __all__ = ["prisma_contract", "empty_prisma_contract", "dialect_of"]
@@ -49,7 +49,7 @@ def _single_field(b: ast.Block, attribute: str) -> set[str]:
     one-field ``@@unique([x])`` / ``@@id([x])`` (Prisma's DMMF marks them on the field too)."""
     out = set()
     for a in b.attrs(attribute):
-        names = _field_names(a.arg("fields", 0))
+        names = field_names(a.arg("fields", 0))
         if len(names) == 1:
             out.add(names[0][0])
     return out
@@ -107,7 +107,7 @@ _INDEX_TYPES = {"id": "primary", "unique": "unique", "index": "index", "fulltext
 
 def _index(a: ast.Attribute) -> dict:
     details = []
-    for name, e in _field_names(a.arg("fields", 0)):
+    for name, e in field_names(a.arg("fields", 0)):
         d = {"name": name, "sort": None, "length": None, "ops": None}
         if e.kind == "call":
             for arg in e.args:

@@ -103,7 +103,7 @@ def _strings(e: ast.Expr | None) -> list[str] | None:
     return [i.value if i.kind in ("string", "path") else i.name or i.text for i in e.items]
 
 
-def _field_names(e: ast.Expr | None) -> list[tuple[str, ast.Expr]]:
+def field_names(e: ast.Expr | None) -> list[tuple[str, ast.Expr]]:
     """Field references of an attribute's ``fields`` list (``[a, b(sort: Desc)]``)."""
     if e is None:
         return []
@@ -121,7 +121,7 @@ def relation_args(attr: ast.Attribute | None) -> dict:
     if name is not None and name.kind == "string":
         out["name"] = name.value
     for key in ("fields", "references"):
-        out[key] = [n for n, _ in _field_names(attr.arg(key, None))]
+        out[key] = [n for n, _ in field_names(attr.arg(key, None))]
     for key in ("onDelete", "onUpdate"):
         v = attr.arg(key, None)
         out[key] = v.value if v is not None else None
@@ -344,7 +344,7 @@ def _check_block(b: ast.Block, out: Schema, models: dict, schemas: list[str], ch
             chk.err(a.pos, f"attribute not known: `@@{a.name}`")
             continue
         if a.name in ("id", "unique", "index", "fulltext"):
-            for name, e in _field_names(a.arg("fields", 0)):
+            for name, e in field_names(a.arg("fields", 0)):
                 head = name.split(".", 1)[0]  # `address.city`: a field of a composite type (MongoDB)
                 if "." in name and head in names and out.kind_of(names[head]) == "composite":
                     continue
@@ -363,7 +363,7 @@ def _check_block(b: ast.Block, out: Schema, models: dict, schemas: list[str], ch
     if b.kind == "model" and not ignored_block and not ids and not b.attrs("id"):
         required_unique = any(f.attr("unique") is not None and not f.optional and out.kind_of(f) in ("scalar", "enum") for f in b.fields)
         for u in b.attrs("unique"):
-            refs = [names.get(n) for n, _ in _field_names(u.arg("fields", 0))]
+            refs = [names.get(n) for n, _ in field_names(u.arg("fields", 0))]
             if refs and all(r is not None and not r.optional for r in refs):
                 required_unique = True
         if not required_unique:
