@@ -203,6 +203,12 @@ class Function:
     line: int = 0
     column: int = 0
     calls: tuple["Call", ...] = ()
+    #: where the handler's code is: ``(file, start, end)`` character spans of the handler
+    #: body first, then of the project helpers it calls (the spans the ``uses`` analysis
+    #: read); empty for functions a library registers. Not part of the contract.
+    handler_spans: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
+    #: registered in the old bare-function form ``query(async (ctx) => …)``
+    bare_handler: bool = False
 
     @property
     def function_id(self) -> str:
@@ -305,3 +311,6 @@ class Project:
     http_routes: list[HttpRoute] = field(default_factory=list)
     crons: list[CronJob] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
+    #: the parsed modules by repo-relative path, kept only when asked for
+    #: (``build_project(keep_modules=True)``; ``ctl-convex check`` reads handler bodies)
+    modules: dict = field(default_factory=dict)

@@ -184,6 +184,28 @@ def verify_cmd(repo_root: Path, strict: bool, fail_on_diagnostics: bool, no_cach
 
 
 # ---------------------------------------------------------------------------------------
+# check
+
+
+@cli.command("check", short_help="Find what a push would reject and what the Convex rules forbid.")
+@repo_root_option
+@format_option("text", "json", "sarif", "github")
+@click.option("--select", multiple=True, metavar="RULE,…", help="Run only these rules or groups (push, guideline, program, alignment, all).")
+@click.option("--ignore", multiple=True, metavar="RULE,…", help="Do not run these rules or groups.")
+@click.option("--strict", is_flag=True, help="Exit 2 when there are warnings.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--list-rules", is_flag=True, help="Print every rule (id, group, default severity, summary) and exit.")
+def check_cmd(repo_root: Path, fmt: str, select: tuple, ignore: tuple, strict: bool, no_cache: bool, list_rules: bool) -> None:
+    """Check the project's schema, functions and configured Zod pairs against the rules in docs/rules.md.
+
+    Exit 0: no error; 1: errors; 2: usage errors, and warnings with --strict.
+    """
+    from ..checks.cli_support import run_check_command
+
+    raise SystemExit(run_guarded(run_check_command, resolve_root(repo_root), fmt, select, ignore, strict, no_cache, list_rules))
+
+
+# ---------------------------------------------------------------------------------------
 # internal refresh commands (ctl-db-ssot's delegation only; hidden from --help)
 
 

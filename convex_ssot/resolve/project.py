@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from .. import ir
 from ..parse import ast
@@ -200,11 +201,20 @@ class _Loader:
 PARALLEL_MIN_BYTES = 1_000_000
 
 
-def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
+def module_evaluator(repo_root: Path, module_cache=None) -> tuple[Callable[[Path], Module | None], Evaluator]:
+    """``(load, evaluator)`` over the repository at absolute ``repo_root``, as
+    :func:`build_project` uses them: ``load(path)`` parses a module once per run (None
+    when it cannot be read); for reading other modules (``ctl-convex check``'s Zod pairs)."""
+    loader = _Loader(repo_root, module_cache)
+    return loader.get, Evaluator(loader.resolve, default_registry(), repo_root)
+
+
+def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modules: bool = False) -> ir.Project:
     """Read the schema at ``schema_rel`` and every function module beside it.
 
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
+    ``keep_modules``: keep the parsed modules in ``project.modules`` (by repo-relative path).
     """
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
@@ -272,6 +282,8 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
         schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
     project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
+    if keep_modules:
+        project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
     return project
 
 
@@ -476,6 +488,8 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
         line=line,
         column=col,
         calls=tuple(surface_calls.find_calls(ev, facts.visited)),
+        handler_spans=tuple((m.rel, sp[0], sp[1]) for m, sp in facts.visited),
+        bare_handler=isinstance(definition, ast.Function) and b.model is None,
     )
 
 

@@ -37,7 +37,7 @@ def test_help_lists_only_the_public_commands():
     out = ctl("--help").out
     section = out.split("Commands:")[1].splitlines()
     commands = [line.split()[0] for line in section if line.startswith("  ") and not line.startswith("   ")]
-    assert commands == ["init", "status", "verify"]
+    assert commands == ["check", "init", "status", "verify"]
 
 
 def test_internal_sync(synced_app):

@@ -57,3 +57,11 @@ def test_entry_is_an_installed_script():
 
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["ctl-convex"] == "convex_ssot.cli.convex:main"
+
+
+def test_check_hook_definition():
+    (h,) = [h for h in HOOKS if h["id"] == "convex-ssot-check"]
+    assert h["entry"] == "ctl-convex check"
+    assert h["language"] == "python" and h["pass_filenames"] is False
+    assert re.search(h["files"], "convex/messages.ts") and re.search(h["files"], "docs/project/db-ssot.json")
+    assert not re.search(h["files"], "docs/context/db/schema.json")
