@@ -4,7 +4,9 @@ Convex's codegen (convex 1.48 ``src/cli/codegen_templates/api.ts``) writes one
 ``import type * as <id> from "../<module path>.js";`` line per function module of the
 Convex directory (the bundler's ``entryPoints`` rule, :mod:`.resolve.discovery`). A module
 added since codegen ran is missing from ``api``/``internal`` types; a removed one still
-appears there. ``ctl-convex verify`` reports both (a warning; ``--strict`` fails).
+appears there. ``ctl-convex verify`` reports both (a warning; ``--strict`` fails). A file
+without the template's ``ApiFromModules`` type (a hand-written stand-in, such as
+``export declare const api: any;``) lists no modules and is not compared.
 """
 
 from __future__ import annotations
@@ -48,11 +50,14 @@ def disk_modules(convex_dir: Path) -> set[str]:
 
 
 def codegen_drift(convex_dir: Path) -> CodegenDrift | None:
-    """None when ``<convex_dir>/_generated/api.d.ts`` is absent or unreadable (then there is
-    nothing to compare), else the modules added and removed since it was generated."""
+    """None when ``<convex_dir>/_generated/api.d.ts`` is absent, unreadable or not written by
+    codegen (then there is nothing to compare), else the modules added and removed since it
+    was generated."""
     try:
         text = (convex_dir / "_generated" / "api.d.ts").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
+        return None
+    if "ApiFromModules" not in text:
         return None
     gen = generated_modules(text)
     disk = disk_modules(convex_dir)

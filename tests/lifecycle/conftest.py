@@ -139,7 +139,7 @@ def _synced_template(tmp_path_factory, _cache_dir) -> Path:
         from convex_ssot.codegen import disk_modules
 
         imports = "".join(f'import type * as m{i} from "../{m}.js";\n' for i, m in enumerate(sorted(disk_modules(root / "convex"))))
-        write(root, "convex/_generated/api.d.ts", imports + "export declare const api: any;\n")
+        write(root, "convex/_generated/api.d.ts", imports + "declare const fullApi: ApiFromModules<{}>;\nexport declare const api: any;\n")
     finally:
         if old is None:
             os.environ.pop("CONVEX_SSOT_CACHE_DIR", None)
