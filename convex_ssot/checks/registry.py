@@ -108,6 +108,13 @@ rule("index-count-over-limit", "push", "warning", "More than the documented 32 d
 rule("query-in-node-module", "push", "error", "Query or mutation defined in a `\"use node\"` module",
      "Convex docs functions/runtimes.mdx; convex src/bundler/index.ts (node modules are analysed as actions only)")
 
+rule("invalid-http-route", "push", "error", "HTTP route the router throws on (path, prefix, method, duplicate)",
+     "convex src/server/router.ts (HttpRouter.route); the surface reader's CSX500")
+rule("invalid-cron-job", "push", "error", "Cron job `cronJobs()` throws on (schedule values, identifier, duplicate)",
+     "convex src/server/cron.ts; the surface reader's CSX510")
+rule("invalid-component", "push", "error", "`app.use` options Convex rejects (httpPrefix, name)",
+     "convex src/server/components/index.ts; the surface reader's CSX521")
+
 # ---- 2. the guidelines' MUST / MUST NOT (warning) ------------------------------------------
 _GUIDE = "Convex docs understanding/best-practices"
 rule("no-filter-in-query", "guideline", "warning", "`.filter()` on a database query (use an index)",
@@ -152,6 +159,12 @@ rule("insert-missing-field", "program", "warning", "`ctx.db.insert(\"t\", {…})
      "Convex docs database/schemas.mdx (schema validation rejects the write)")
 rule("insert-unknown-field", "program", "warning", "`ctx.db.insert/patch(\"t\", {…})` naming a field `t` does not have",
      "Convex docs database/schemas.mdx (schema validation rejects the write)")
+rule("unknown-function", "program", "error", "A call, schedule, cron job or HTTP route naming a function that does not exist",
+     "convex src/server/api.ts (references are function names; the backend fails the call, a push fails on a cron of a missing function)")
+rule("wrong-function-visibility", "program", "error", "`api.` reference to an internal function, or `internal.` to a public one",
+     "convex codegen _generated/api.d.ts (`api` lists public, `internal` internal functions); `convex deploy` type-checks")
+rule("schedule-public-function", "program", "warning", "A scheduler call or cron job running a public function",
+     "Convex guidelines (\"only schedule internal functions\"); docs scheduling/scheduled-functions.mdx")
 rule("id-of-unknown-table", "program", "error", "`v.id(\"t\")` for a table that does not exist",
      "convex src/values/validators.ts (VId); no document of a missing table can exist")
 

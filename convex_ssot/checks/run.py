@@ -55,6 +55,7 @@ def run_check(cfg: Config, select=None, ignore=None, use_cache: bool = True, set
     from .context import Context
     from .project_rules import project_findings
     from .schema_rules import schema_findings
+    from .surface_rules import surface_findings
 
     check_layout(cfg)
     module_cache = None
@@ -70,6 +71,7 @@ def run_check(cfg: Config, select=None, ignore=None, use_cache: bool = True, set
         raw.extend(schema_findings(project.schema))
     raw.extend(project_findings(ctx))
     raw.extend(body_findings(ctx))
+    raw.extend(surface_findings(ctx))
     report = CheckReport(rules=sorted(enabled))
     if settings.alignments and any(RULES[r].group == "alignment" for r in enabled):
         found, problems = alignment_findings(ctx, settings.alignments, cfg.repo_root, module_cache)
