@@ -178,25 +178,13 @@ class ModuleCache:
             pass
         return None
 
-    def load(self, rel: str, data: bytes, text: str):
-        """The parsed module for ``data`` (from the cache, or parsed and stored)."""
-        from .resolve.modules import load_module
-
-        mod = self.lookup(rel, data)
-        if mod is not None:
-            return mod
-        mod = load_module(rel, text)
-        self.store(rel, data, mod)
-        return mod
-
     def store(self, rel: str, data: bytes, mod) -> None:
-        """Store a parsed module (a slim copy) for these bytes."""
+        """Store a parsed module (the caller passes a slim copy,
+        :func:`convex_ssot.resolve.project.slim`) for these bytes."""
         import pickle
 
-        from .resolve.project import slim
-
         try:
-            blob = pickle.dumps(slim(mod), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps(mod, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an unpicklable module is just not cached
             return
         _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)

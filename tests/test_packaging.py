@@ -87,10 +87,10 @@ def test_wheel_contains_every_json_schema(wheel_names) -> None:
 
 
 def test_wheel_contains_every_package_model(wheel_names) -> None:
-    """The evaluator reads resolve/models/**.json at run time (auth, recorded packages)."""
-    models = REPO_ROOT / "convex_ssot" / "resolve" / "models"
+    """The package models read packages/models/**.json at run time (auth, recorded packages)."""
+    models = REPO_ROOT / "convex_ssot" / "packages" / "models"
     expected = {p.relative_to(REPO_ROOT).as_posix() for p in models.rglob("*.json")}
-    assert "convex_ssot/resolve/models/recorded/raideno-convex-stripe.json" in expected
+    assert "convex_ssot/packages/models/recorded/raideno-convex-stripe.json" in expected
     assert expected <= wheel_names, sorted(expected - wheel_names)
 
 

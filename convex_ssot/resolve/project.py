@@ -16,12 +16,16 @@ from pathlib import Path
 from .. import ir
 from ..parse import ast
 from . import bodies
-from .evaluator import Evaluator, _fields
+from ..interp.core import Evaluator
+from ..interp.values import VBool, VFunction, VObj, VUnknown, Value
+from ..packages import default_registry
+from ..packages.components import VFactoryUnknown, unlisted
+from ..packages.convex_server import VBuilder, VRegistration, VSchema
+from ..packages.convex_values import VVal, to_validator
+from ..packages.validator_ir import object_fields
 from .modules import Module, load_module
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
-from .components import VFactoryUnknown, unlisted
-from .values import VBool, VBuilder, VFunction, VObj, VRegistration, VSchema, VUnknown, VVal, Value
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 
@@ -37,6 +41,16 @@ class _Loader:
         self.specifiers = SpecifierResolver(repo_root)
         self._pending_bytes: dict[str, bytes] = {}
         self.accessed: set[str] = set()  # modules asked for (to tell which contract a module feeds)
+
+    def _parse(self, rel: str, data: bytes, text: str) -> Module:
+        """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
+        if self.module_cache is None:
+            return load_module(rel, text)
+        mod = self.module_cache.lookup(rel, data)
+        if mod is None:
+            mod = load_module(rel, text)
+            self.module_cache.store(rel, data, slim(mod))
+        return mod
 
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.repo_root)).as_posix()
@@ -104,7 +118,7 @@ class _Loader:
                 self._pending_bytes.pop(key)
                 if self.module_cache is not None:
                     self.module_cache.digest(rel, data)
-                    self.module_cache.store(rel, data, mod)
+                    self.module_cache.store(rel, data, slim(mod))
                 self.modules[key] = mod
             results = future.result()
         except (OSError, RuntimeError):
@@ -156,7 +170,7 @@ class _Loader:
         if "\x00" in text:
             self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", "file contains NUL bytes (binary?); skipped", "error"))
             return None
-        mod = self.module_cache.load(rel, data, text) if self.module_cache is not None else load_module(rel, text)
+        mod = self._parse(rel, data, text)
         self.modules[key] = mod
         return mod
 
@@ -220,8 +234,8 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
     """
     loader = _Loader(repo_root, module_cache)
-    ev = Evaluator(loader.resolve)
-    ev.repo_root = repo_root  # component packages: the installed version (resolve/components.py)
+    # repo_root: component packages read the installed version inside it (packages/components.py)
+    ev = Evaluator(loader.resolve, default_registry(), repo_root)
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
     convex_rel = loader.rel(convex_dir)
@@ -333,7 +347,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
 
 def _factory_unknown(mod: Module, name: str, val: VFactoryUnknown, module_path: str) -> None:
     """CSX243 for an export made by a component client factory the tool does not model
-    (resolve/components.py): it may be a registered function the contract cannot list."""
+    (packages/components.py): it may be a registered function the contract cannot list."""
     local = mod.exports.get(name, name)
     d = mod.decls.get(local)
     pd = mod.pattern_decls.get(local)
@@ -370,7 +384,7 @@ def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.
     for k, v in custom.items():
         if k not in fields or (fields[k].optional and not v.optional):
             fields[k] = v
-    return ir.Validator("object", fields=_fields(fields), raw=fn_args.raw)
+    return ir.Validator("object", fields=object_fields(fields), raw=fn_args.raw)
 
 
 def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
@@ -382,7 +396,7 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
     args_is_map = False
     returns: ir.Validator | None = None
     dval = None
-    if b.model is not None:  # a package's builder registers the function (zodvex.py)
+    if b.model is not None:  # a package's builder registers the function (packages/zodvex.py)
         args, args_is_map, returns, handler = b.model.registration(ev, rmod, reg, f"{module_path}:{export_name}")
     elif isinstance(definition, ast.Obj):
         dval = ev.eval(rmod, definition)
@@ -404,14 +418,14 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
             a_node = dval.nodes.get("args")
             a_val = dval.entries["args"]
             args_is_map = isinstance(a_val, VObj)
-            av = ev.to_validator(rmod, a_val, a_node)
+            av = to_validator(ev, rmod, a_val, a_node)
             if isinstance(av, VUnknown):
                 rmod.diag(a_node.span[0] if a_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: args not resolved ({av.reason}); recorded as v.any()")
                 av = ir.Validator("any", raw=rmod.raw(a_node.span) if a_node is not None else "")
             args = av
         if "returns" in dval.entries:
             r_node = dval.nodes.get("returns")
-            rv = ev.to_validator(rmod, dval.entries["returns"], r_node, output=b.zod)
+            rv = to_validator(ev, rmod, dval.entries["returns"], r_node, output=b.zod)
             if isinstance(rv, VUnknown):
                 rmod.diag(r_node.span[0] if r_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: returns not resolved ({rv.reason}); recorded as v.any()")
                 rv = ir.Validator("any", raw=rmod.raw(r_node.span) if r_node is not None else "")

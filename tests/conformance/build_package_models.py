@@ -1,6 +1,6 @@
 """Record what a third-party package gives a Convex project, by running it: the tables it
 exports, the functions its factories register and the validators it exports. Writes
-``convex_ssot/resolve/models/<model>.json``, which :mod:`convex_ssot.resolve.recorded_packages`
+``convex_ssot/packages/models/<model>.json``, which :mod:`convex_ssot.packages.recorded`
 loads.
 
 Each model has a probe project of our own under ``package_models/<probe>/convex`` that calls
@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODELS = HERE.parents[1] / "convex_ssot" / "resolve" / "models" / "recorded"
+MODELS = HERE.parents[1] / "convex_ssot" / "packages" / "models" / "recorded"
 
 
 def fn(function_id: str) -> dict:

@@ -237,7 +237,8 @@ def test_mutated_project_never_breaks_the_tool(fuzz_repo, case) -> None:
 @given(case=mutated(), repeat=st.integers(1, 12))
 def test_mutated_module_alone_loads_and_evaluates_quickly(case, repeat) -> None:
     """One mutated file (repeated up to ~50 KB) through load_module and the evaluator."""
-    from convex_ssot.resolve.evaluator import Evaluator
+    from convex_ssot.interp.core import Evaluator
+    from convex_ssot.packages import default_registry
     from convex_ssot.resolve.modules import load_module
 
     rel, _original, data, _ops = case
@@ -248,7 +249,7 @@ def test_mutated_module_alone_loads_and_evaluates_quickly(case, repeat) -> None:
     except UnicodeDecodeError:
         return
     mod = load_module(rel, text)
-    ev = Evaluator(lambda m, spec: None)
+    ev = Evaluator(lambda m, spec: None, default_registry())
     for name in list(mod.exports)[:50]:
         ev.export_value(mod, name)
     if mod.default_export is not None:

@@ -9,7 +9,7 @@ which become CSX240 errors, unreadable calls (CSX241), version-dependent constru
 
 from __future__ import annotations
 
-from convex_ssot.resolve.ents import ENTS_PACKAGE
+from convex_ssot.packages.ents import ENTS_PACKAGE
 
 HEAD = 'import { v } from "convex/values";\nimport { defineEnt, defineEntSchema } from "convex-ents";\n'
 

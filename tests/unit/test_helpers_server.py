@@ -9,7 +9,7 @@ it could describe).
 
 from __future__ import annotations
 
-from convex_ssot.resolve.helpers_server import HELPERS_PACKAGE
+from convex_ssot.packages.helpers_server import HELPERS_PACKAGE
 
 SCHEMA = (
     'import { defineSchema, defineTable } from "convex/server";\n'

@@ -1,4 +1,4 @@
-"""Packages recorded by running them (convex_ssot/resolve/recorded_packages.py).
+"""Packages recorded by running them (convex_ssot/packages/recorded.py).
 
 The conformance fixture ``recorded_packages`` checks @raideno/convex-stripe, @useautumn/convex
 and @convex-dev/agent against the real packages. @convex-dev/prosemirror-sync 0.1.28 cannot be
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from convex_ssot.resolve import recorded_packages
+from convex_ssot.packages import recorded as recorded_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 

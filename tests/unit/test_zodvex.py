@@ -1,4 +1,4 @@
-"""convex_ssot.resolve.zodvex: what the conformance fixture (tests/conformance/fixtures/zodvex)
+"""convex_ssot.packages.zodvex: what the conformance fixture (tests/conformance/fixtures/zodvex)
 cannot show, because Convex itself fails on it: exports of zodvex the model does not know and
 builders wrapped around something unresolved must give diagnostics, never silent drops."""
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from convex_ssot.config import Config
 from convex_ssot.pipeline import derive
-from convex_ssot.resolve import zodvex
-from convex_ssot.resolve.zod import ZodSchema
+from convex_ssot.packages import zodvex
+from convex_ssot.packages.zod import ZodSchema
 
 
 def _derive(root: Path, files: dict[str, str]):

@@ -47,24 +47,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
+from ..interp.packages import PackageModel
+from ..interp.values import VArr, VBool, VBuiltin, VFunction, VNull, VObj, VStr, VUndefined, VUnknown, Value
 from ..parse import ast
-from .values import (
-    VArr,
-    VBool,
-    VBuilder,
-    VBuiltin,
-    VFunction,
-    VNull,
-    VObj,
-    VStr,
-    VTable,
-    VUndefined,
-    VUnknown,
-    VVal,
-    VZod,
-    Value,
-)
-from .zod import ZodSchema
+from .convex_helpers import call_helpers, function_checks_auth
+from .convex_server import VBuilder, VTable
+from .convex_values import VVal, fields_of
+from .validator_ir import id_, object_fields
+from .zod import VZod, ZodSchema
+from .zodvex_convert import contains_custom, fields_to_convex, shape_of, to_convex, value_to_convex, with_system_fields, zid, zod_object
 
 __all__ = ["PACKAGE", "SPECIFIERS", "exports", "call", "to_convex", "fields_to_convex", "contains_custom", "ZodvexBuilder"]
 
@@ -83,183 +74,22 @@ class _Exports(dict):
         return VBuiltin("zodvex." + key)
 
 
+class ZodvexModel(PackageModel):
+    """``zodvex``."""
+
+    builtin_prefixes = ("zodvex.",)
+
+    def exports(self, ev, mod, specifier: str):
+        return exports() if specifier in SPECIFIERS else None
+
+    def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        return call(ev, mod, name[7:], args, node)
+
+
 def exports() -> dict[str, Value]:
     """The exports of ``zodvex`` for ``_library_exports`` (the runtime exports of
     ``dist/index.js``, line 1101, all functions)."""
     return _Exports({name: VBuiltin("zodvex." + name) for name in _CALLS})
-
-
-# ---------------------------------------------------------------- zod → Convex
-
-
-class ZodvexError(ValueError):
-    """zodvex (or zod) throws while converting: the module fails to load in Convex."""
-
-
-def zid(table: str) -> ZodSchema:
-    """``zid(table)`` (src/ids.ts): a ``z.string()`` whose instance is registered as an id."""
-    return ZodSchema("string", meta={"zodvex_id": table})
-
-
-def _strip(v: ir.Validator) -> ir.Validator:
-    """A validator as a union member / array element: Convex's JSON has no optionality there."""
-    return v.as_optional(False)
-
-
-def to_convex(z: ZodSchema | None, visited: set[int] | None = None, _depth: int = 0) -> ir.Validator:
-    """``zodToConvexInternal(z, visited)`` (src/mapping/core.ts). ``None`` (``undefined``)
-    gives ``v.any()``. Raises :class:`ZodvexError` where zodvex throws."""
-    if visited is None:
-        visited = set()
-    if z is None or id(z) in visited or _depth > 64:
-        return _ANY
-    visited.add(id(z))
-    rec = lambda x, vis=visited: to_convex(x, vis, _depth + 1)  # noqa: E731
-    actual, optional, default = z, False, False
-    if actual.kind == "default":
-        default, actual = True, actual.inner
-    if actual is not None and actual.kind == "optional":
-        optional, actual = True, actual.inner
-        if actual is not None and actual.kind == "default":
-            default, actual = True, actual.inner
-    if actual is None:
-        return _ANY
-    k = actual.kind
-    if "zodvex_id" in actual.meta:
-        out = ir.Validator("id", table=actual.meta["zodvex_id"])
-    elif k == "string":
-        out = ir.Validator("string")
-    elif k in ("number", "nan", "date"):
-        out = ir.Validator("float64")
-    elif k == "bigint":
-        out = ir.Validator("int64")
-    elif k == "boolean":
-        out = ir.Validator("boolean")
-    elif k == "null":
-        out = ir.Validator("null")
-    elif k == "array":
-        out = ir.Validator("array", element=_strip(rec(actual.inner)))
-    elif k == "object":
-        from .evaluator import _fields
-
-        out = ir.Validator("object", fields=_fields({name: rec(s) for name, s in actual.shape}))
-    elif k == "union":
-        opts = actual.options
-        if not opts:
-            out = _ANY
-        elif len(opts) == 1:
-            out = rec(opts[0])
-        else:
-            out = ir.Validator("union", members=tuple(_strip(rec(o, set(visited))) for o in opts))
-    elif k == "literal":
-        if len(actual.literals) != 1:
-            raise ZodvexError("z.literal() with several values: zod's .value getter throws in zodvex's conversion")
-        lit = actual.literals[0]
-        out = _ANY if lit is None else ir.Validator("literal", literal=lit)
-    elif k == "enum":
-        lits = [ir.Validator("literal", literal=x) for x in actual.literals if x is not None]
-        out = _ANY if not lits else lits[0] if len(lits) == 1 else ir.Validator("union", members=tuple(lits))
-    elif k == "record":
-        out = ir.Validator("record", key=ir.Validator("string"), value=_record_value(actual.value, rec))
-    elif k == "nullable":
-        inner = actual.inner
-        if inner is not None and inner.kind == "optional":
-            optional = True
-            inner = inner.inner
-        out = ir.Validator("union", members=(_strip(rec(inner)), ir.Validator("null")))
-    elif k == "tuple":
-        from .evaluator import _fields
-
-        out = ir.Validator("object", fields=_fields({f"_{i}": rec(item) for i, item in enumerate(actual.options)}))
-    elif k == "lazy":
-        out = rec(actual.inner)
-    else:
-        # any, unknown, undefined, void, never, intersection, transform, pipe, custom, zid of
-        # convex-helpers (a z.custom), catch, readonly, nonoptional, templateLiteral, symbol …
-        out = _ANY
-    return out.as_optional(True) if (optional or default) else out
-
-
-def _record_value(value: ZodSchema | None, rec) -> ir.Validator:
-    """``convertRecordType`` (handlers/record.ts): an optional or defaulted value becomes
-    ``v.union(inner, v.null())``."""
-    if value is None:
-        return _ANY
-    if value.kind in ("optional", "default"):
-        inner = value.inner
-        if value.kind == "default" and inner is not None and inner.kind == "optional":
-            inner = inner.inner
-        return ir.Validator("union", members=(_strip(rec(inner)), ir.Validator("null")))
-    return rec(value).as_optional(False)
-
-
-def contains_custom(z: ZodSchema | None, _depth: int = 0) -> bool:
-    """``containsCustom`` (src/wrappers.ts): a ``z.custom`` (convex-helpers' ``zid`` is one),
-    or a union / optional / nullable / default around one."""
-    if z is None or _depth > 50:
-        return False
-    if z.kind in ("custom", "zid"):
-        return True
-    if z.kind == "union":
-        return any(contains_custom(o, _depth + 1) for o in z.options)
-    if z.kind in ("optional", "nullable", "default"):
-        return contains_custom(z.inner, _depth + 1)
-    return False
-
-
-def value_to_convex(val: Value, visited: set[int] | None = None) -> ir.Validator | VUnknown:
-    """``zodToConvexInternal`` of any value: a zod schema is converted; ``undefined`` and
-    values that are not zod schemas (a Convex validator, a plain object) give ``v.any()``
-    as in zodvex; a value the tool did not resolve stays unknown."""
-    if isinstance(val, VZod):
-        try:
-            return to_convex(val.schema, visited)
-        except ZodvexError as exc:
-            return VUnknown(str(exc))
-    if isinstance(val, VUnknown):
-        return val
-    return _ANY
-
-
-def fields_to_convex(entries: dict[str, Value]) -> dict[str, ir.Validator | VUnknown]:
-    """``zodToConvexFields(shape)`` (core.ts): every field converted on its own (a fresh
-    ``visited`` set each)."""
-    return {k: value_to_convex(x) for k, x in entries.items()}
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _shape(val: Value) -> dict[str, Value] | None:
-    """The entries of a raw shape or a ``z.object`` (``getObjectShape``)."""
-    if isinstance(val, VObj):
-        return dict(val.entries)
-    if isinstance(val, VZod) and val.schema.kind == "object":
-        return {k: VZod(s) for k, s in val.schema.shape}
-    return None
-
-
-def _zod_object(entries: dict[str, Value]) -> ZodSchema | VUnknown:
-    """``z.object(entries)`` built by zodvex itself (every value must be a zod schema)."""
-    shape = []
-    for k, x in entries.items():
-        if not isinstance(x, VZod):
-            return VUnknown(f"field `{k}` is not a zod schema the tool resolves")
-        shape.append((k, x.schema))
-    return ZodSchema("object", shape=tuple(shape))
-
-
-def with_system_fields(name: str, schema: ZodSchema) -> ZodSchema:
-    """``zodDoc`` / ``addSystemFields`` on an object (src/tables.ts): ``schema.extend({_id:
-    zid(name), _creationTime: z.number()})``; on a union every object member is extended
-    (a new ``z.union``); anything else is returned as is."""
-    if schema.kind == "object":
-        merged = dict(schema.shape)
-        merged.update({"_id": zid(name), "_creationTime": ZodSchema("number")})
-        return ZodSchema("object", shape=tuple(merged.items()))
-    if schema.kind == "union":
-        return ZodSchema("union", options=tuple(with_system_fields(name, o) if o.kind == "object" else o for o in schema.options))
-    return schema
 
 
 def _raw_source(ev, mod, node: ast.Node | None, val: Value, depth: int = 0):
@@ -276,7 +106,7 @@ def _raw_source(ev, mod, node: ast.Node | None, val: Value, depth: int = 0):
             return _raw_source(ev, mod, d.init, val, depth + 1)
         imp = mod.imports.get(node.name)
         if imp is not None and imp[1] not in ("*", "default"):
-            target = ev._load(mod, imp[0])
+            target = ev.load(mod, imp[0])
             local = target.exports.get(imp[1]) if target is not None else None
             if local is not None:
                 return _raw_source(ev, target, ast.Ident(node.span, local), val, depth + 1)
@@ -337,7 +167,7 @@ def _zod_to_convex(ev, mod, args, node) -> Value:
 
 def _zod_to_convex_fields(ev, mod, args, node) -> Value:
     val = _arg(ev, mod, args, 0)
-    entries = _shape(val)
+    entries = shape_of(val)
     if entries is None:
         return _fail(mod, node, "zodToConvexFields", "the shape is not resolved")
     fields = _resolved_fields(mod, node, "zodToConvexFields()", fields_to_convex(entries), _raws(ev, mod, args[0] if args else None, val))
@@ -346,18 +176,16 @@ def _zod_to_convex_fields(ev, mod, args, node) -> Value:
 
 def _zod_table(ev, mod, args, node) -> Value:
     """``zodTable(name, shapeOrSchema)`` (src/tables.ts)."""
-    from .evaluator import _fields, _id
-
     name = _arg(ev, mod, args, 0)
     val = _arg(ev, mod, args, 1)
     if not isinstance(name, VStr):
         return _fail(mod, node, "zodTable", "the table name is not a string literal")
     if isinstance(val, VObj):  # isObjectShape: a plain object (of zod schemas)
         fields = _resolved_fields(mod, node, f"zodTable('{name.value}')", fields_to_convex(val.entries), _raws(ev, mod, args[1], val))
-        doc = ir.Validator("object", fields=_fields(fields))
-        sys_fields: dict[str, Value] = {"_id": VVal(_id(name.value)), "_creationTime": VVal(ir.Validator("float64"))}
+        doc = ir.Validator("object", fields=object_fields(fields))
+        sys_fields: dict[str, Value] = {"_id": VVal(id_(name.value)), "_creationTime": VVal(ir.Validator("float64"))}
         with_sys: dict[str, Value] = {**{k: VVal(v) for k, v in fields.items()}, **sys_fields}
-        z_obj = _zod_object(val.entries)
+        z_obj = zod_object(val.entries)
         z_doc: Value = VZod(with_system_fields(name.value, z_obj)) if isinstance(z_obj, ZodSchema) else z_obj
         return VObj(
             {
@@ -365,11 +193,11 @@ def _zod_table(ev, mod, args, node) -> Value:
                 # withSystemFields, systemFields, _id; then zodvex's shape, zDoc, docArray.
                 "name": name,
                 "table": VTable(doc, (), span=node.span, module=mod),
-                "doc": VVal(ir.Validator("object", fields=_fields({k: x.v for k, x in with_sys.items()}))),  # type: ignore[union-attr]
+                "doc": VVal(ir.Validator("object", fields=object_fields({k: x.v for k, x in with_sys.items()}))),  # type: ignore[union-attr]
                 "withoutSystemFields": VObj({k: VVal(v) for k, v in fields.items()}),
                 "withSystemFields": VObj(with_sys),
                 "systemFields": VObj(sys_fields),
-                "_id": VVal(_id(name.value)),
+                "_id": VVal(id_(name.value)),
                 "shape": val,
                 "zDoc": z_doc,
                 "docArray": VZod(ZodSchema("array", inner=z_doc.schema)) if isinstance(z_doc, VZod) else z_doc,
@@ -428,7 +256,7 @@ def _pick_shape(ev, mod, args, node, name: str) -> Value:
     """``pickShape`` / ``safePick`` / ``safeOmit`` (src/utils.ts); ``pick(obj, keys)``."""
     val = _arg(ev, mod, args, 0)
     mask = _arg(ev, mod, args, 1)
-    entries = _shape(val)
+    entries = shape_of(val)
     if isinstance(mask, VArr) and all(isinstance(k, VStr) for k in mask.items):
         keys = [k.value for k in mask.items]  # type: ignore[union-attr]
     elif isinstance(mask, VObj) and name != "pick":
@@ -442,7 +270,7 @@ def _pick_shape(ev, mod, args, node, name: str) -> Value:
     picked = {k: entries[k] for k in keys if k in entries}
     if name in ("pickShape", "pick"):
         return VObj(picked)
-    z = _zod_object(picked)
+    z = zod_object(picked)
     return VZod(z) if isinstance(z, ZodSchema) else _fail(mod, node, name, z.reason)
 
 
@@ -455,7 +283,7 @@ def _get_object_shape(ev, mod, args, node) -> Value:
 
 def _custom_ctx(ev, mod, args, node) -> Value:
     """``customCtx`` (re-exported from convex-helpers/server/customFunctions)."""
-    return ev.call_helpers(mod, "customCtx", args, node)
+    return call_helpers(ev, mod, "customCtx", args, node)
 
 
 # ---- function builders
@@ -506,13 +334,11 @@ class ZodvexBuilder:
             if isinstance(r_val, VObj):  # a plain object: z.object(...) (custom) / fields (plain)
                 conv = fields_to_convex(r_val.entries) if not self.custom else None
                 if conv is None:
-                    zo = _zod_object(r_val.entries)
+                    zo = zod_object(r_val.entries)
                     rv = to_convex(zo) if isinstance(zo, ZodSchema) else zo
                 else:
-                    from .evaluator import _fields
-
                     f = _resolved_fields(mod, r_node or d, f"{fid} returns", conv, _raws(ev, mod, r_node, r_val))
-                    rv = ir.Validator("object", fields=_fields(f))
+                    rv = ir.Validator("object", fields=object_fields(f))
             elif isinstance(r_val, VZod) and not self.custom and contains_custom(r_val.schema):
                 rv = None  # zQuery & co. skip a returns schema containing z.custom
             else:
@@ -552,17 +378,13 @@ class ZodvexBuilder:
         return self._args(mod, d, fid, fields, a_node)
 
     def _args(self, mod, d, fid, fields: dict[str, ir.Validator], a_node) -> ir.Validator:
-        from .evaluator import _fields
-
         merged = dict(fields)
         merged.update(dict(self.input_args))  # {...zodToConvexFields(args), ...inputArgs}
-        return ir.Validator("object", fields=_fields(merged), raw=mod.raw(a_node.span) if a_node is not None else "")
+        return ir.Validator("object", fields=object_fields(merged), raw=mod.raw(a_node.span) if a_node is not None else "")
 
 
 def _builder(custom: bool, who: str):
     def make(ev, mod, args, node) -> Value:
-        from .evaluator import _function_checks_auth
-
         base = _arg(ev, mod, args, 0)
         if not isinstance(base, VBuilder) or base.model is not None or base.zod or base.kind == "httpAction":
             reason = base.reason if isinstance(base, VUnknown) else "not a Convex query/mutation/action builder the tool models"
@@ -576,12 +398,12 @@ def _builder(custom: bool, who: str):
             a = cust.entries.get("args", VObj({}))
             if not isinstance(a, VObj):
                 return _fail(mod, node, who, "the customization's args are not resolved")
-            f = ev.fields_of(mod, a)
+            f = fields_of(ev, mod, a)
             if isinstance(f, VUnknown):
                 return _fail(mod, node, who, f"the customization's args are not resolved ({f.reason})")
             input_args = f
             inp = cust.entries.get("input")
-            if isinstance(inp, VFunction) and _function_checks_auth(inp):
+            if isinstance(inp, VFunction) and function_checks_auth(inp):
                 auth = "custom-builder"
         return VBuilder(
             base.kind,

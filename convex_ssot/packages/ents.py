@@ -42,24 +42,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
+from ..interp.packages import PackageModel
+from ..interp.values import VArr, VBool, VBuiltin, VMethod, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value, js_key_order
 from ..parse import ast
-from .values import (
-    VArr,
-    VBool,
-    VBuilder,
-    VBuiltin,
-    VMethod,
-    VNull,
-    VNum,
-    VObj,
-    VRegistration,
-    VStr,
-    VTable,
-    VUndefined,
-    VUnknown,
-    VVal,
-    Value,
-)
+from .convex_server import VBuilder, VRegistration, VTable, define_schema, table_method
+from .convex_values import VVal, fields_of, validator
+from .validator_ir import object_fields
 
 #: The package version whose behaviour is modelled (recorded as the join tables' origin).
 ENTS_PACKAGE = "convex-ents@0.11.0"
@@ -111,6 +99,24 @@ class VEnt(VTable):
     edge_configs: dict[str, dict] = field(default_factory=dict)
     deletion_config: str | None = None
 
+    def member(self, ev, mod, prop: str, node: ast.Node | None) -> Value:
+        return ent_member(self, prop)
+
+    def call_method(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:
+        return ent_method(ev, mod, self, name, args, node)
+
+
+class EntsModel(PackageModel):
+    """``convex-ents``."""
+
+    builtin_prefixes = ("ents.",)
+
+    def exports(self, ev, mod, specifier: str):
+        return library_exports() if specifier == "convex-ents" else None
+
+    def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        return call(ev, mod, name[5:], args, node)
+
 
 def library_exports() -> dict[str, Value]:
     """Exports of ``convex-ents`` (dist/index.js ``src_exports``)."""
@@ -120,9 +126,7 @@ def library_exports() -> dict[str, Value]:
 
 
 def _object(fields: dict[str, ir.Validator], raw: str = "") -> ir.Validator:
-    from .evaluator import _fields
-
-    return ir.Validator("object", fields=_fields(fields), raw=raw)
+    return ir.Validator("object", fields=object_fields(fields), raw=raw)
 
 
 def new_ent(fields: dict[str, ir.Validator], span: ast.Span = (0, 0), module=None, origin: str | None = None) -> VEnt:
@@ -182,7 +186,7 @@ def define_ent(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
             return VUnknown("defineEnt(): only object validators are modelled")
         fields = v.field_map()
     elif isinstance(val, VObj):
-        f = ev.fields_of(mod, val)
+        f = fields_of(ev, mod, val)
         if isinstance(f, VUnknown):
             return f
         fields = f
@@ -209,7 +213,7 @@ def _from_table(mod, t: Value, node: ast.Call) -> Value:
     return ent
 
 
-def member(base: VEnt, prop: str) -> Value:
+def ent_member(base: VEnt, prop: str) -> Value:
     """A property of an ent definition."""
     if prop in ENT_METHODS or prop in _INDEX_METHODS:
         return VMethod(base, prop)
@@ -218,13 +222,13 @@ def member(base: VEnt, prop: str) -> Value:
     return VUnknown(f"ent definition has no property `{prop}` the tool models")
 
 
-def call_method(ev, mod, t: VEnt, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+def ent_method(ev, mod, t: VEnt, name: str, args: list[ast.Node], node: ast.Call) -> Value:
     """``ent.field/edge/edges/deletion/index/searchIndex/vectorIndex(...)``; like the real
     builders each changes the definition in place and returns it (applied once per call
     site, as the evaluator does for ``defineTable``)."""
     if name in _INDEX_METHODS:
         before = len(t.indexes)
-        ev.table_method(mod, t, name, args, node)
+        table_method(ev, mod, t, name, args, node)
         # EntDefinitionImpl keeps no staged lists: `staged` in a config is ignored.
         t.indexes = t.indexes[:before] + tuple(_unstaged(ix) for ix in t.indexes[before:])
         return t
@@ -296,7 +300,7 @@ def _field(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
     opts = _options(ev, mod, args, 2)
     if name in t.fields:
         raise EntsError(f'Duplicate field "{name}"', _at(mod, args, node))
-    v = ev.validator(mod, args[1] if len(args) > 1 else None)
+    v = validator(ev, mod, args[1] if len(args) > 1 else None)
     if isinstance(v, VUnknown):
         off = args[1].span[0] if len(args) > 1 else node.span[0]
         mod.diag(off, "CSX200", f".field(\"{name}\"): validator not resolved ({v.reason}); recorded as v.any()")
@@ -365,7 +369,6 @@ def _deletion(ev, mod, t: VEnt, args: list[ast.Node], node: ast.Call) -> None:
 def define_ent_schema(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
     """``defineEntSchema(tables, options)``: links every edge to its inverse, adds the join
     tables of many:many edges to the tables object, then ``defineSchema`` (schema.ts)."""
-    from .evaluator import js_key_order
 
     if not args:
         return VUnknown("defineEntSchema() without argument")
@@ -391,7 +394,7 @@ def define_ent_schema(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
                 except _LaterRelease as exc:
                     emod, off = edge["_at"]
                     emod.diag(off, "CSX242", str(exc))
-    return ev.define_schema(mod, args, node, tables_val)
+    return define_schema(ev, mod, args, node, tables_val)
 
 
 def _single(e: dict, typ: str) -> bool:

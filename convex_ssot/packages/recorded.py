@@ -43,8 +43,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import ir
+from ..interp.core import callee_text
+from ..interp.packages import PackageModel
+from ..interp.values import VBuiltin, VObj, VUnknown, Value
 from ..parse import ast
-from .values import VBuilder, VBuiltin, VObj, VRegistration, VTable, VUnknown, VVal, Value
+from .components import VFactoryUnknown
+from .convex_server import VBuilder, VRegistration, VTable
+from .convex_values import VVal
+from .validator_ir import from_convex_json
 
 MODELS_DIR = Path(__file__).parent / "models" / "recorded"
 PREFIX = "recorded:"
@@ -110,8 +116,6 @@ def _value(model: dict, shape: dict, path: str, mod, callee: str) -> Value:
     if "object" in shape:
         return VObj({k: _value(model, x, f"{path}.{k}", mod, callee) for k, x in shape["object"].items()})
     if "validator" in shape:
-        from .evaluator import from_convex_json
-
         entry = model["validators"][shape["validator"]]
         return VVal(from_convex_json(entry["fieldType"], entry["optional"]).with_raw(shape["validator"]))
     if "tables" in shape:
@@ -121,15 +125,11 @@ def _value(model: dict, shape: dict, path: str, mod, callee: str) -> Value:
         _CALLABLES[name] = (model, shape)
         return VBuiltin(name)
     if "unlisted" in shape:  # registered or not depending on the factory's arguments
-        from .components import VFactoryUnknown
-
         return VFactoryUnknown(shape["unlisted"], model["package"], shape["unlisted"].split(",")[0])
     return VUnknown(shape.get("opaque", "a value of a recorded package the tool does not model"))
 
 
 def _table(model: dict, t: dict) -> VTable:
-    from .evaluator import from_convex_json
-
     indexes = tuple(ir.Index("index", i["name"], tuple(i["fields"])) for i in t["indexes"])
     return VTable(from_convex_json(t["documentType"]), indexes, origin=origin(model))
 
@@ -138,8 +138,6 @@ def _registration(f: dict, mod, callee: str) -> VRegistration:
     """A function the package registers: kind and visibility as Convex reports them, args
     and returns exactly as recorded; the builder chain names the factory call and the
     ``convex/server`` builder the package uses."""
-    from .evaluator import from_convex_json
-
     kind, vis = f["kind"], f["visibility"]
     short = kind if vis == "public" else "internal" + kind[:1].upper() + kind[1:]
     builder = VBuilder(kind, vis, short, (callee, short + "Generic"))
@@ -178,3 +176,22 @@ def construct(name: str, mod) -> Value:
     if "new" not in shape:
         return VUnknown(f"{name[len(PREFIX):]} is not a class")
     return _value(model, shape["new"], "new " + name[len(PREFIX):], mod, name[len(PREFIX):])
+
+
+class RecordedModel(PackageModel):
+    """Packages recorded by running them through the oracle (``models/recorded/``)."""
+
+    builtin_prefixes = (PREFIX,)
+
+    def exports(self, ev, mod, specifier: str):
+        return exports(specifier)
+
+    def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        return call(name, mod, callee_text(node.callee))
+
+    def new(self, ev, mod, node: ast.New) -> Value | None:
+        target = class_node(mod, node)
+        cls = ev.eval(mod, target) if target is not None else None
+        if isinstance(cls, VBuiltin) and cls.name.startswith(PREFIX):
+            return construct(cls.name, mod)
+        return None

@@ -23,20 +23,13 @@ cannot resolve gives CSX230 and the functions are missing (never invented).
 from __future__ import annotations
 
 from .. import ir
+from ..interp.core import callee_text
+from ..interp.packages import PackageModel
+from ..interp.values import VCallable, VObj, VStr, VUndefined, VUnknown, Value
 from ..parse import ast
-from .values import (
-    VBuilder,
-    VCallable,
-    VObj,
-    VRegistration,
-    VSchema,
-    VStr,
-    VTable,
-    VUndefined,
-    VUnknown,
-    VVal,
-    Value,
-)
+from .convex_server import VBuilder, VRegistration, VSchema, VTable, pagination_opts_validator, with_system_fields
+from .convex_values import VVal
+from .validator_ir import object_fields, partial
 
 #: The package version whose behaviour is modelled (recorded as the tables' origin).
 HELPERS_PACKAGE = "convex-helpers@0.1.124"
@@ -53,9 +46,7 @@ def _num() -> ir.Validator:
 
 
 def _obj(fields: dict[str, ir.Validator]) -> ir.Validator:
-    from .evaluator import _fields
-
-    return ir.Validator("object", fields=_fields(fields))
+    return ir.Validator("object", fields=object_fields(fields))
 
 
 def _id(table: str, optional: bool = False) -> ir.Validator:
@@ -64,6 +55,13 @@ def _id(table: str, optional: bool = False) -> ir.Validator:
 
 def _string_or_null() -> ir.Validator:
     return ir.Validator("union", members=(_s(), ir.Validator("null")))
+
+
+class HelpersServerModel(PackageModel):
+    """convex-helpers' ``server/migrations``, ``server/retries`` and ``server/crud``."""
+
+    def exports(self, ev, mod, specifier: str):
+        return library_exports(specifier) if specifier in SPECIFIERS else None
 
 
 def library_exports(specifier: str) -> dict[str, Value]:
@@ -127,7 +125,7 @@ def make_migration(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
     b = _wrapped(builder, "makeMigration")
 
     def migration(ev2, mod2, _args: list[ast.Node], node2: ast.Call) -> Value:
-        return VRegistration(b, None, mod2, ev2._callee_text(node2.callee), args=VVal(_migration_args()))
+        return VRegistration(b, None, mod2, callee_text(node2.callee), args=VVal(_migration_args()))
 
     return VCallable("migration", migration)
 
@@ -167,8 +165,6 @@ def _with_optional_system_fields(v: ir.Validator, table: str) -> ir.Validator | 
 
 def crud(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
     """``crud(schema, table, query?, mutation?)`` (crud.ts)."""
-    from .evaluator import _partial, pagination_opts_validator, with_system_fields
-
     schema = ev.eval(mod, args[0]) if args else VUnknown("no schema")
     tname = ev.eval(mod, args[1]) if len(args) > 1 else VUnknown("no table name")
     table = None
@@ -189,7 +185,7 @@ def crud(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
         return VUnknown("crud(): builders not resolved")
     q, m = _wrapped(query, "crud"), _wrapped(mutation, "crud")
     by_id = _obj({"id": _id(name)})
-    patch = _partial(with_system_fields(validator.v, name))  # type: ignore[union-attr]
+    patch = partial(with_system_fields(validator.v, name))  # type: ignore[union-attr]
 
     def reg(b: VBuilder, a: ir.Validator) -> VRegistration:
         return VRegistration(b, None, mod, "crud", args=VVal(a))

@@ -62,31 +62,21 @@ factories see no new diagnostics.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import ir
-from ..cache import note_input
+from ..interp.core import callee_text
+from ..interp.packages import PackageModel
+from ..interp.values import ModelValue, VObj, VUndefined, VUnknown, Value
 from ..parse import ast
-from .values import VBuilder, VObj, VRegistration, VUndefined, VUnknown, VVal, Value
+from .component_versions import model, variant
+from .convex_server import VBuilder, VRegistration
+from .convex_values import VVal, to_validator
+from .validator_ir import from_convex_json
 
 __all__ = ["MODELLED_PACKAGES", "library_exports", "ComponentValue", "VFactoryUnknown", "new", "call", "member", "unlisted"]
-
-_MODEL_PATH = Path(__file__).parent / "models" / "components.json"
-_model_cache: dict | None = None
-
-
-def model() -> dict:
-    """The data of ``models/components.json`` (loaded once)."""
-    global _model_cache
-    if _model_cache is None:
-        _model_cache = json.loads(_MODEL_PATH.read_text(encoding="utf-8"))
-    return _model_cache
-
 
 #: Packages modelled here (the keys of the model file).
 MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend", "@convex-dev/workpool")
@@ -96,9 +86,16 @@ MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-
 
 
 @dataclass(slots=True)
-class ComponentValue(Value):
+class ComponentValue(ModelValue):
     """Base of the values this module gives the evaluator; it dispatches member access
     and calls on them here (:func:`member`, :func:`call`)."""
+
+    def member(self, ev, mod, prop: str, node: ast.Node | None) -> Value:
+        return member(ev, mod, self, prop)
+
+    def call(self, ev, mod, node: ast.Call) -> Value:
+        out = call(ev, mod, self, node)
+        return out if out is not None else VUnknown("call of a value the tool does not model")
 
 
 @dataclass(slots=True)
@@ -165,138 +162,6 @@ class VFactoryUnknown(VUnknown):
     via: str = "method"
 
 
-# ---------------------------------------------------------------- versions
-
-_EXACT = re.compile(r"^[=v]*(\d+)\.(\d+)\.(\d+)$")
-_RANGE = re.compile(r"^([\^~]|>=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
-
-
-def _vt(s: str) -> tuple[int, int, int] | None:
-    m = re.match(r"^(\d+)\.(\d+)\.(\d+)$", s)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def _read_json(path: str):
-    note_input(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return None
-
-
-def _dirs_up(repo_root: Path, mod_rel: str) -> list[str]:
-    """The module's directory and its parents up to the repository root (inclusive)."""
-    root = os.path.abspath(repo_root)
-    d = os.path.dirname(os.path.join(root, mod_rel))
-    out = []
-    while True:
-        out.append(d)
-        if d == root or len(d) <= len(root):
-            break
-        d = os.path.dirname(d)
-    return out
-
-
-def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[str | None, str]:
-    """``(version, how)``: the installed version (``how`` = ``"installed"``), an exact
-    version declared in the nearest package.json (``"declared"``), or None with ``how``
-    naming the declared range (``"declared <spec>"``) or ``"not found"``."""
-    if repo_root is None:
-        return None, "not found"
-    root_real = os.path.realpath(repo_root)
-    dirs = _dirs_up(repo_root, mod_rel)
-    for d in dirs:
-        pj = os.path.join(d, "node_modules", *package.split("/"), "package.json")
-        note_input(pj)
-        if os.path.isfile(pj):
-            real = os.path.realpath(pj)
-            if not (real == root_real or real.startswith(root_real + os.sep)):
-                continue  # outside the repository: not read
-            data = _read_json(pj)
-            if isinstance(data, dict) and isinstance(data.get("version"), str) and _vt(data["version"]):
-                return data["version"], "installed"
-    for d in dirs:
-        data = _read_json(os.path.join(d, "package.json"))
-        if not isinstance(data, dict):
-            continue
-        for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
-            deps = data.get(key)
-            if isinstance(deps, dict) and isinstance(deps.get(package), str):
-                spec = deps[package].strip()
-                m = _EXACT.match(spec)
-                if m:
-                    return ".".join(m.groups()), "declared"
-                return None, f"declared {spec}"
-    return None, "not found"
-
-
-def _satisfies(v: tuple[int, int, int], spec: str) -> bool:
-    m = _RANGE.match(spec)
-    if not m:
-        return False
-    op, base = m.group(1) or "", (int(m.group(2)), int(m.group(3)), int(m.group(4)))
-    if v < base:
-        return False
-    if op == ">=":
-        return True
-    if op == "~":
-        return v[:2] == base[:2]
-    if op == "^":
-        if base[0] > 0:
-            return v[0] == base[0]
-        if base[1] > 0:
-            return v[:2] == base[:2]
-        return v == base
-    return v == base
-
-
-def choose_variant(package: str, version: str | None, how: str) -> tuple[dict, str, str | None]:
-    """``(variant, version modelled, warning or None)`` for a package version.
-
-    A version inside a variant's inclusive ``range`` is exact. A declared range picks the
-    newest verified version it allows. Anything else takes the variant nearest below (or
-    the lowest) with a warning naming the assumption."""
-    variants = model()["packages"][package]["variants"]
-    if version is None and how.startswith("declared "):
-        spec = how[len("declared "):]
-        allowed = [(_vt(x), x) for var in variants for x in var["verified"] if _satisfies(_vt(x), spec)]  # type: ignore[arg-type]
-        if allowed:
-            version = max(allowed)[1]
-            var = next(v for v in variants if version in v["verified"])
-            return var, version, f"{package} is not installed; its declared range {spec!r} was taken as {version}, the newest version the tool has verified in it"
-    if version is not None:
-        vt = _vt(version)
-        for var in variants:
-            lo, hi = _vt(var["range"][0]), _vt(var["range"][1])
-            if vt is not None and lo <= vt <= hi:  # type: ignore[operator]
-                return var, version, None
-        below = [var for var in variants if vt is not None and _vt(var["range"][1]) < vt]  # type: ignore[operator]
-        var = below[-1] if below else variants[0]
-        near = var["range"][1] if below else var["range"][0]
-        return var, near, f"{package} {version} is not a version the tool has verified; modelled as {near} (what it registers may differ)"
-    var = variants[-1]
-    near = var["range"][1]
-    if how == "not found":
-        reason = "is not installed and no package.json declares it"
-    else:
-        reason = f"is not installed and its declared version {how[len('declared '):]!r} names no version the tool has verified"
-    return var, near, f"{package} {reason}; modelled as {near}, the newest version the tool has verified"
-
-
-def _variant(ev, mod, package: str, offset: int) -> tuple[dict, str]:
-    """The model variant for ``package`` as seen from ``mod`` (cached per directory);
-    a CSX244 warning at ``offset`` when the version is assumed."""
-    cache = ev.__dict__.setdefault("_component_versions", {})
-    key = (os.path.dirname(mod.rel), package)
-    if key not in cache:
-        cache[key] = choose_variant(package, *find_version(getattr(ev, "repo_root", None), mod.rel, package))
-    var, version, warning = cache[key]
-    if warning:
-        mod.diag(offset, "CSX244", warning)
-    return var, version
-
-
 # ---------------------------------------------------------------- imports
 
 
@@ -347,11 +212,9 @@ def library_exports(ev, mod, specifier: str) -> Mapping[str, Value] | None:
 
 
 def _exports_of(ev, mod, specifier: str) -> dict[str, Value]:
-    from .evaluator import from_convex_json
-
     out: dict[str, Value] = {}
     at = mod.mk.clean.find(specifier)
-    var, version = _variant(ev, mod, specifier, max(at - 1, 0))
+    var, version = variant(ev, mod, specifier, max(at - 1, 0))
     for name, j in var.get("validators", {}).items():
         out[name] = VVal(from_convex_json(j).with_raw(name))
     for name in _CALLABLE_EXPORTS[specifier]:
@@ -410,7 +273,7 @@ def _imported_package(ev, mod, node: ast.Node) -> str | None:
     imp = mod.imports.get(node.name)
     if imp is None or imp[0].startswith(".") or "_generated/" in imp[0]:
         return None
-    if ev._load(mod, imp[0]) is not None:
+    if ev.load(mod, imp[0]) is not None:
         return None
     return _package_name(imp[0])
 
@@ -430,7 +293,7 @@ def new(ev, mod, node: ast.New) -> Value:
         return _construct(ev, mod, callee, args, node)
     pkg = _imported_package(ev, mod, callee_node)
     if pkg is not None and mentions_components(mod, args):
-        return VForeignClient(pkg, f"new {ev._callee_text(callee_node)}(...)")
+        return VForeignClient(pkg, f"new {callee_text(callee_node)}(...)")
     return VUnknown("`new` expression")
 
 
@@ -483,7 +346,7 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
     if isinstance(callee, VUnknown):
         pkg = _imported_package(ev, mod, node.callee)
         if pkg is not None and (pkg.startswith("@convex-dev/") or mentions_components(mod, args)):
-            text = ev._callee_text(node.callee)
+            text = callee_text(node.callee)
             if mentions_components(mod, args):
                 return VForeignClient(pkg, f"{text}(...)", called=True)
             return VFactoryUnknown(f"{text}() of {pkg} is not modelled", pkg, f"{text}()", "function")
@@ -514,8 +377,6 @@ def _on_complete_args(ev, mod, exp: VExport, args: list[ast.Node], node: ast.Cal
     the ``success`` member's ``returnValue``). The variant's ``onComplete`` gives the
     argument-free result (``workId``, ``context`` and ``result`` fields in Convex JSON) and
     whether the second argument exists."""
-    from .evaluator import from_convex_json
-
     spec = exp.variant["onComplete"]
     base = from_convex_json(spec["noArguments"])
     fields = dict((f.name, f.validator) for f in base.fields)
@@ -549,8 +410,6 @@ def _builder(kind: str, visibility: str, chain_head: str) -> VBuilder:
 
 
 def _registration(mod, builder: VBuilder, text: str, args_json, returns_json, node: ast.Node) -> VRegistration:
-    from .evaluator import from_convex_json
-
     reg = VRegistration(builder, None, mod, text)
     reg.args = VVal(from_convex_json(args_json)) if args_json is not None else None
     reg.returns = VVal(from_convex_json(returns_json)) if returns_json is not None else None
@@ -568,7 +427,7 @@ def _registrations(mod, client: VClient, method: str, table: dict, node: ast.Nod
 
 
 def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:
-    text = ev._callee_text(node.callee)
+    text = callee_text(node.callee)
     var = client.variant
     if client.package == "@convex-dev/migrations":
         if name == "runner":
@@ -627,7 +486,7 @@ def _as_object(ev, mod, val: Value | None, node, what: str, text: str, at: ast.N
     """``asObjectValidator(x)``: a validator stays, a fields map becomes ``v.object``."""
     if val is None:
         return None
-    v = ev.to_validator(mod, val, node)
+    v = to_validator(ev, mod, val, node)
     if isinstance(v, VUnknown):
         mod.diag((node or at).span[0], "CSX230", f"{text}(): workflow {what} not resolved ({v.reason}); recorded as v.any()")
         return ir.Validator("any")
@@ -659,3 +518,18 @@ def _workflow_validators_046(ev, mod, cfg: VObj, text: str, node: ast.Node) -> t
     ))
     returns_v = ir.Validator("union", members=(s, obj(kind=_lit("complete"), runResult=run_result)))
     return args_v, returns_v
+
+
+class ComponentsModel(PackageModel):
+    """The component client packages of ``models/components.json``; also what a call of an
+    unmodelled ``@convex-dev/*`` factory or a client built with a ``components.*`` argument
+    means (:func:`unlisted`)."""
+
+    def exports(self, ev, mod, specifier: str):
+        return library_exports(ev, mod, specifier) if specifier in MODELLED_PACKAGES else None
+
+    def new(self, ev, mod, node: ast.New) -> Value | None:
+        return new(ev, mod, node)
+
+    def call_unknown(self, ev, mod, callee: VUnknown, node: ast.Call) -> Value | None:
+        return call(ev, mod, callee, node)

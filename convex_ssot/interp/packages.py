@@ -1,0 +1,142 @@
+"""The one interface between the interpreter core and package knowledge.
+
+The core (:mod:`.core`) knows no package. Where an import names something that is not a
+module of the project, it asks the :class:`PackageRegistry` it was built with; the registry
+asks its :class:`PackageModel` objects in order. A model answers for the specifiers it
+knows (``convex/values``, ``convex/server``, a generated module, zod, a component
+client…) with :class:`~.values.Value` objects: :class:`~.values.VBuiltin` names it owns
+(the core hands their calls and properties back to the owner) and
+:class:`~.values.ModelValue` objects (which answer member access and calls themselves).
+
+The models themselves live in :mod:`convex_ssot.packages`; the registry of a run is built
+by :func:`convex_ssot.packages.default_registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..parse import ast
+from .values import VBuiltin, VObj, VUnknown, Value
+
+__all__ = ["PackageModel", "PackageRegistry"]
+
+
+class PackageModel:
+    """Knowledge of one package (or one primitive such as the generated modules).
+
+    ``builtin_names`` / ``builtin_prefixes``: the :class:`~.values.VBuiltin` names this
+    model hands out (exact names, and prefixes such as ``"v."``); calls and properties of
+    those builtins come back to :meth:`call` and :meth:`member`. Every hook has a default
+    meaning "not mine", so a model overrides only what it knows. ``ev`` is the
+    :class:`~.core.Evaluator`, ``mod`` the module being evaluated (diagnostics go there).
+    """
+
+    builtin_names: frozenset[str] = frozenset()
+    builtin_prefixes: tuple[str, ...] = ()
+
+    def exports(self, ev, mod, specifier: str) -> Mapping[str, Value] | None:
+        """The exports of ``specifier`` (name → value, built fresh: tables change in place),
+        or None when this model does not know the specifier."""
+        return None
+
+    def export(self, ev, mod, specifier: str, name: str) -> Value | None:
+        """The value ``name`` (an export name, ``default`` or ``*``) imported from
+        ``specifier``; None when this model does not know the specifier. The default reads
+        :meth:`exports`."""
+        lib = self.exports(ev, mod, specifier)
+        if lib is None:
+            return None
+        if name == "*":
+            return self.namespace(specifier, lib)
+        return lib.get(name, VUnknown(f"`{name}` from {specifier} is not modelled"))
+
+    def namespace(self, specifier: str, exports: Mapping[str, Value]) -> Value:
+        """``import * as ns from specifier``."""
+        return VObj(dict(exports))
+
+    def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        """The builtin ``name`` (owned by this model) called with ``args``."""
+        return VUnknown(f"{name}() is not modelled")
+
+    def member(self, ev, mod, base: VBuiltin, prop: str) -> Value:
+        """Property ``prop`` of the builtin ``base`` (owned by this model)."""
+        return VUnknown(f"{base.name}.{prop} is not modelled")
+
+    def apply(self, ev, name: str, values: list[Value]) -> Value | None:
+        """The builtin ``name`` called with argument *values* (as a callback, e.g.
+        ``KINDS.map(v.literal)``); None when that is not modelled."""
+        return None
+
+    def new(self, ev, mod, node: ast.New) -> Value | None:
+        """``new C(...)`` when ``C`` belongs to this model; None otherwise."""
+        return None
+
+    def call_unknown(self, ev, mod, callee: VUnknown, node: ast.Call) -> Value | None:
+        """A call whose callee the core could not evaluate (e.g. a factory of an unmodelled
+        package): a value that says more than "unknown", or None."""
+        return None
+
+
+class PackageRegistry:
+    """The package models of a run, asked in order (the first answer wins)."""
+
+    def __init__(self, models: Sequence[PackageModel]) -> None:
+        self.models = tuple(models)
+        self._exact: dict[str, PackageModel] = {}
+        self._prefixes: list[tuple[str, PackageModel]] = []
+        for m in self.models:
+            for n in m.builtin_names:
+                self._exact.setdefault(n, m)
+            self._prefixes.extend((p, m) for p in m.builtin_prefixes)
+        self._owner_cache: dict[str, PackageModel | None] = {}
+
+    def owner(self, name: str) -> PackageModel | None:
+        """The model that owns the builtin ``name``."""
+        try:
+            return self._owner_cache[name]
+        except KeyError:
+            pass
+        found = self._exact.get(name)
+        if found is None:
+            for p, m in self._prefixes:
+                if name.startswith(p):
+                    found = m
+                    break
+        self._owner_cache[name] = found
+        return found
+
+    def export(self, ev, mod, specifier: str, name: str) -> Value | None:
+        """What a model gives for ``name`` imported from ``specifier``; None when no model
+        knows the specifier (the core then resolves it as a module)."""
+        for m in self.models:
+            out = m.export(ev, mod, specifier, name)
+            if out is not None:
+                return out
+        return None
+
+    def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        m = self.owner(name)
+        return m.call(ev, mod, name, args, node) if m is not None else VUnknown(f"{name}() is not modelled")
+
+    def member(self, ev, mod, base: VBuiltin, prop: str) -> Value:
+        m = self.owner(base.name)
+        return m.member(ev, mod, base, prop) if m is not None else VUnknown(f"{base.name}.{prop} is not modelled")
+
+    def apply(self, ev, name: str, values: list[Value]) -> Value | None:
+        m = self.owner(name)
+        return m.apply(ev, name, values) if m is not None else None
+
+    def new(self, ev, mod, node: ast.New) -> Value | None:
+        for m in self.models:
+            out = m.new(ev, mod, node)
+            if out is not None:
+                return out
+        return None
+
+    def call_unknown(self, ev, mod, callee: VUnknown, node: ast.Call) -> Value | None:
+        for m in self.models:
+            out = m.call_unknown(ev, mod, callee, node)
+            if out is not None:
+                return out
+        return None

@@ -1,0 +1,156 @@
+"""Which version of a component package a module sees, and the model variant for it
+(:mod:`.components`): the nearest installed ``node_modules/<pkg>/package.json`` inside the
+repository, else the version pinned in the nearest ``package.json`` declaring it; each
+variant of ``models/components.json`` covers an inclusive range of read versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from ..cache import note_input
+
+__all__ = ["model", "find_version", "choose_variant", "variant"]
+
+_MODEL_PATH = Path(__file__).parent / "models" / "components.json"
+_model_cache: dict | None = None
+
+
+def model() -> dict:
+    """The data of ``models/components.json`` (loaded once)."""
+    global _model_cache
+    if _model_cache is None:
+        _model_cache = json.loads(_MODEL_PATH.read_text(encoding="utf-8"))
+    return _model_cache
+
+
+_EXACT = re.compile(r"^[=v]*(\d+)\.(\d+)\.(\d+)$")
+_RANGE = re.compile(r"^([\^~]|>=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
+
+
+def _vt(s: str) -> tuple[int, int, int] | None:
+    m = re.match(r"^(\d+)\.(\d+)\.(\d+)$", s)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def _read_json(path: str):
+    note_input(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def _dirs_up(repo_root: Path, mod_rel: str) -> list[str]:
+    """The module's directory and its parents up to the repository root (inclusive)."""
+    root = os.path.abspath(repo_root)
+    d = os.path.dirname(os.path.join(root, mod_rel))
+    out = []
+    while True:
+        out.append(d)
+        if d == root or len(d) <= len(root):
+            break
+        d = os.path.dirname(d)
+    return out
+
+
+def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[str | None, str]:
+    """``(version, how)``: the installed version (``how`` = ``"installed"``), an exact
+    version declared in the nearest package.json (``"declared"``), or None with ``how``
+    naming the declared range (``"declared <spec>"``) or ``"not found"``."""
+    if repo_root is None:
+        return None, "not found"
+    root_real = os.path.realpath(repo_root)
+    dirs = _dirs_up(repo_root, mod_rel)
+    for d in dirs:
+        pj = os.path.join(d, "node_modules", *package.split("/"), "package.json")
+        note_input(pj)
+        if os.path.isfile(pj):
+            real = os.path.realpath(pj)
+            if not (real == root_real or real.startswith(root_real + os.sep)):
+                continue  # outside the repository: not read
+            data = _read_json(pj)
+            if isinstance(data, dict) and isinstance(data.get("version"), str) and _vt(data["version"]):
+                return data["version"], "installed"
+    for d in dirs:
+        data = _read_json(os.path.join(d, "package.json"))
+        if not isinstance(data, dict):
+            continue
+        for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+            deps = data.get(key)
+            if isinstance(deps, dict) and isinstance(deps.get(package), str):
+                spec = deps[package].strip()
+                m = _EXACT.match(spec)
+                if m:
+                    return ".".join(m.groups()), "declared"
+                return None, f"declared {spec}"
+    return None, "not found"
+
+
+def _satisfies(v: tuple[int, int, int], spec: str) -> bool:
+    m = _RANGE.match(spec)
+    if not m:
+        return False
+    op, base = m.group(1) or "", (int(m.group(2)), int(m.group(3)), int(m.group(4)))
+    if v < base:
+        return False
+    if op == ">=":
+        return True
+    if op == "~":
+        return v[:2] == base[:2]
+    if op == "^":
+        if base[0] > 0:
+            return v[0] == base[0]
+        if base[1] > 0:
+            return v[:2] == base[:2]
+        return v == base
+    return v == base
+
+
+def choose_variant(package: str, version: str | None, how: str) -> tuple[dict, str, str | None]:
+    """``(variant, version modelled, warning or None)`` for a package version.
+
+    A version inside a variant's inclusive ``range`` is exact. A declared range picks the
+    newest verified version it allows. Anything else takes the variant nearest below (or
+    the lowest) with a warning naming the assumption."""
+    variants = model()["packages"][package]["variants"]
+    if version is None and how.startswith("declared "):
+        spec = how[len("declared "):]
+        allowed = [(_vt(x), x) for var in variants for x in var["verified"] if _satisfies(_vt(x), spec)]  # type: ignore[arg-type]
+        if allowed:
+            version = max(allowed)[1]
+            var = next(v for v in variants if version in v["verified"])
+            return var, version, f"{package} is not installed; its declared range {spec!r} was taken as {version}, the newest version the tool has verified in it"
+    if version is not None:
+        vt = _vt(version)
+        for var in variants:
+            lo, hi = _vt(var["range"][0]), _vt(var["range"][1])
+            if vt is not None and lo <= vt <= hi:  # type: ignore[operator]
+                return var, version, None
+        below = [var for var in variants if vt is not None and _vt(var["range"][1]) < vt]  # type: ignore[operator]
+        var = below[-1] if below else variants[0]
+        near = var["range"][1] if below else var["range"][0]
+        return var, near, f"{package} {version} is not a version the tool has verified; modelled as {near} (what it registers may differ)"
+    var = variants[-1]
+    near = var["range"][1]
+    if how == "not found":
+        reason = "is not installed and no package.json declares it"
+    else:
+        reason = f"is not installed and its declared version {how[len('declared '):]!r} names no version the tool has verified"
+    return var, near, f"{package} {reason}; modelled as {near}, the newest version the tool has verified"
+
+
+def variant(ev, mod, package: str, offset: int) -> tuple[dict, str]:
+    """The model variant for ``package`` as seen from ``mod`` (cached per directory);
+    a CSX244 warning at ``offset`` when the version is assumed."""
+    cache = ev.state.setdefault("component_versions", {})
+    key = (os.path.dirname(mod.rel), package)
+    if key not in cache:
+        cache[key] = choose_variant(package, *find_version(ev.repo_root, mod.rel, package))
+    var, version, warning = cache[key]
+    if warning:
+        mod.diag(offset, "CSX244", warning)
+    return var, version

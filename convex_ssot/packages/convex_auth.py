@@ -1,0 +1,144 @@
+"""@convex-dev/auth (0.0.95): ``authTables`` (tables marked with ``origin``), ``convexAuth()``
+(its four functions, exactly as the package registers them) and ``getAuthUserId``."""
+
+from __future__ import annotations
+
+from .. import ir
+from ..interp.packages import PackageModel
+from ..interp.values import VBuiltin, VObj, VUnknown, Value
+from ..parse import ast
+from .convex_server import VBuilder, VRegistration, VTable
+from .convex_values import VVal
+from .validator_ir import f, from_convex_json, id_, object_fields, opt, s
+
+__all__ = ["AuthModel", "AUTH_PACKAGE"]
+
+#: The package version whose behaviour is modelled (named in contracts and docs).
+AUTH_PACKAGE = "@convex-dev/auth@0.0.95"
+
+
+class AuthModel(PackageModel):
+    """``@convex-dev/auth/server``."""
+
+    builtin_prefixes = ("auth.",)
+
+    def exports(self, ev, mod, specifier: str):
+        if specifier != "@convex-dev/auth/server":
+            return None
+        return {
+            "authTables": VObj(dict(_auth_tables())),
+            "getAuthUserId": VBuiltin("auth.getAuthUserId"),
+            "getAuthSessionId": VBuiltin("auth.getAuthUserId"),
+            "convexAuth": VBuiltin("auth.convexAuth"),
+        }
+
+    def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
+        if name == "auth.getAuthUserId":
+            return VUnknown("getAuthUserId() result")
+        if name == "auth.convexAuth":
+            return _convex_auth_result(mod)
+        return super().call(ev, mod, name, args, node)
+
+
+def _auth_tables() -> list[tuple[str, VTable]]:
+    """``authTables`` of @convex-dev/auth 0.0.95 (src/server/implementation/types.ts:36-132)."""
+
+    def table(fields: dict[str, ir.Validator], *indexes: tuple[str, tuple[str, ...]]) -> VTable:
+        doc = ir.Validator("object", fields=object_fields(fields))
+        return VTable(doc, tuple(ir.Index("index", n, f) for n, f in indexes), origin=AUTH_PACKAGE)
+
+    return [
+        (
+            "users",
+            table(
+                {
+                    "name": opt(s()),
+                    "image": opt(s()),
+                    "email": opt(s()),
+                    "emailVerificationTime": opt(f()),
+                    "phone": opt(s()),
+                    "phoneVerificationTime": opt(f()),
+                    "isAnonymous": opt(ir.Validator("boolean")),
+                },
+                ("email", ("email",)),
+                ("phone", ("phone",)),
+            ),
+        ),
+        ("authSessions", table({"userId": id_("users"), "expirationTime": f()}, ("userId", ("userId",)))),
+        (
+            "authAccounts",
+            table(
+                {
+                    "userId": id_("users"),
+                    "provider": s(),
+                    "providerAccountId": s(),
+                    "secret": opt(s()),
+                    "emailVerified": opt(s()),
+                    "phoneVerified": opt(s()),
+                },
+                ("userIdAndProvider", ("userId", "provider")),
+                ("providerAndAccountId", ("provider", "providerAccountId")),
+            ),
+        ),
+        (
+            "authRefreshTokens",
+            table(
+                {
+                    "sessionId": id_("authSessions"),
+                    "expirationTime": f(),
+                    "firstUsedTime": opt(f()),
+                    "parentRefreshTokenId": opt(id_("authRefreshTokens")),
+                },
+                ("sessionId", ("sessionId",)),
+                ("sessionIdAndParentRefreshTokenId", ("sessionId", "parentRefreshTokenId")),
+            ),
+        ),
+        (
+            "authVerificationCodes",
+            table(
+                {
+                    "accountId": id_("authAccounts"),
+                    "provider": s(),
+                    "code": s(),
+                    "expirationTime": f(),
+                    "verifier": opt(s()),
+                    "emailVerified": opt(s()),
+                    "phoneVerified": opt(s()),
+                },
+                ("accountId", ("accountId",)),
+                ("code", ("code",)),
+            ),
+        ),
+        (
+            "authVerifiers",
+            table({"sessionId": opt(id_("authSessions")), "signature": opt(s())}, ("signature", ("signature",))),
+        ),
+        (
+            "authRateLimits",
+            table(
+                {"identifier": s(), "lastAttemptTime": f(), "attemptsLeft": f()},
+                ("identifier", ("identifier",)),
+            ),
+        ),
+    ]
+
+
+def _convex_auth_result(mod) -> Value:
+    """``convexAuth({providers})`` of @convex-dev/auth: ``{auth, signIn, signOut, store,
+    isAuthenticated}``; the four functions exactly as the package registers them
+    (packages/models/convex-dev-auth.json, printed by the conformance oracle)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "models" / "convex-dev-auth.json").read_text(encoding="utf-8"))
+    out: dict[str, Value] = {"auth": VUnknown("convexAuth().auth helper")}
+    for name, fn in data["functions"].items():
+        short = {("query", "public"): "query", ("mutation", "internal"): "internalMutation", ("action", "public"): "action",
+                 ("mutation", "public"): "mutation", ("query", "internal"): "internalQuery", ("action", "internal"): "internalAction"}[(fn["kind"], fn["visibility"])]
+        generic = short + "Generic" if not short.startswith("internal") else "internal" + short[8:] + "Generic"
+        builder = VBuilder(fn["kind"], fn["visibility"], short, ("convexAuth", generic))
+        reg = VRegistration(builder, None, mod, "convexAuth")
+        reg.args = VVal(from_convex_json(fn["args"])) if fn["args"] is not None else None
+        reg.returns = VVal(from_convex_json(fn["returns"])) if fn["returns"] is not None else None
+        out[name] = reg
+    return VObj(out)
