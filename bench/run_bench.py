@@ -118,6 +118,7 @@ class Run:
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu: float | None = None  # user + system seconds of the child and the descendants it waited for
 
 
 def run_once(argv: list[str], env: dict[str, str], timeout: float | None) -> Run:
@@ -143,10 +144,11 @@ def run_once(argv: list[str], env: dict[str, str], timeout: float | None) -> Run
                 wall = time.perf_counter() - t0
                 p.returncode = os.waitstatus_to_exitcode(status)
                 rss = ru.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+                cpu = ru.ru_utime + ru.ru_stime
             else:  # pragma: no cover - Windows
                 p.wait()
                 wall = time.perf_counter() - t0
-                rss = None
+                rss = cpu = None
         except BaseException:  # interrupted: do not leave the child running
             if p.returncode is None:
                 p.kill()
@@ -158,7 +160,7 @@ def run_once(argv: list[str], env: dict[str, str], timeout: float | None) -> Run
         out.seek(0)
         err.seek(0)
         return Run(wall, rss, p.returncode, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), timed_out.is_set())
+                   err.read().decode("utf-8", "replace"), timed_out.is_set(), cpu)
 
 
 def check(run: Run, argv: list[str], what: str) -> None:

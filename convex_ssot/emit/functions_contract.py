@@ -6,7 +6,7 @@ schemas/functions.schema.json.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 
 from .. import ir
 from .db_contract import EPOCH, diagnostics_json
@@ -14,6 +14,8 @@ from .surface import called_by, calls_json, surface_parts
 from .validators import compound, convex_json, is_nullable, summary, type_string
 
 __all__ = ["functions_contract", "function_json"]
+
+_USES_KEYS = tuple(f.name for f in fields(ir.Uses))  # plain booleans: no deep copy (dataclasses.asdict) needed
 
 
 def _field_entry(name: str, v: ir.Validator) -> dict:
@@ -69,7 +71,7 @@ def function_json(f: ir.Function, calls: list[dict] | None = None, callers: list
         "argsValidator": _args_json(f),
         "returnsValidator": _returns_json(f),
         "auth": {"kind": f.auth_kind},
-        "uses": asdict(f.uses),
+        "uses": {name: getattr(f.uses, name) for name in _USES_KEYS},
         "tablesRead": list(f.tables_read),
         "tablesWritten": list(f.tables_written),
         "calls": calls or [],

@@ -30,6 +30,10 @@ _SCALAR_JSON = {
 }
 
 COMPOUND_KEYS = ("shape", "items", "options", "keyType", "valueType")
+# Scalars' JSON and summaries are the same for every validator of a kind: one shared dict each
+# (callers copy before changing a returned dict; nothing changes them in place).
+_SCALAR_JSON_DOCS = {k: {"type": t} for k, t in _SCALAR_JSON.items()}
+_SCALAR_SUMMARIES = {k: {"type": k, "nullable": False, "list": False} for k in _SCALAR_JSON}
 
 
 def literal_json(lit: ir.LiteralValue):
@@ -47,10 +51,12 @@ def literal_json(lit: ir.LiteralValue):
 
 
 def convex_json(v: ir.Validator) -> dict:
-    """The JSON Convex exports for ``v`` (its ``.json`` getter)."""
+    """The JSON Convex exports for ``v`` (its ``.json`` getter). Scalars share one dict per
+    kind: do not change the result in place."""
     k = v.kind
-    if k in _SCALAR_JSON:
-        return {"type": _SCALAR_JSON[k]}
+    leaf = _SCALAR_JSON_DOCS.get(k)
+    if leaf is not None:
+        return leaf
     if k == "id":
         return {"type": "id", "tableName": v.table}
     if k == "literal":
@@ -122,10 +128,28 @@ def is_nullable(v: ir.Validator) -> bool:
 
 def summary(v: ir.Validator) -> dict:
     """``{type, nullable, list}`` plus, for compound validators, ``shape`` (object fields),
-    ``items`` (array element), ``options`` (union members), ``keyType``/``valueType`` (record)."""
-    out: dict = {"type": type_string(v), "nullable": is_nullable(v), "list": v.kind == "array"}
-    out.update(compound(v))
-    return out
+    ``items`` (array element), ``options`` (union members), ``keyType``/``valueType`` (record).
+
+    One pass over the validator: a compound's type text is made from its children's
+    summaries, not recomputed from the whole subtree at every level. Scalars share one dict
+    per kind: do not change the result in place."""
+    leaf = _SCALAR_SUMMARIES.get(v.kind)
+    if leaf is not None:
+        return leaf
+    parts = compound(v)
+    return {"type": _type_from_parts(v, parts), "nullable": is_nullable(v), "list": v.kind == "array", **parts}
+
+
+def _type_from_parts(v: ir.Validator, parts: dict) -> str:
+    """:func:`type_string` of ``v``, given its :func:`compound` parts (children's types)."""
+    k = v.kind
+    if k == "array" and "items" in parts:
+        return f"array<{parts['items']['type']}>"
+    if k == "union":
+        return "union<" + " | ".join(o["type"] for o in parts["options"]) + ">"
+    if k == "record" and "keyType" in parts:
+        return f"record<{parts['keyType']['type']}, {parts['valueType']['type']}>"
+    return type_string(v)  # object, id, literal: not made from children
 
 
 def compound(v: ir.Validator) -> dict:

@@ -55,7 +55,9 @@ class Module:
     ``(specifier, imported)`` where imported is a name, ``"default"`` or ``"*"``;
     ``exports`` maps an exported name to a local name; ``reexports`` maps an exported name
     to ``(specifier, imported)``; ``star_exports`` lists ``export * from`` specifiers;
-    ``functions`` maps top-level function declarations to their body spans.
+    ``functions`` maps top-level function declarations to their body spans. ``text`` (the
+    source) is emptied once :func:`load_module` is done: later stages read ``mk.masked``
+    and ``mk.clean`` only.
     """
 
     rel: str
@@ -163,6 +165,10 @@ def load_module(rel: str, text: str) -> Module:
             if mk.masked.startswith("export", st.start):
                 mod.exports.setdefault(st.name, st.name)
     _index(mod)
+    # Later stages read the masked and clean texts only (evaluation, body scanning, raw
+    # validator text); the source text itself is dropped, as in the cached copies (slim).
+    mod.text = ""
+    mk.text = ""
     return mod
 
 

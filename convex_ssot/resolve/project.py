@@ -111,9 +111,15 @@ class _Loader:
             from concurrent.futures import ProcessPoolExecutor
 
             pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            future = pool.submit(_parse_chunk, [(rel, self._pending_bytes[key]) for key, rel, _ in theirs])
+            # The worker's half in a few chunks, taken back one at a time: only one chunk's
+            # pickled modules are in this process at once (peak memory).
+            chunks = [theirs[i::WORKER_CHUNKS] for i in range(WORKER_CHUNKS)]
+            futures = [(pool.submit(_parse_chunk, [(rel, self._pending_bytes[key]) for key, rel, _ in chunk]), chunk)
+                       for chunk in chunks if chunk]
         except (OSError, ValueError, RuntimeError, ImportError):
             return  # no fork / no processes here: get() parses serially
+        import pickle
+
         try:
             for key, rel, _ in mine:
                 data = self._pending_bytes[key]
@@ -126,23 +132,24 @@ class _Loader:
                     self.module_cache.digest(rel, data)
                     self.module_cache.store(rel, data, slim(mod))
                 self.modules[key] = mod
-            results = future.result()
+            for future, chunk in futures:
+                results = future.result()
+                by_rel = {rel: key for key, rel, _ in chunk}
+                results.reverse()
+                while results:  # each pickled copy is dropped as soon as it is unpickled
+                    rel, blob = results.pop()
+                    key = by_rel[rel]
+                    if blob is None:
+                        continue  # decode problems: get() reports them
+                    data = self._pending_bytes.pop(key)
+                    if self.module_cache is not None:
+                        self.module_cache.digest(rel, data)
+                        self.module_cache.store_blob(rel, data, blob)
+                    self.modules[key] = pickle.loads(blob)
         except (OSError, RuntimeError):
-            return  # a broken worker: what it had is parsed by get()
+            return  # a broken worker: what it had not sent is parsed by get()
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        import pickle
-
-        by_rel = {rel: key for key, rel, _ in theirs}
-        for rel, blob in results:
-            key = by_rel[rel]
-            if blob is None:
-                continue  # decode problems: get() reports them
-            data = self._pending_bytes.pop(key)
-            if self.module_cache is not None:
-                self.module_cache.digest(rel, data)
-                self.module_cache.store_blob(rel, data, blob)
-            self.modules[key] = pickle.loads(blob)
 
     def get(self, path: Path) -> Module | None:
         key = os.path.normpath(str(path))
@@ -197,8 +204,12 @@ class _Loader:
 
 
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start
-#: and for sending the parsed modules back (docs/performance.md).
-PARALLEL_MIN_BYTES = 1_000_000
+#: and for sending the parsed modules back. At 0.42 MB (gen_project --modules 30) the worker
+#: already takes 0.2 s of parsing off this process (docs/performance.md).
+PARALLEL_MIN_BYTES = 200_000
+
+#: How many pieces the worker's half is sent back in.
+WORKER_CHUNKS = 4
 
 
 def module_evaluator(repo_root: Path, module_cache=None) -> tuple[Callable[[Path], Module | None], Evaluator]:
@@ -284,6 +295,13 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
     if keep_modules:
         project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
+        return project
+    # Evaluated values point back at their modules (a cycle per module): clearing them lets
+    # reference counting free every module now, before the contracts are built, instead of
+    # at some later cyclic collection (peak memory).
+    for mod in loader.modules.values():
+        if mod is not None:
+            mod.values = {}
     return project
 
 
