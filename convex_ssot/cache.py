@@ -98,6 +98,24 @@ def grammar_cache_file(key: str) -> Path | None:
     return None if d is None else d / f"grammar-{key}.lark-cache"
 
 
+def cached_lark(text: str, key: str, **options):
+    """A ``lark.Lark`` for grammar ``text`` whose LALR tables are kept in the cache file of
+    ``key`` (:func:`grammar_cache_file`); a corrupt or foreign cache file is deleted and the
+    tables are rebuilt without it. ``options`` are Lark's."""
+    from lark import Lark
+
+    cache_file = grammar_cache_file(key)
+    if cache_file is not None:
+        try:
+            return Lark(text, cache=str(cache_file), **options)
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
+            try:
+                cache_file.unlink()
+            except OSError:
+                pass
+    return Lark(text, **options)
+
+
 def _tool_key() -> str:
     """Tool version, grammar text and the size and modification time of every module of
     the package: any change (an upgrade, or an edit of an editable install) invalidates

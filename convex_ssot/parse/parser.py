@@ -162,18 +162,7 @@ def get_parser() -> Lark:
     if packaged is not None:
         return packaged
     key = hashlib.sha256((text + lark_version + OutlineLexer.VERSION).encode()).hexdigest()[:16]
-    cache_file = cache_mod.grammar_cache_file(key)
-    kwargs = dict(_lark_options(), transformer=_TRANSFORMER)
-    if cache_file is not None:
-        try:
-            return Lark(text, cache=str(cache_file), **kwargs)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
-            # A corrupt or foreign cache file: rebuild without trusting it.
-            try:
-                cache_file.unlink()
-            except OSError:
-                pass
-    return Lark(text, **kwargs)
+    return cache_mod.cached_lark(text, key, **_lark_options(), transformer=_TRANSFORMER)
 
 
 def _describe(exc: UnexpectedInput) -> str:

@@ -69,8 +69,26 @@ class Attribute:
         return positional[position].value if position < len(positional) else None
 
 
+class _Attributed:
+    """The attribute look-ups fields and blocks share (``attributes`` is a list of
+    :class:`Attribute` in source order)."""
+
+    __slots__ = ()
+
+    def attrs(self, name: str) -> list[Attribute]:
+        """Every attribute called ``name`` (``id``, ``@@index``, ...), in source order."""
+        return [a for a in self.attributes if a.name == name]
+
+    def attr(self, name: str) -> Attribute | None:
+        """The first attribute called ``name``, or None."""
+        for a in self.attributes:
+            if a.name == name:
+                return a
+        return None
+
+
 @dataclass(slots=True)
-class Field:
+class Field(_Attributed):
     """A field of a model, view or composite type. ``type`` is the type name (for
     ``Unsupported("x")`` the text ``Unsupported("x")`` and ``unsupported`` True);
     ``optional`` for ``?``, ``list`` for ``[]``. ``doc`` is the ``///`` documentation
@@ -85,15 +103,6 @@ class Field:
     pos: Pos
     type_pos: Pos
     doc: str | None = None
-
-    def attrs(self, name: str) -> list[Attribute]:
-        return [a for a in self.attributes if a.name == name]
-
-    def attr(self, name: str) -> Attribute | None:
-        for a in self.attributes:
-            if a.name == name:
-                return a
-        return None
 
 
 @dataclass(slots=True)
@@ -119,7 +128,7 @@ class Setting:
 
 
 @dataclass(slots=True)
-class Block:
+class Block(_Attributed):
     """A top-level block. ``kind`` is ``model``, ``view``, ``type``, ``enum``,
     ``datasource`` or ``generator``; the members are in source order."""
 
@@ -132,15 +141,6 @@ class Block:
     settings: list[Setting] = field(default_factory=list)
     attributes: list[Attribute] = field(default_factory=list)
     doc: str | None = None
-
-    def attrs(self, name: str) -> list[Attribute]:
-        return [a for a in self.attributes if a.name == name]
-
-    def attr(self, name: str) -> Attribute | None:
-        for a in self.attributes:
-            if a.name == name:
-                return a
-        return None
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)

@@ -45,16 +45,7 @@ def get_parser() -> Lark:
     text = grammar_path("prisma.lark").read_text(encoding="utf-8")
     kwargs = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
     key = "prisma-" + hashlib.sha256((text + lark_version).encode()).hexdigest()[:16]
-    cache_file = cache_mod.grammar_cache_file(key)
-    if cache_file is not None:
-        try:
-            return Lark(text, cache=str(cache_file), **kwargs)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
-            try:
-                cache_file.unlink()
-            except OSError:
-                pass
-    return Lark(text, **kwargs)
+    return cache_mod.cached_lark(text, key, **kwargs)
 
 
 _COMMENT = re.compile(r"\n|//[^\n]*|/\*(?:.|\n)*?\*/")
