@@ -143,8 +143,8 @@ def call_helpers(ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Va
         for val, a in values:
             lv = literal_value(val)
             if lv is None:
-                mod.diag(a.span[0], "CSX200", "literals(): argument is not a literal")
-                continue
+                mod.diag(a.span[0], "CSX200", "literals(): argument is not a literal; the union is recorded as v.any()")
+                return VVal(ir.Validator("any", raw=raw))
             members.append(ir.Validator("literal", literal=lv, raw=mod.raw(a.span) if not isinstance(a, ast.Spread) else ""))
         return VVal(ir.Validator("union", members=tuple(members), raw=raw))
     if name == "nullable":

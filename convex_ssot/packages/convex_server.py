@@ -208,9 +208,10 @@ def define_table(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
         doc = val.v.with_raw(mod.raw(args[0].span))
     elif isinstance(val, VObj):
         fields = fields_of(ev, mod, val)
-        if isinstance(fields, VUnknown):
-            return fields
-        doc = ir.Validator("object", fields=object_fields(fields), raw=mod.raw(args[0].span))
+        if isinstance(fields, VUnknown):  # the table is kept, its document is v.any()
+            doc = ir.Validator("any", raw=mod.raw(args[0].span))
+        else:
+            doc = ir.Validator("object", fields=object_fields(fields), raw=mod.raw(args[0].span))
     else:
         reason = val.reason if isinstance(val, VUnknown) else "not a fields object or validator"
         return VUnknown(f"defineTable(): argument not resolved ({reason})")

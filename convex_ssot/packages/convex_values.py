@@ -172,12 +172,13 @@ class ValuesModel(PackageModel):
             for i in range(len(args)):
                 if isinstance(args[i], ast.Spread):
                     inner = ev.eval(mod, args[i].expr)
-                    if isinstance(inner, VArr):
-                        for it in inner.items:
-                            mv = to_validator(ev, mod, it, None)
-                            members.append(mv if isinstance(mv, ir.Validator) else ir.Validator("any"))
-                        continue
-                    mod.diag(args[i].span[0], "CSX200", "v.union(...spread): spread not resolved")
+                    mvs = [to_validator(ev, mod, it, None) for it in inner.items] if isinstance(inner, VArr) else [inner]
+                    bad = next((m for m in mvs if not isinstance(m, ir.Validator)), None)
+                    if bad is not None:  # an unknown number of members: the union is unknown
+                        why = bad.reason if isinstance(bad, VUnknown) else "not an array of validators"
+                        mod.diag(args[i].span[0], "CSX200", f"v.union(...spread): spread not resolved ({why}); the union is recorded as v.any()")
+                        return VVal(ir.Validator("any", raw=raw))
+                    members.extend(mvs)
                     continue
                 m = arg_validator(ev, mod, args, i, "v.union()")
                 if m is not None:
@@ -242,7 +243,9 @@ def fields_of(ev, mod, obj: VObj, output: bool = False) -> dict[str, ir.Validato
     converted as ``zodOutputToConvex`` does (a zod ``returns`` shape)."""
     out: dict[str, ir.Validator] = {}
     for reason, m in obj.spread_unknown:
-        mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); its fields are missing from the contract")
+        mod.diag(m.span[0], "CSX201", f"fields spread not resolved ({reason}); the object is recorded as v.any()")
+    if obj.spread_unknown:
+        return VUnknown(f"fields spread not resolved ({obj.spread_unknown[0][0]})")
     for k, val in obj.entries.items():
         node = obj.nodes.get(k)
         if isinstance(val, VVal):

@@ -23,22 +23,25 @@ from ..packages.components import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
 from ..packages.convex_values import VVal, to_validator
 from ..packages.validator_ir import object_fields
-from .modules import Module, load_module
+from .modules import Module, load_module, slim
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
+from .generated import generated_module
+from .completeness import registration_shape, report_star_exports, report_unknown_export
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 
 class _Loader:
     """Reads and parses modules once per run; resolves relative specifiers."""
 
-    def __init__(self, repo_root: Path, module_cache=None) -> None:
+    def __init__(self, repo_root: Path, module_cache=None, convex_dir: Path | None = None) -> None:
         self.repo_root = repo_root
         self.root_real = os.path.realpath(repo_root)
         self.modules: dict[str, Module | None] = {}
         self.read_diagnostics: list[ir.Diagnostic] = []
         self.module_cache = module_cache
-        self.specifiers = SpecifierResolver(repo_root)
+        self.specifiers = SpecifierResolver(repo_root, convex_dir)
+        self.generated: dict[str, Module] = {}  # stand-ins for <convexDir>/_generated/*
         self._pending_bytes: dict[str, bytes] = {}
         self.accessed: set[str] = set()  # modules asked for (to tell which contract a module feeds)
 
@@ -175,8 +178,19 @@ class _Loader:
         return mod
 
     def resolve(self, from_mod: Module, specifier: str) -> Module | None:
-        path = self.specifiers.resolve(self.repo_root / from_mod.rel, specifier)
-        return self.get(path) if path is not None else None
+        """The module ``specifier`` names from ``from_mod``, resolved as Convex's bundler
+        does (:mod:`.paths`): a project module, a generated module's stand-in
+        (:mod:`.generated`), or None (a package, a built-in, not found)."""
+        platform = "node" if from_mod.use_node else "browser"
+        r = self.specifiers.resolve(specifier, self.repo_root / from_mod.rel, platform)
+        if r is None:
+            return None
+        if r.kind == "generated":
+            rel = self.rel(r.path.parent / r.generated)
+            if rel not in self.generated:
+                self.generated[rel] = generated_module(r.generated, rel)
+            return self.generated[rel]
+        return self.get(r.path) if r.kind == "project" else None
 
 
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start
@@ -214,30 +228,17 @@ def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[str, bytes | None]
     return out
 
 
-def slim(mod: Module) -> Module:
-    """A copy without the texts only the lexing stage needs (smaller to pickle)."""
-    import copy
-
-    s = copy.copy(mod)
-    s.text = ""
-    s.mk = copy.copy(mod.mk)
-    s.mk.text = ""
-    s.values = {}
-    s.diagnostics = list(mod.diagnostics)
-    return s
-
-
 def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
     """Read the schema at ``schema_rel`` and every function module beside it.
 
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
     """
-    loader = _Loader(repo_root, module_cache)
-    # repo_root: component packages read the installed version inside it (packages/components.py)
-    ev = Evaluator(loader.resolve, default_registry(), repo_root)
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
+    loader = _Loader(repo_root, module_cache, convex_dir)
+    # repo_root: component packages read the installed version inside it (packages/components.py)
+    ev = Evaluator(loader.resolve, default_registry(), repo_root)
     convex_rel = loader.rel(convex_dir)
     project = ir.Project(convex_dir=convex_rel, schema=ir.Schema(path=schema_rel, found=False))
 
@@ -267,6 +268,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
     schema_modules = set(loader.accessed)
 
     # ---- functions
+    loader.accessed = set()
     functions: list[ir.Function] = []
     for path in module_paths:
         mod = loader.get(path)
@@ -276,21 +278,27 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Pro
             continue
         functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
     project.functions = sorted(functions, key=lambda f: f.function_id)
+    function_modules = set(loader.accessed)
 
-    # ---- diagnostics, split by the contract they affect
+    # ---- diagnostics, in every contract whose entries they may affect: a module's
+    # diagnostics go to the DB contract when the schema's evaluation reached it, and to the
+    # function contract when the functions' evaluation reached it (a function arg built
+    # from an unresolved schema-level validator) or the schema's did not.
     schema_diags: set[ir.Diagnostic] = set()
     fn_diags: set[ir.Diagnostic] = set()
     for key, mod in loader.modules.items():
         if mod is None:
             continue
-        target = schema_diags if key in schema_modules else fn_diags
-        target.update(mod.diagnostics)
+        if key in schema_modules:
+            schema_diags.update(mod.diagnostics)
+        if key in function_modules or key not in schema_modules:
+            fn_diags.update(mod.diagnostics)
     for d in loader.read_diagnostics:
         (schema_diags if d.file == schema_rel else fn_diags).add(d)
     if schema_mod is None and not schema_path.is_file():
         schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
     project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
-    project.function_diagnostics = sorted(fn_diags - schema_diags, key=ir.Diagnostic.sort_key)
+    project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
     return project
 
 
@@ -321,6 +329,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
     path = repo_root / mod.rel
     module_path = _module_path(path, convex_dir)
     names = list(mod.exports) + list(mod.reexports) + _star_export_names(loader, mod, set())
+    report_star_exports(loader, mod, module_path)
     seen = set()
     for name in names:
         if name in seen:
@@ -331,10 +340,14 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
             out.append(_function(ev, loader, mod, val, module_path, name))
         elif (unknown := unlisted(val)) is not None:
             _factory_unknown(mod, name, unknown, module_path)
+        elif isinstance(val, VUnknown):
+            report_unknown_export(loader, mod, name, val.reason, f"{module_path}:{name}")
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):
             out.append(_function(ev, loader, mod, val, module_path, "default"))
+        elif isinstance(val, VUnknown) and (why := registration_shape(mod.default_export)) is not None:
+            mod.diag(mod.default_export.span[0], "CSX250", f"{module_path}:default may be a Convex function ({why}) but its value is not understood ({val.reason}); it is missing from the contract")
     for name, failed in mod.failed_exports.items():
         if name in seen:
             continue

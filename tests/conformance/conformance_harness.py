@@ -384,6 +384,30 @@ class Comparison:
         return "\n".join(lines)
 
 
+def unaccounted(c: "Comparison") -> list[str]:
+    """Functions and tables Convex reports that are neither in our contracts nor named by
+    a diagnostic (issue 9 §4: never a silent loss). A function is named by a diagnostic
+    whose message holds its id; a table by a diagnostic whose message holds its quoted or
+    backticked name, or by a CSX210/CSX220 diagnostic (tables that could not be read at all,
+    whose names the tool cannot know)."""
+    diags = c.diagnostics
+    texts = [d["message"] for d in diags]
+    out: list[str] = []
+    ours_fns = {f["functionId"] for f in (c.ours.functions or {}).get("functions", [])}
+    for f in c.oracle.get("functions", []):
+        fid = f["functionId"]
+        if fid not in ours_fns and not any(fid in t for t in texts):
+            out.append(f"function {fid}")
+    ours_tables = {t["name"] for t in c.ours.db.get("tables", [])}
+    tables_unreadable = any(d["code"] in ("CSX210", "CSX220") for d in diags)
+    for t in (c.oracle.get("schema") or {}).get("tables", []):
+        name = t["tableName"]
+        named = any(f"'{name}'" in x or f"`{name}`" in x for x in texts)
+        if name not in ours_tables and not named and not tables_unreadable:
+            out.append(f"table {name}")
+    return out
+
+
 def compare_project(root: Path, convex_dir: str = "convex") -> Comparison:
     """Run both sides on the repository ``root`` (its functions directory is ``root/convex_dir``)."""
     oracle = run_oracle(root / convex_dir)

@@ -49,3 +49,11 @@ def test_functions_match_convex(comparisons, name, src):
     assert c.oracle["functions"], f"{name}: the oracle reported no functions"
     if c.function_diffs:
         pytest.fail(h.report(f"{name} functions", c.function_diffs, c.diagnostics_text()), pytrace=False)
+
+
+@pytest.mark.parametrize(("name", "src"), PROJECTS, ids=IDS)
+def test_nothing_missing_silently(comparisons, name, src):
+    """Every function and table Convex reports is in our contracts or named by a diagnostic."""
+    c = _comparison(comparisons, name, src)
+    missing = h.unaccounted(c)
+    assert not missing, f"{name}: missing without a diagnostic: {missing}\n{c.diagnostics_text()}"

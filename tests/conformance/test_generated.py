@@ -83,6 +83,9 @@ def test_generated_projects(tmp_path: Path, oracle_node: str, conformance_stats:
     if problems:
         pytest.fail("\n".join(problems) + "\n(this is a bug in tests/conformance/gen.py)", pytrace=False)
 
+    silent = [f"seed {p.seed}: {m}" for p, _, _, c in runs for m in h.unaccounted(c)]
+    assert not silent, "missing from our contracts without a diagnostic:\n" + "\n".join(silent[:40])
+
     lines: list[str] = []
     total = 0
     for project, style, root, c in runs:
