@@ -32,6 +32,7 @@ def default_registry() -> PackageRegistry:
     from .helpers_server import HelpersServerModel
     from .recorded import RecordedModel
     from .zod import ZodModel
+    from .versions import assume
     from .zodvex import ZodvexModel
 
     return PackageRegistry([
@@ -46,4 +47,4 @@ def default_registry() -> PackageRegistry:
         AuthModel(),
         RecordedModel(),
         ComponentsModel(),
-    ])
+    ], on_assumed=assume)

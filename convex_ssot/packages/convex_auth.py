@@ -22,6 +22,9 @@ class AuthModel(PackageModel):
 
     builtin_prefixes = ("auth.",)
 
+    def modelled_version(self, specifier: str):
+        return ("@convex-dev/auth", AUTH_PACKAGE.rsplit("@", 1)[1]) if specifier == "@convex-dev/auth/server" else None
+
     def exports(self, ev, mod, specifier: str):
         if specifier != "@convex-dev/auth/server":
             return None
