@@ -360,9 +360,15 @@ def _field_value(ev, cls: VClass, f: Member, inst: VInstance) -> Value:
     from ..parse.parser import ParseFailure, parse_body
 
     a, b = f.init  # type: ignore[misc]
-    text = cls.module.mk.clean[a:b].rstrip().rstrip(";")
-    try:
-        items = parse_body(text + ";", base=a)
+    mk = cls.module.mk
+    pieces, p = [], a
+    for o, c in lexer.find_bodies(mk.masked, a, b):  # function bodies elided, as in outlines
+        pieces += [mk.clean[p:o], "@", lexer.blank(mk.clean[o + 1 : c])]
+        p = c
+    pieces.append(mk.clean[p:b])
+    text = "".join(pieces).rstrip().rstrip(";")
+    try:  # parenthesised, so an object literal is not read as a block
+        items = parse_body("(" + text + ");", base=a - 1)
     except ParseFailure as exc:
         return VUnknown(f"initializer not understood ({exc.message})")
     if len(items) != 1 or not isinstance(items[0], ast.ExprStatement):

@@ -144,7 +144,7 @@ class Evaluator:
         only at the versions it was read from gives way to the installed package at
         another version, unless what is read there is not understood."""
         reader = self.packages.reader_for(specifier)
-        if reader is not None:
+        if reader is not None and reader.reads_export(specifier, imported):
             target = self.load(mod, specifier)
             if target is not None and getattr(target, "package", None) is not None and not reader.covers(specifier, target.package_version):
                 val = VNamespace(target) if imported == "*" else self.export_value(target, imported)

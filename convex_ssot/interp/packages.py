@@ -44,6 +44,11 @@ class PackageModel:
         :attr:`reads_installed`)."""
         return False
 
+    def reads_export(self, specifier: str, name: str) -> bool:
+        """Whether ``name`` of ``specifier`` is read from another installed version (the
+        default: every export; a model may keep the exports the interpreter cannot follow)."""
+        return True
+
     def covers(self, specifier: str, version: str | None) -> bool:
         """Whether this model is exact for the installed ``version`` of ``specifier``'s
         package (the default: the version it was written from)."""
