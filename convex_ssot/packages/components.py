@@ -239,13 +239,19 @@ def _generated_api_components(mod, name: str) -> bool:
 
 def mentions_components(mod, nodes) -> bool:
     """True when an expression among ``nodes`` uses ``components`` imported from
-    ``_generated/api`` (the sign of a component client's construction)."""
+    ``_generated/api`` (the sign of a component client's construction), also through a
+    module-level constant (``const polar = (components as any).polar``)."""
     stack = list(nodes)
+    followed: set[str] = set()
     while stack:
         n = stack.pop()
         if isinstance(n, ast.Ident):
             if _generated_api_components(mod, n.name):
                 return True
+            d = mod.decls.get(n.name)
+            if d is not None and d.init is not None and n.name not in followed and len(followed) < 8:
+                followed.add(n.name)
+                stack.append(d.init)
             continue
         if isinstance(n, ast.Node):
             for f in getattr(type(n), "__slots__", ()):
