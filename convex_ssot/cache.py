@@ -180,7 +180,7 @@ class ModuleCache:
 
     def store(self, rel: str, data: bytes, mod) -> None:
         """Store a parsed module (the caller passes a slim copy,
-        :func:`convex_ssot.resolve.modules.slim`) for these bytes."""
+        :func:`convex_ssot.resolve.source_files.slim`) for these bytes."""
         import pickle
 
         try:

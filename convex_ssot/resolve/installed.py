@@ -13,21 +13,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .modules import Module, load_package_module, slim
+from .modules import Module, load_package_module
+from .source_files import clean_text, slim
 
 __all__ = ["read_package", "PACKAGE_MAX_BYTES"]
 
 #: Installed package files larger than this are not read (a bundle of a whole library).
 PACKAGE_MAX_BYTES = 2_000_000
-
-
-def _text(data: bytes) -> str | None:
-    if b"\0" in data:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def read_package(loader, path: Path, package: str | None, version: str | None) -> Module | None:
@@ -46,7 +38,7 @@ def read_package(loader, path: Path, package: str | None, version: str | None) -
         data = Path(path).read_bytes()
     except OSError:
         return None
-    text = _text(data)
+    text = clean_text(data)
     if text is None:
         return None
     rel = loader.rel(path)

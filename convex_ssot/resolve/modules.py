@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import ir
 from ..parse import ast, lexer
 
-__all__ = ["Module", "load_module", "load_package_module", "slim", "KEEP_KINDS", "FailedExport"]
+__all__ = ["Module", "load_module", "load_package_module", "KEEP_KINDS", "FailedExport"]
 
 #: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
 KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl", "mutation"})
@@ -295,16 +295,3 @@ def _index(mod: Module, items: list[ast.Node] | None = None) -> None:
                 base = base.callee if isinstance(base, ast.Call) else base.obj
             if isinstance(base, ast.Ident):
                 mod.mutations.setdefault(base.name, []).append(item.expr)
-
-
-def slim(mod: Module) -> Module:
-    """A copy without the texts only the lexing stage needs (smaller to pickle)."""
-    import copy
-
-    s = copy.copy(mod)
-    s.text = ""
-    s.mk = copy.copy(mod.mk)
-    s.mk.text = ""
-    s.values = {}
-    s.diagnostics = list(mod.diagnostics)
-    return s

@@ -23,8 +23,9 @@ from ..packages.components import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
 from ..packages.convex_values import VVal, to_validator
 from ..packages.validator_ir import object_fields
-from .modules import Module, load_module, slim
+from .modules import Module, load_module
 from .installed import read_package
+from .source_files import inside_real as _inside_real, clean_text as _clean_text, parse_chunk as _parse_chunk, slim
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
@@ -199,36 +200,6 @@ class _Loader:
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start
 #: and for sending the parsed modules back (docs/performance.md).
 PARALLEL_MIN_BYTES = 1_000_000
-
-
-def _inside_real(root_real: str, path: Path) -> bool:
-    real = os.path.realpath(path)
-    return real == root_real or real.startswith(root_real + os.sep)
-
-
-def _clean_text(data: bytes) -> str | None:
-    """``data`` as text, or None when it is not UTF-8 or holds NUL bytes (get() reports those)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return None if "\x00" in text else text
-
-
-def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[str, bytes | None]]:
-    """Worker: parse each (rel, bytes) into a pickled slim :class:`Module` (the bytes the
-    module cache stores, so the parent neither parses nor pickles it again); None where
-    the bytes are not clean UTF-8 text."""
-    import pickle
-
-    out: list[tuple[str, bytes | None]] = []
-    for rel, data in jobs:
-        text = _clean_text(data)
-        if text is None:
-            out.append((rel, None))
-            continue
-        out.append((rel, pickle.dumps(slim(load_module(rel, text)), protocol=pickle.HIGHEST_PROTOCOL)))
-    return out
 
 
 def build_project(repo_root: Path, schema_rel: str, module_cache=None) -> ir.Project:
