@@ -16,7 +16,7 @@ from collections import ChainMap
 from typing import Callable
 
 from ..parse import ast
-from . import operators, statements
+from . import classes, operators, statements
 from .packages import PackageRegistry
 from .values import (
     ModelValue,
@@ -25,7 +25,9 @@ from .values import (
     VBool,
     VBuiltin,
     VCallable,
+    VClass,
     VFunction,
+    VInstance,
     VMethod,
     VNamespace,
     VNull,
@@ -102,6 +104,8 @@ class Evaluator:
         return val
 
     def _lookup(self, mod, name: str, span: ast.Span) -> Value:
+        if name in mod.pending:  # a package module's declaration, parsed on first use
+            mod.materialize(name)
         d = mod.decls.get(name)
         if d is not None:
             if d.init is None:
@@ -129,11 +133,23 @@ class Evaluator:
         if name in mod.functions:
             decl = statements.function_declaration(mod, name)
             return VFunction(decl, mod) if decl is not None else VUnknown(f"`{name}` is a function whose declaration the tool does not read")
+        if name in mod.classes:
+            return VClass(name, mod)
         return VUnknown(f"`{name}` is not defined in this module")
 
     def import_value(self, mod, specifier: str, imported: str) -> Value:
         """The value of ``imported`` (a name, ``default`` or ``*``) from ``specifier``:
-        what a package model gives, else the export of the module the resolver finds."""
+        what a package model gives, else the export of the module the resolver finds (a
+        project module or an installed package's). A model that stands in for a package
+        only at the versions it was read from gives way to the installed package at
+        another version, unless what is read there is not understood."""
+        reader = self.packages.reader_for(specifier)
+        if reader is not None and reader.reads_export(specifier, imported):
+            target = self.load(mod, specifier)
+            if target is not None and getattr(target, "package", None) is not None and not reader.covers(specifier, target.package_version):
+                val = VNamespace(target) if imported == "*" else self.export_value(target, imported)
+                if not isinstance(val, VUnknown):
+                    return val
         lib = self.packages.export(self, mod, specifier, imported)
         if lib is not None:
             return lib
@@ -145,6 +161,15 @@ class Evaluator:
         if imported == "*":
             return VNamespace(target)
         return self.export_value(target, imported)
+
+    def eval_in(self, mod, node: ast.Node, scope) -> Value:
+        """Evaluate ``node`` with the local variables ``scope`` (a mapping captured where the
+        expression was written inside a function; None for module level)."""
+        self.scopes.append(scope if scope is not None else {})
+        try:
+            return self.eval(mod, node)
+        finally:
+            self.scopes.pop()
 
     def default_value(self, mod) -> Value:
         """The module's default export, evaluated once."""
@@ -241,10 +266,20 @@ class Evaluator:
             return VUnknown("computed member access")
         if t is ast.New:
             out = self.packages.new(self, mod, node)
+            if out is None or type(out) is VUnknown:  # not a package's: maybe a class the tool reads
+                inst = self.construct(mod, node)
+                if inst is not None:
+                    return inst
             return out if out is not None else VUnknown("`new` expression")
         if t is ast.Opaque:
             if node.parts and node.what in ("binary", "unary"):
                 return operators.operator(self, mod, node)
+            if node.what == "conditional" and node.parts:  # c ? a : b with a decidable c
+                test = operators.truthy(self.eval(mod, node.parts[0]))
+                if test is not None:
+                    return self.eval(mod, node.parts[1] if test else node.parts[2])
+            if node.what == "this" and self.scopes and "this" in self.scopes[-1]:
+                return self.scopes[-1]["this"]
             return VUnknown(f"{node.what} expression")
         return VUnknown("expression not understood")
 
@@ -281,6 +316,19 @@ class Evaluator:
         out.keys_known = keys_known and not out.spread_unknown
         return out
 
+    def construct(self, mod, node: ast.New) -> Value | None:
+        """``new C(...)`` where ``C`` evaluates to a class the tool reads (:mod:`.classes`);
+        None when it does not."""
+        target = node.target
+        callee, args = (target.callee, target.args) if isinstance(target, ast.Call) else (target, [])
+        cls = self.eval(mod, callee)
+        if not isinstance(cls, VClass):
+            return None
+        inst = classes.construct(self, mod, cls, args)
+        if isinstance(inst, VInstance):
+            inst.made_by = (mod, node)
+        return inst
+
     def as_entries(self, val: Value) -> dict[str, Value] | None:
         """Key → value entries of something spreadable into an object literal."""
         if isinstance(val, VObj):
@@ -297,7 +345,11 @@ class Evaluator:
         if isinstance(base, VObj):
             if prop in base.entries:
                 return base.entries[prop]
+            if isinstance(base, VInstance):
+                return classes.instance_member(self, base, prop)
             return VUnknown(f"object has no property `{prop}`")
+        if isinstance(base, VClass):
+            return classes.static_member(self, base, prop)
         if isinstance(base, VArr):
             if prop == "map":
                 return VMethod(base, "map")
@@ -308,6 +360,8 @@ class Evaluator:
             return self.export_value(base.module, prop)
         if isinstance(base, VUnknown):
             return base
+        if isinstance(base, (VUndefined, VNull)) and node is not None and _optional_chain(mod, node, prop):
+            return VUndefined()  # `a?.b` on null or undefined (ECMA-262 §13.3.9)
         return VUnknown(f"property `{prop}` of a value the tool does not model")
 
     # ---- calls
@@ -331,7 +385,10 @@ class Evaluator:
         if isinstance(callee, VMethod):
             return self.call_method(mod, callee, args, node)
         if isinstance(callee, VFunction):
-            return self.apply(callee, args, mod)
+            res = self.apply(callee, args, mod)
+            if isinstance(res, VUnknown):
+                return self.packages.call_failed(self, mod, callee, node, res) or res
+            return res
         if isinstance(callee, VCallable):
             return callee.call(self, mod, args, node)
         return VUnknown("call of a value the tool does not model")
@@ -385,6 +442,8 @@ class Evaluator:
                 values.extend(inner.items)
             else:
                 values.append(self.eval(caller, a))
+        if fn.module is not caller:  # values cross modules without the caller's source nodes
+            values = [statements.detach(x, caller) for x in values]
         res = self.call_function(fn, values)
         return statements.detach(res, fn.module) if fn.module is not caller else res
 
@@ -398,6 +457,12 @@ class Evaluator:
         for i, param in enumerate(node.params):
             if isinstance(param, ast.Opaque):
                 return VUnknown("call of a function with parameters the tool does not model")
+            if isinstance(param, ast.Obj):  # ({ a, b: c }) from an object whose keys are known
+                bound = _destructure(param, values[i] if i < len(values) else VUndefined())
+                if bound is None:
+                    return VUnknown("call of a function with destructured parameters (not evaluated)")
+                frame.update(bound)
+                continue
             if not isinstance(param, ast.Ident):
                 return VUnknown("call of a function with destructured parameters (not evaluated)")
             frame[param.name] = values[i] if i < len(values) else VUndefined()
@@ -415,3 +480,33 @@ def _named(val: Value, name: str) -> Value:
     """A value reached through the binding ``name`` (a function builder records the name
     in its chain: :meth:`~.values.ModelValue.bound_to`)."""
     return val.bound_to(name) if isinstance(val, ModelValue) else val
+
+
+def _destructure(pattern: ast.Obj, val: Value) -> dict[str, Value] | None:
+    """``{ a, b: c }`` bound from an object value: each named key (a missing one is
+    ``undefined`` when the object's keys are all known); None for anything else (defaults,
+    nested patterns, rest elements, a value that is not such an object)."""
+    if not isinstance(val, VObj):
+        return None
+    out: dict[str, Value] = {}
+    for m in pattern.members:
+        if not isinstance(m, ast.Prop) or m.key is None or not isinstance(m.value, ast.Ident):
+            return None
+        if m.key in val.entries:
+            out[m.value.name] = val.entries[m.key]
+        elif val.keys_known:
+            out[m.value.name] = VUndefined()
+        else:
+            return None
+    return out
+
+
+def _optional_chain(mod, node: ast.Node, prop: str) -> bool:
+    """Whether the member access ``node`` is written ``?.prop`` (the syntax tree does not
+    keep it; the masked source does)."""
+    if not isinstance(node, ast.Member):
+        return False
+    end = node.span[1]
+    if mod.mk.masked[end - len(prop) : end] != prop:
+        return False
+    return mod.mk.masked[max(0, end - len(prop) - 64) : end - len(prop)].rstrip().endswith("?.")

@@ -34,6 +34,26 @@ class PackageModel:
 
     builtin_names: frozenset[str] = frozenset()
     builtin_prefixes: tuple[str, ...] = ()
+    #: True for models that stand in for an installed package only where they were read
+    #: from that package's version: another installed version is read instead
+    #: (:meth:`handles`, :meth:`covers`).
+    reads_installed: bool = False
+
+    def handles(self, specifier: str) -> bool:
+        """Whether this model knows ``specifier`` (no side effects; used with
+        :attr:`reads_installed`)."""
+        return False
+
+    def reads_export(self, specifier: str, name: str) -> bool:
+        """Whether ``name`` of ``specifier`` is read from another installed version (the
+        default: every export; a model may keep the exports the interpreter cannot follow)."""
+        return True
+
+    def covers(self, specifier: str, version: str | None) -> bool:
+        """Whether this model is exact for the installed ``version`` of ``specifier``'s
+        package (the default: the version it was written from)."""
+        pv = self.modelled_version(specifier)
+        return pv is not None and version is not None and pv[1] == version
 
     def exports(self, ev, mod, specifier: str) -> Mapping[str, Value] | None:
         """The exports of ``specifier`` (name → value, built fresh: tables change in place),
@@ -50,6 +70,12 @@ class PackageModel:
         if name == "*":
             return self.namespace(specifier, lib)
         return lib.get(name, VUnknown(f"`{name}` from {specifier} is not modelled"))
+
+    def modelled_version(self, specifier: str) -> tuple[str, str] | None:
+        """``(package, version)`` this model was written from, for a specifier it knows;
+        None for the primitives and for models that choose a variant per installed version
+        themselves. The registry reports a use of another version (CSX245)."""
+        return None
 
     def namespace(self, specifier: str, exports: Mapping[str, Value]) -> Value:
         """``import * as ns from specifier``."""
@@ -72,6 +98,11 @@ class PackageModel:
         """``new C(...)`` when ``C`` belongs to this model; None otherwise."""
         return None
 
+    def call_failed(self, ev, mod, callee: Value, node: ast.Call, result: VUnknown) -> Value | None:
+        """A call of a function the core read (``callee``, e.g. a method of a package's
+        client) whose result it could not evaluate: a value that says more, or None."""
+        return None
+
     def call_unknown(self, ev, mod, callee: VUnknown, node: ast.Call) -> Value | None:
         """A call whose callee the core could not evaluate (e.g. a factory of an unmodelled
         package): a value that says more than "unknown", or None."""
@@ -88,8 +119,10 @@ class PackageModel:
 class PackageRegistry:
     """The package models of a run, asked in order (the first answer wins)."""
 
-    def __init__(self, models: Sequence[PackageModel]) -> None:
+    def __init__(self, models: Sequence[PackageModel], on_assumed=None) -> None:
         self.models = tuple(models)
+        #: ``on_assumed(ev, mod, package, version, specifier)``: a versioned model was used.
+        self.on_assumed = on_assumed
         self._exact: dict[str, PackageModel] = {}
         self._prefixes: list[tuple[str, PackageModel]] = []
         for m in self.models:
@@ -116,11 +149,23 @@ class PackageRegistry:
 
     def export(self, ev, mod, specifier: str, name: str) -> Value | None:
         """What a model gives for ``name`` imported from ``specifier``; None when no model
-        knows the specifier (the core then resolves it as a module)."""
+        knows the specifier (the core then resolves it as a module). A model written from
+        one version reports its use where the project has another (``on_assumed``)."""
         for m in self.models:
             out = m.export(ev, mod, specifier, name)
             if out is not None:
+                pv = m.modelled_version(specifier)
+                if pv is not None and self.on_assumed is not None:
+                    self.on_assumed(ev, mod, pv[0], pv[1], specifier)
                 return out
+        return None
+
+    def reader_for(self, specifier: str) -> PackageModel | None:
+        """The model of ``specifier`` that gives way to the installed package when the
+        installed version is not the one it was read from, or None."""
+        for m in self.models:
+            if m.reads_installed and m.handles(specifier):
+                return m
         return None
 
     def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
@@ -145,6 +190,13 @@ class PackageRegistry:
     def intercept(self, ev, mod, callee: Value, node: ast.Call) -> Value | None:
         for m in self._interceptors:
             out = m.intercept(ev, mod, callee, node)
+            if out is not None:
+                return out
+        return None
+
+    def call_failed(self, ev, mod, callee: Value, node: ast.Call, result: VUnknown) -> Value | None:
+        for m in self.models:
+            out = m.call_failed(ev, mod, callee, node, result)
             if out is not None:
                 return out
         return None

@@ -54,6 +54,7 @@ from collections import ChainMap
 from ..parse import ast, lexer
 from .operators import own_keys, property_key, truthy
 from .values import (
+    VInstance,
     VArr,
     VFunction,
     VNull,
@@ -156,10 +157,12 @@ def _where(mod, offset: int) -> str:
     return f"{mod.rel}:{line}:{col}"
 
 
-def run(ev, fn: VFunction, scope: ChainMap) -> Value:
+def run(ev, fn: VFunction, scope: ChainMap, owned: tuple = ()) -> Value:
     """Run the statement body of ``fn`` with ``scope`` (its parameters, over the closure's
     variables) and return the returned value (``undefined`` when it runs off the end), or
-    :class:`~.values.VUnknown` when the body leaves the subset (see the module docstring)."""
+    :class:`~.values.VUnknown` when the body leaves the subset (see the module docstring).
+    ``owned``: objects the body may assign properties of besides its own (a constructor's
+    ``this``)."""
     node = fn.node
     mod = fn.module
     name = getattr(node, "name", None) or getattr(node, "key", None) or "function"
@@ -173,7 +176,9 @@ def run(ev, fn: VFunction, scope: ChainMap) -> Value:
         ev.stmt_steps = 0
     ev.stmt_calls += 1
     try:
-        _Run(ev, mod).block(stmts, scope)
+        runner = _Run(ev, mod)
+        runner.fresh.update(id(o) for o in owned)
+        runner.block(stmts, scope)
         return VUndefined()
     except _Return as r:
         return r.value
@@ -396,8 +401,8 @@ def detach(val: Value, mod, _seen: dict | None = None) -> Value:
     seen = {} if _seen is None else _seen
     if isinstance(val, VArr):
         return VArr([detach(x, mod, seen) for x in val.items])
-    if not isinstance(val, VObj):
-        return val
+    if not isinstance(val, VObj) or isinstance(val, VInstance):
+        return val  # an instance is shared, as in JavaScript (it carries no source nodes)
     if id(val) in seen:
         return seen[id(val)]
     out = VObj({}, keys_known=val.keys_known and not val.spread_unknown)

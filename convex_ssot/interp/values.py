@@ -115,6 +115,23 @@ class VFunction(Value):
 
 
 @dataclass(slots=True)
+class VClass(Value):
+    """A class declared at the top level of ``module`` (read on demand: :mod:`.classes`)."""
+
+    name: str
+    module: object
+
+
+@dataclass(slots=True)
+class VInstance(VObj):
+    """``new C(...)`` of a :class:`VClass`: ``entries`` are its own properties (fields and
+    what the constructor assigned to ``this``); methods are looked up on ``cls``."""
+
+    cls: VClass | None = None
+    made_by: object = field(default=None, compare=False, repr=False)  # (module, ``new`` node)
+
+
+@dataclass(slots=True)
 class VCallable(Value):
     """A function a modelled package returns (e.g. convex-helpers' ``makeMigration(...)``
     gives ``migration``): calling it runs ``call(evaluator, module, args, node)``, the

@@ -34,6 +34,7 @@ def default_registry() -> PackageRegistry:
     from .recorded import RecordedModel
     from .surface.model import SurfaceModel
     from .zod import ZodModel
+    from .versions import assume
     from .zodvex import ZodvexModel
 
     return PackageRegistry([
@@ -49,4 +50,4 @@ def default_registry() -> PackageRegistry:
         AuthModel(),
         RecordedModel(),
         ComponentsModel(),
-    ])
+    ], on_assumed=assume)

@@ -69,9 +69,9 @@ from dataclasses import dataclass
 from .. import ir
 from ..interp.core import callee_text
 from ..interp.packages import PackageModel
-from ..interp.values import ModelValue, VObj, VUndefined, VUnknown, Value
+from ..interp.values import ModelValue, VClass, VFunction, VInstance, VObj, VUndefined, VUnknown, Value
 from ..parse import ast
-from .component_versions import model, variant
+from .versions import choose_variant, model, variant
 from .convex_server import VBuilder, VRegistration
 from .convex_values import VVal, to_validator
 from .validator_ir import from_convex_json
@@ -239,13 +239,19 @@ def _generated_api_components(mod, name: str) -> bool:
 
 def mentions_components(mod, nodes) -> bool:
     """True when an expression among ``nodes`` uses ``components`` imported from
-    ``_generated/api`` (the sign of a component client's construction)."""
+    ``_generated/api`` (the sign of a component client's construction), also through a
+    module-level constant (``const polar = (components as any).polar``)."""
     stack = list(nodes)
+    followed: set[str] = set()
     while stack:
         n = stack.pop()
         if isinstance(n, ast.Ident):
             if _generated_api_components(mod, n.name):
                 return True
+            d = mod.decls.get(n.name)
+            if d is not None and d.init is not None and n.name not in followed and len(followed) < 8:
+                followed.add(n.name)
+                stack.append(d.init)
             continue
         if isinstance(n, ast.Node):
             for f in getattr(type(n), "__slots__", ()):
@@ -273,8 +279,9 @@ def _imported_package(ev, mod, node: ast.Node) -> str | None:
     imp = mod.imports.get(node.name)
     if imp is None or imp[0].startswith(".") or "_generated/" in imp[0]:
         return None
-    if ev.load(mod, imp[0]) is not None:
-        return None
+    target = ev.load(mod, imp[0])
+    if target is not None and getattr(target, "package", None) is None:
+        return None  # a project module
     return _package_name(imp[0])
 
 
@@ -289,6 +296,8 @@ def new(ev, mod, node: ast.New) -> Value:
     if imp is None or imp[0].startswith(".") or "_generated/" in imp[0]:
         return VUnknown("`new` expression")  # a project class: its module is not read
     callee = ev.eval(mod, callee_node)
+    if isinstance(callee, VClass):
+        return None  # a class read from the installed package: the interpreter constructs it
     if isinstance(callee, VExport):
         return _construct(ev, mod, callee, args, node)
     pkg = _imported_package(ev, mod, callee_node)
@@ -525,6 +534,15 @@ class ComponentsModel(PackageModel):
     unmodelled ``@convex-dev/*`` factory or a client built with a ``components.*`` argument
     means (:func:`unlisted`)."""
 
+    reads_installed = True
+
+    def handles(self, specifier: str) -> bool:
+        return specifier in MODELLED_PACKAGES
+
+    def covers(self, specifier: str, version: str | None) -> bool:
+        """Exact where the installed version is one a model variant was read from."""
+        return version is not None and choose_variant(specifier, version, "installed")[2] is None
+
     def exports(self, ev, mod, specifier: str):
         return library_exports(ev, mod, specifier) if specifier in MODELLED_PACKAGES else None
 
@@ -533,3 +551,18 @@ class ComponentsModel(PackageModel):
 
     def call_unknown(self, ev, mod, callee: VUnknown, node: ast.Call) -> Value | None:
         return call(ev, mod, callee, node)
+
+    def call_failed(self, ev, mod, callee: Value, node: ast.Call, result: VUnknown) -> Value | None:
+        """A method of a client read from an installed package (an instance built with a
+        ``components.*`` argument) whose result is not understood: possibly functions the
+        contract cannot list (CSX243 where exported), never a silent loss."""
+        inst = callee.env.get("this") if isinstance(callee, VFunction) and isinstance(callee.env, dict) else None
+        if not isinstance(inst, VInstance) or inst.cls is None or inst.made_by is None:
+            return None
+        pkg = getattr(inst.cls.module, "package", None)
+        made_mod, made_node = inst.made_by
+        args = made_node.target.args if isinstance(made_node.target, ast.Call) else []
+        if pkg is None or not mentions_components(made_mod, args):
+            return None
+        what = f"{inst.cls.name}.{getattr(callee.node, 'key', None) or '?'}()"
+        return VFactoryUnknown(f"{what} of {pkg} read from the installed package is not understood ({result.reason})", pkg, what)

@@ -21,6 +21,19 @@ class AuthModel(PackageModel):
     """``@convex-dev/auth/server``."""
 
     builtin_prefixes = ("auth.",)
+    # Another installed version's `authTables` (plain defineTable calls) is read from its
+    # JavaScript; `convexAuth()` builds its functions through code the subset does not
+    # follow, so the model stays for it (with CSX245).
+    reads_installed = True
+
+    def handles(self, specifier: str) -> bool:
+        return specifier == "@convex-dev/auth/server"
+
+    def reads_export(self, specifier: str, name: str) -> bool:
+        return name == "authTables"
+
+    def modelled_version(self, specifier: str):
+        return ("@convex-dev/auth", AUTH_PACKAGE.rsplit("@", 1)[1]) if specifier == "@convex-dev/auth/server" else None
 
     def exports(self, ev, mod, specifier: str):
         if specifier != "@convex-dev/auth/server":

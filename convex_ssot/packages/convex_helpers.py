@@ -30,6 +30,9 @@ class HelpersModel(PackageModel):
 
     builtin_prefixes = ("ch.", "zod.")
 
+    def modelled_version(self, specifier: str):
+        return ("convex-helpers", "0.1.124") if specifier in _SPECIFIERS else None
+
     def exports(self, ev, mod, specifier: str):
         if specifier not in _SPECIFIERS:
             return None

@@ -121,7 +121,9 @@ class VBuilder(ModelValue):
     def call(self, ev, mod, node: ast.Call) -> Value:
         """``query({...})``: a registration of the definition (its first argument)."""
         definition = node.args[0] if node.args else None
-        return VRegistration(self, definition, mod, callee_text(node.callee))
+        reg = VRegistration(self, definition, mod, callee_text(node.callee))
+        reg.scope = ev.scopes[-1] if ev.scopes else None  # a definition built inside a function
+        return reg
 
     def bound_to(self, name: str) -> Value:
         """A builder reached through the binding ``name``: record the name in its chain."""
@@ -141,6 +143,7 @@ class VRegistration(ModelValue):
     args: Value | None = None
     returns: Value | None = None
     span: ast.Span | None = None  # where a library factory registered it (no definition)
+    scope: object = field(default=None, compare=False, repr=False)  # local variables the definition sees
 
 
 class ServerModel(PackageModel):
@@ -215,7 +218,10 @@ def define_table(ev, mod, args: list[ast.Node], node: ast.Call) -> Value:
     else:
         reason = val.reason if isinstance(val, VUnknown) else "not a fields object or validator"
         return VUnknown(f"defineTable(): argument not resolved ({reason})")
-    return VTable(doc, (), span=node.span, module=mod)
+    pkg = getattr(mod, "package", None)  # a table an installed package defines: its origin
+    origin = f"{pkg}@{mod.package_version}" if pkg is not None and mod.package_version else pkg
+    return VTable(doc, (), origin=origin, span=node.span, module=mod)
+
 
 def table_method(ev, mod, t: VTable, name: str, args: list[ast.Node], node: ast.Call) -> Value:
     """``.index`` / ``.searchIndex`` / ``.vectorIndex`` / ``.staged`` (schema.ts:265-620).

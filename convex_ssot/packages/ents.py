@@ -111,6 +111,9 @@ class EntsModel(PackageModel):
 
     builtin_prefixes = ("ents.",)
 
+    def modelled_version(self, specifier: str):
+        return tuple(ENTS_PACKAGE.split("@")) if specifier == "convex-ents" else None  # type: ignore[return-value]
+
     def exports(self, ev, mod, specifier: str):
         return library_exports() if specifier == "convex-ents" else None
 

@@ -60,6 +60,9 @@ def _string_or_null() -> ir.Validator:
 class HelpersServerModel(PackageModel):
     """convex-helpers' ``server/migrations``, ``server/retries`` and ``server/crud``."""
 
+    def modelled_version(self, specifier: str):
+        return tuple(HELPERS_PACKAGE.split("@")) if specifier in SPECIFIERS else None  # type: ignore[return-value]
+
     def exports(self, ev, mod, specifier: str):
         return library_exports(specifier) if specifier in SPECIFIERS else None
 

@@ -182,6 +182,14 @@ class RecordedModel(PackageModel):
     """Packages recorded by running them through the oracle (``models/recorded/``)."""
 
     builtin_prefixes = (PREFIX,)
+    reads_installed = True
+
+    def handles(self, specifier: str) -> bool:
+        return exports(specifier) is not None
+
+    def modelled_version(self, specifier: str):
+        model = _model(_package_of(specifier)) if not specifier.startswith(".") else None
+        return (model["package"], model["version"]) if model is not None and specifier in model["exports"] else None
 
     def exports(self, ev, mod, specifier: str):
         return exports(specifier)

@@ -79,6 +79,9 @@ class ZodvexModel(PackageModel):
 
     builtin_prefixes = ("zodvex.",)
 
+    def modelled_version(self, specifier: str):
+        return tuple(PACKAGE.split("@")) if specifier in SPECIFIERS else None  # type: ignore[return-value]
+
     def exports(self, ev, mod, specifier: str):
         return exports() if specifier in SPECIFIERS else None
 

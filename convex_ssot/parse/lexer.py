@@ -54,7 +54,8 @@ class Statement:
 
     Kinds: ``import``, ``export-from`` (``export … from``), ``export-named`` (``export {…}``),
     ``export-decl`` (``export const|let|var``), ``export-default``, ``decl``
-    (``const|let|var``), ``function`` (a function declaration, exported or not),
+    (``const|let|var``), ``function`` (a function declaration, exported or not), ``class``
+    (a class declaration, exported or not; read on demand by :mod:`..interp.classes`),
     ``mutation`` (a top-level ``t.index(…)``-style table builder call), ``other``.
     ``name`` is the declared name where there is exactly one (declarations, functions).
     """
@@ -130,6 +131,7 @@ _HEAD = re.compile(
       | (?P<exportnamed>export\s*(?:type\s+)?\{)
       | (?P<exportfn>export\s+(?:default\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<fname1>[\w$]+)?)
       | (?P<exportdecl>export\s+(?:const|let|var)\s+(?P<dname1>[\w$]+)?)
+      | (?P<cls>(?:export\s+)?(?:declare\s+)?(?:abstract\s+)?class\s+(?P<cname>[\w$]+))
       | (?P<exportdefault>export\s+default\b)
       | (?P<fn>(?:async\s+)?function\b\s*\*?\s*(?P<fname2>[\w$]+))
       | (?P<decl>(?:const|let|var)\s+(?P<dname2>[\w$]+)?)
@@ -188,6 +190,8 @@ def split_statements(masked: str) -> list[Statement]:
             out.append(Statement(s, e, "function", hm.group("fname1")))
         elif kind in ("exportdecl", "dname1"):
             out.append(Statement(s, e, "export-decl", hm.group("dname1")))
+        elif kind in ("cls", "cname"):
+            out.append(Statement(s, e, "class", hm.group("cname")))
         elif kind == "exportdefault":
             out.append(Statement(s, e, "export-default"))
         elif kind in ("fn", "fname2"):

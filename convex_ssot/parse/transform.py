@@ -196,7 +196,13 @@ class ToAst(Transformer):
 
     # ---- expressions
     def member(self, ch):
-        return ast.Member(self._span_of(ch), ch[0], _key_of(ch[1]) or "?")
+        obj = ch[0]
+        if isinstance(obj, ast.Opaque) and obj.what == "this" and obj.span == (self.base, self.base) and isinstance(ch[1], ast.Node):
+            # `this` is an anonymous keyword (no token, no position): `this.name` is the
+            # usual form, so it ends at the dot before the name.
+            at = ch[1].span[0]
+            obj = ast.Opaque((max(at - 5, self.base), max(at - 1, self.base)), "this")
+        return ast.Member(self._span_of([obj, ch[1]]), obj, _key_of(ch[1]) or "?")
 
     def index(self, ch):
         sp = self._span_of(ch)
@@ -271,7 +277,8 @@ class ToAst(Transformer):
     del _binary
 
     def conditional_expr(self, ch):
-        return ast.Opaque(self._span_of(ch), "conditional")
+        parts = tuple(c for c in ch if isinstance(c, ast.Node))
+        return ast.Opaque(self._span_of(ch), "conditional", parts if len(parts) == 3 else ())
 
     def assignment(self, ch):
         op = str(ch[1]) if len(ch) == 3 and isinstance(ch[1], Token) else "="

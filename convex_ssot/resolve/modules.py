@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import ir
 from ..parse import ast, lexer
 
-__all__ = ["Module", "load_module", "KEEP_KINDS", "FailedExport"]
+__all__ = ["Module", "load_module", "load_package_module", "KEEP_KINDS", "FailedExport"]
 
 #: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
 KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl", "mutation"})
@@ -55,9 +55,12 @@ class Module:
     ``(specifier, imported)`` where imported is a name, ``"default"`` or ``"*"``;
     ``exports`` maps an exported name to a local name; ``reexports`` maps an exported name
     to ``(specifier, imported)``; ``star_exports`` lists ``export * from`` specifiers;
-    ``functions`` maps top-level function declarations to their body spans. ``text`` (the
-    source) is emptied once :func:`load_module` is done: later stages read ``mk.masked``
-    and ``mk.clean`` only.
+    ``functions`` maps top-level function declarations to their body spans; ``classes``
+    top-level class declarations to their statement spans. A module of an installed
+    package (``package``/``package_version`` set, :func:`load_package_module`) parses a
+    declaration only when its name is first looked up: ``pending`` maps such names to their
+    statements (:meth:`materialize`). ``text`` (the source) is emptied once
+    :func:`load_module` is done: later stages read ``mk.masked`` and ``mk.clean`` only.
     """
 
     rel: str
@@ -73,6 +76,10 @@ class Module:
     star_exports: list[str] = field(default_factory=list)
     default_export: ast.Node | None = None
     functions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    classes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    pending: dict[str, "lexer.Statement"] = field(default_factory=dict)
+    package: str | None = None
+    package_version: str | None = None
     mutations: dict[str, list[ast.Node]] = field(default_factory=dict)
     function_params: dict[str, str] = field(default_factory=dict)
     failed_exports: dict[str, FailedExport] = field(default_factory=dict)
@@ -87,6 +94,24 @@ class Module:
         d = ir.Diagnostic(self.rel, line, col, code, message, severity)
         self.diagnostics.append(d)
         return d
+
+    def materialize(self, name: str) -> None:
+        """Parse the pending declaration of ``name`` (a package module's) and index it; a
+        statement the grammar cannot place leaves the name undefined (no diagnostic: the
+        package is not the project's code; the use site reports what stays unknown)."""
+        st = self.pending.pop(name, None)
+        if st is None:
+            return
+        for other in [k for k, v in self.pending.items() if v is st]:
+            del self.pending[other]
+        from ..parse.parser import ParseFailure, parse_outline
+
+        try:
+            items = parse_outline(_statement_outline(self.mk, st), base=st.start)
+        except ParseFailure:
+            return
+        self.items.extend(items)
+        _index(self, items)
 
     def raw(self, span: ast.Span) -> str:
         """Source text of ``span`` with comments removed and whitespace collapsed."""
@@ -103,6 +128,74 @@ def collapse(text: str) -> str:
     does not change ``rawValidator``)."""
     out = _WS_OUTSIDE_STRINGS.sub(lambda m: m.group(1) or " ", text).strip()
     return _TIGHT.sub(lambda m: m.group(1) or m.group(2) or "", out)
+
+
+def _statement_outline(mk: lexer.Masked, st: lexer.Statement) -> str:
+    """The outline of one statement (its function bodies elided), from its start offset."""
+    pieces: list[str] = []
+    p = st.start
+    for o, c in lexer.find_bodies(mk.masked, st.start, st.end):
+        pieces.append(mk.clean[p:o])
+        pieces.append("@")
+        pieces.append(lexer.blank(mk.clean[o + 1 : c]))
+        p = c
+    pieces.append(mk.clean[p : st.end])
+    return "".join(pieces)
+
+
+#: Statement kinds of a package module parsed when the module is loaded (what it imports and
+#: exports); declarations wait until their name is looked up.
+_EAGER_KINDS = frozenset({"import", "export-from", "export-named", "export-default"})
+
+
+def load_package_module(rel: str, text: str, package: str | None, version: str | None) -> Module:
+    """A module of an installed package (``package`` at ``version``), read lazily: imports
+    and export lists are parsed now, each declaration when its name is first looked up
+    (:meth:`Module.materialize`); classes and functions are indexed by the lexer and read
+    on demand as in project modules. Syntax the grammar cannot place is not reported (the
+    package is not the project's code; a use of what stays unknown is reported where it
+    is used)."""
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    mk = lexer.mask(text, jsx=rel.endswith((".tsx", ".jsx")))
+    mod = Module(rel, text, mk, lexer.LineIndex(text), package=package, package_version=version)
+    mod.has_import_export = True
+    from ..parse.parser import ParseFailure, parse_outline
+
+    for st in lexer.split_statements(mk.masked):
+        if st.kind in _EAGER_KINDS or (st.kind in ("decl", "export-decl") and not st.name):
+            try:
+                mod.items.extend(parse_outline(_statement_outline(mk, st), base=st.start))
+            except ParseFailure:
+                pass
+        elif st.kind in ("decl", "export-decl"):
+            mod.pending[st.name] = st
+            if st.kind == "export-decl":
+                mod.exports[st.name] = st.name
+        else:
+            _index_declaration(mod, st)
+    _index(mod)
+    return mod
+
+
+def _index_declaration(mod: Module, st: lexer.Statement) -> None:
+    """A top-level function or class declaration: its body spans (read on demand) and,
+    when exported, its export."""
+    mk = mod.mk
+    if st.kind == "function" and st.name:
+        bodies = lexer.find_bodies(mk.masked, st.start, st.end)
+        if bodies:
+            mod.functions[st.name] = bodies[:1]
+            paren = mk.clean.find("(", st.start, bodies[0][0])
+            mod.function_params[st.name] = mk.clean[paren + 1 : bodies[0][0]] if paren >= 0 else ""
+    elif st.kind == "class" and st.name:
+        mod.classes[st.name] = (st.start, st.end)
+    else:
+        return
+    if mk.masked.startswith("export", st.start):
+        mod.exports.setdefault(st.name, st.name)
 
 
 def load_module(rel: str, text: str) -> Module:
@@ -156,14 +249,7 @@ def load_module(rel: str, text: str) -> Module:
                         mod.failed_exports[m.group(1)] = FailedExport(m.group(1), m.group(2), st.start)
     mod.items = items
     for st in statements:
-        if st.kind == "function" and st.name:
-            bodies = lexer.find_bodies(mk.masked, st.start, st.end)
-            if bodies:
-                mod.functions[st.name] = bodies[:1]
-                paren = mk.clean.find("(", st.start, bodies[0][0])
-                mod.function_params[st.name] = mk.clean[paren + 1 : bodies[0][0]] if paren >= 0 else ""
-            if mk.masked.startswith("export", st.start):
-                mod.exports.setdefault(st.name, st.name)
+        _index_declaration(mod, st)
     _index(mod)
     # Later stages read the masked and clean texts only (evaluation, body scanning, raw
     # validator text); the source text itself is dropped, as in the cached copies (slim).
@@ -172,8 +258,8 @@ def load_module(rel: str, text: str) -> Module:
     return mod
 
 
-def _index(mod: Module) -> None:
-    for item in mod.items:
+def _index(mod: Module, items: list[ast.Node] | None = None) -> None:
+    for item in mod.items if items is None else items:
         if isinstance(item, ast.Import):
             if item.type_only:
                 continue

@@ -25,6 +25,7 @@ from ..packages.convex_server import VBuilder, VRegistration, VSchema
 from ..packages.convex_values import VVal, to_validator
 from ..packages.validator_ir import object_fields
 from .modules import Module, load_module
+from .installed import read_package
 from .source_files import inside_real as _inside_real, clean_text as _clean_text, parse_chunk as _parse_chunk, slim
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
@@ -200,6 +201,8 @@ class _Loader:
             if rel not in self.generated:
                 self.generated[rel] = generated_module(r.generated, rel)
             return self.generated[rel]
+        if r.kind == "package" and r.path is not None:
+            return read_package(self, r.path, r.package, r.version)
         return self.get(r.path) if r.kind == "project" else None
 
 
@@ -415,9 +418,9 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
     if b.model is not None:  # a package's builder registers the function (packages/zodvex.py)
         args, args_is_map, returns, handler = b.model.registration(ev, rmod, reg, f"{module_path}:{export_name}")
     elif isinstance(definition, ast.Obj):
-        dval = ev.eval(rmod, definition)
+        dval = ev.eval_in(rmod, definition, reg.scope)
     elif definition is not None and not unparsed and not isinstance(definition, ast.Function):
-        dval = ev.eval(rmod, definition)  # a definition object passed by name: query(config)
+        dval = ev.eval_in(rmod, definition, reg.scope)  # a definition object passed by name: query(config)
         if isinstance(dval, VFunction):
             handler, dval = dval, None
         elif not isinstance(dval, VObj):

@@ -447,3 +447,19 @@ def test_workpool_version_is_only_checked_for_modelled_exports(convex_project):
         **installed("@convex-dev/workpool", "0.2.10"),
     })
     assert [d["code"] for d in validator.diagnostics] == ["CSX244"]
+
+
+def test_component_passed_through_a_constant_is_still_a_component_client(convex_project):
+    """``const c = (components as any).polar; new Polar(c)``: the client is recognised through
+    the module-level constant, so its unmodelled API gets CSX243 instead of silence."""
+    b = project(convex_project, {
+        "convex/polar.ts": src("""
+            import { Polar } from "@convex-dev/polar";
+            import { components } from "./_generated/api";
+            const polarComponent = (components as unknown as { polar: any }).polar;
+            export const polar = new Polar(polarComponent, {});
+            export const { listAllProducts, generateCheckoutLink } = polar.api();
+        """),
+    })
+    names = sorted(x["message"].split(" ")[0] for x in b.diagnostics if x["code"] == "CSX243")
+    assert names == ["polar:generateCheckoutLink", "polar:listAllProducts"]

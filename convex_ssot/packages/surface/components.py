@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...cache import note_input
-from ..component_versions import read_input_json
+from ..versions import read_input_json
 from ...interp.values import VCallable, VObj, VStr, VUndefined, VUnknown, Value
 from ...parse.mask import mask
 from .values import SurfaceValue

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...parse import ast
-from ..component_versions import find_version
+from ..versions import find_version
 from ...interp.values import VBool, VCallable, VObj, VStr, VUndefined, VUnknown, Value
 from .routes import RouteEntry, VRouter, add_route, lookup, spec_entry, throw
 from .values import SurfaceValue

@@ -156,3 +156,44 @@ def variant(ev, mod, package: str, offset: int) -> tuple[dict, str]:
     if warning:
         mod.diag(offset, "CSX244", warning)
     return var, version
+
+
+def import_offset(mod, specifier: str) -> int:
+    """Offset of the first ``"specifier"`` string in ``mod`` (its import), else 0."""
+    text = mod.mk.clean
+    for q in ('"', "'"):
+        i = text.find(q + specifier + q)
+        if i >= 0:
+            return i
+    return 0
+
+
+def assume(ev, mod, package: str, modelled: str, specifier: str) -> None:
+    """A hand-written or recorded model of ``package`` written from version ``modelled`` is
+    used for an import of ``specifier`` in ``mod``: unless the version the module sees
+    (installed, else pinned exactly: :func:`find_version`) is ``modelled``, a CSX245
+    warning names the assumption — once per module and package. A model is never applied
+    silently to another version than the one it was written from."""
+    if getattr(mod, "package", None) is not None:
+        return  # an installed package's own import: its dependency is not the project's to pin
+    seen = ev.state.setdefault("assumed_versions", set())
+    key = (mod.rel, package)
+    if key in seen:
+        return
+    seen.add(key)
+    cache = ev.state.setdefault("package_versions", {})
+    vkey = (os.path.dirname(mod.rel), package)
+    if vkey not in cache:
+        cache[vkey] = find_version(ev.repo_root, mod.rel, package)
+    version, how = cache[vkey]
+    if version == modelled:
+        return
+    if how == "installed":
+        what = f"{package} {version} is installed"
+    elif how == "declared":
+        what = f"{package} {version} is pinned"
+    elif how.startswith("declared "):
+        what = f"{package} is declared as {how[len('declared '):]!r} and not installed"
+    else:
+        what = f"{package} is neither installed nor declared in a package.json"
+    mod.diag(import_offset(mod, specifier), "CSX245", f"{what}; it is modelled as {package}@{modelled}, the version the tool has read, so what it gives (tables, functions, validators) may differ")

@@ -1,0 +1,52 @@
+"""Reading installed packages: a file the resolver found in ``node_modules`` (:mod:`.paths`,
+kind ``package``) becomes a lazily parsed :class:`~.modules.Module` the interpreter follows
+like project code (docs/architecture.md, "Installed packages").
+
+Boundary rule (docs/reliability.md): a package is read through its ``node_modules`` entry
+wherever the entry's symlinks lead (pnpm's ``node_modules/.pnpm`` store, a workspace member
+linked into ``node_modules``), for reading only: nothing is ever written there, and the
+package's own syntax problems are not reported as the project's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .modules import Module, load_package_module
+from .source_files import clean_text, slim
+
+__all__ = ["read_package", "PACKAGE_MAX_BYTES"]
+
+#: Installed package files larger than this are not read (a bundle of a whole library).
+PACKAGE_MAX_BYTES = 2_000_000
+
+
+def read_package(loader, path: Path, package: str | None, version: str | None) -> Module | None:
+    """A file of an installed package, read (never written) wherever its ``node_modules``
+    entry leads (pnpm's store, a linked workspace member; docs/reliability.md), parsed
+    lazily (:func:`.modules.load_package_module`) and cached by content like project
+    modules. Files over :data:`PACKAGE_MAX_BYTES` are not read (None)."""
+    key = os.path.normpath(str(path))
+    if key in loader.modules:
+        loader.accessed.add(key)
+        return loader.modules[key]
+    loader.modules[key] = None
+    try:
+        if os.path.getsize(path) > PACKAGE_MAX_BYTES:
+            return None
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    text = clean_text(data)
+    if text is None:
+        return None
+    rel = loader.rel(path)
+    mod = loader.module_cache.lookup(rel, data) if loader.module_cache is not None else None
+    if mod is None:
+        mod = load_package_module(rel, text, package, version)
+        if loader.module_cache is not None:
+            loader.module_cache.store(rel, data, slim(mod))
+    loader.modules[key] = mod
+    loader.accessed.add(key)
+    return mod
