@@ -16,7 +16,7 @@ from collections import ChainMap
 from typing import Callable
 
 from ..parse import ast
-from . import operators, statements
+from . import builtins, operators, statements, templates
 from .packages import PackageRegistry
 from .values import (
     ModelValue,
@@ -129,6 +129,11 @@ class Evaluator:
         if name in mod.functions:
             decl = statements.function_declaration(mod, name)
             return VFunction(decl, mod) if decl is not None else VUnknown(f"`{name}` is a function whose declaration the tool does not read")
+        if name in getattr(mod, "enums", ()):
+            return templates.enum_value(self, mod, name)
+        g = builtins.global_value(name)
+        if g is not None:
+            return g
         return VUnknown(f"`{name}` is not defined in this module")
 
     def import_value(self, mod, specifier: str, imported: str) -> Value:
@@ -233,11 +238,9 @@ class Evaluator:
             return VFunction(node, mod, self.scopes[-1] if self.scopes else None)
         if t is ast.Index:
             base = self.eval(mod, node.obj)
-            key = self.eval(mod, node.index)
-            if isinstance(key, VStr):
-                return self.member(mod, base, key.value, node)
-            if isinstance(base, VArr) and isinstance(key, VNum) and float(key.value).is_integer() and 0 <= key.value < len(base.items):
-                return base.items[int(key.value)]
+            k = operators.property_key(self.eval(mod, node.index))
+            if k is not None:
+                return self.member(mod, base, k, node)
             return VUnknown("computed member access")
         if t is ast.New:
             out = self.packages.new(self, mod, node)
@@ -245,6 +248,8 @@ class Evaluator:
         if t is ast.Opaque:
             if node.parts and node.what in ("binary", "unary"):
                 return operators.operator(self, mod, node)
+            if node.what == "template":
+                return templates.template(self, mod, node)
             return VUnknown(f"{node.what} expression")
         return VUnknown("expression not understood")
 
@@ -253,8 +258,15 @@ class Evaluator:
         keys_known = True  # every spread resolved to an object whose keys are all known
         for m in node.members:
             if isinstance(m, ast.Prop):
-                if m.key is None:
-                    out.spread_unknown.append(("computed key", m))
+                key = m.key
+                if key is None:  # `[CURRENCY.USD]: ...`: a key computed from a known value
+                    kv = self.eval(mod, m.computed) if m.computed is not None else VUnknown("computed key")
+                    key = builtins.entry_key(kv)
+                    if key is None:
+                        out.spread_unknown.append((kv.reason if isinstance(kv, VUnknown) else "computed key", m))
+                        continue
+                    out.entries[key] = self.eval(mod, m.value)
+                    out.nodes[key] = m.value
                     continue
                 # A repeated key keeps its first position and takes the last value, as in JS.
                 out.entries[m.key] = self.eval(mod, m.value)
@@ -299,11 +311,9 @@ class Evaluator:
                 return base.entries[prop]
             return VUnknown(f"object has no property `{prop}`")
         if isinstance(base, VArr):
-            if prop == "map":
-                return VMethod(base, "map")
-            if prop == "length":
-                return VNum(len(base.items))
-            return VUnknown(f"array property `{prop}` is not modelled")
+            return builtins.array_member(base, prop)
+        if isinstance(base, VStr):
+            return builtins.string_member(base, prop)
         if isinstance(base, VNamespace):
             return self.export_value(base.module, prop)
         if isinstance(base, VUnknown):
@@ -339,32 +349,9 @@ class Evaluator:
             out = tgt.call_method(self, mod, m.name, args, node)
             if out is not None:
                 return out
-        elif isinstance(tgt, VArr) and m.name == "map" and args:
-            return self._array_map(mod, tgt, args[0])
+        elif isinstance(tgt, (VArr, VStr)):
+            return builtins.call_method(self, mod, tgt, m.name, args)
         return VUnknown(f".{m.name}() not modelled here")
-
-    def _array_map(self, mod, arr: VArr, fn_node: ast.Node) -> Value:
-        """``array.map(f)`` where ``f`` is a library function (``v.literal``, answered by its
-        package model) or a project function (``(s) => v.literal(s)``), called with
-        (element, index, array)."""
-        fn = self.eval(mod, fn_node)
-        out: list[Value] = []
-        for item in arr.items:
-            if isinstance(fn, VBuiltin):
-                res = self.packages.apply(self, fn.name, [item])
-                if res is None:
-                    return VUnknown(".map() with a callback the tool does not model")
-                if isinstance(res, VUnknown):
-                    return res
-                out.append(res)
-            elif isinstance(fn, VFunction):
-                res = self.call_function(fn, [item, VNum(len(out)), arr])
-                if isinstance(res, VUnknown):
-                    return VUnknown(f".map() callback not evaluated ({res.reason})")
-                out.append(res)
-            else:
-                return VUnknown(".map() with a callback the tool does not model")
-        return VArr(out)
 
     def apply(self, fn: VFunction, args: list[ast.Node], caller) -> Value:
         """Call a project function with the argument expressions ``args`` of module
@@ -394,9 +381,11 @@ class Evaluator:
         for i, param in enumerate(node.params):
             if isinstance(param, ast.Opaque):
                 return VUnknown("call of a function with parameters the tool does not model")
-            if not isinstance(param, ast.Ident):
+            arg = values[i] if i < len(values) else VUndefined()
+            if isinstance(param, ast.Ident):
+                frame[param.name] = arg
+            elif not builtins.bind_array_param(self, fn.module, param, arg, frame):
                 return VUnknown("call of a function with destructured parameters (not evaluated)")
-            frame[param.name] = values[i] if i < len(values) else VUndefined()
         scope = ChainMap(frame, fn.env) if fn.env else ChainMap(frame)
         if isinstance(node, ast.Function) and node.expr is not None:
             self.scopes.append(scope)

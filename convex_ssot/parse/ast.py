@@ -80,11 +80,13 @@ class Spread(Node):
 
 @dataclass(slots=True)
 class Prop(Node):
-    """``key: value``; ``key`` is None for a computed key; shorthand ``a`` is ``a: a``."""
+    """``key: value``; shorthand ``a`` is ``a: a``. A computed key ``[expr]: value`` has
+    ``key`` None and ``computed`` the key expression (``key`` is the string of ``["k"]``)."""
 
     key: str | None
     value: Node
     shorthand: bool = False
+    computed: Node | None = None
 
 
 @dataclass(slots=True)

@@ -321,7 +321,9 @@ class ToAst(Transformer):
 
     def computed_prop(self, ch):
         key = ch[0]
-        return ast.Prop(self._span_of(ch), key.value if isinstance(key, ast.Str) else None, ch[1])
+        if isinstance(key, ast.Str):
+            return ast.Prop(self._span_of(ch), key.value, ch[1])
+        return ast.Prop(self._span_of(ch), None, ch[1], computed=key)
 
     def shorthand(self, ch):
         ident = ch[0]
@@ -391,7 +393,16 @@ class ToAst(Transformer):
         return [_INCOMPLETE]
 
     def array_pattern(self, ch):
-        return ("pattern", [], False, self._span_of(ch))
+        # `[a, , b]`: element i binds to the property "i" (an array's elements; the
+        # evaluator reads them only from arrays). Nested patterns are left out and marked.
+        pairs: list[tuple[str, str]] = []
+        complete = True
+        for i, c in enumerate(ch):
+            if isinstance(c, ast.Ident):
+                pairs.append((str(i), c.name))
+            elif c is not None:
+                complete = False
+        return ("pattern", pairs, complete, self._span_of(ch))
 
     # ---- module items
     def declarator(self, ch):

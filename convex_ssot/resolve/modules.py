@@ -34,6 +34,8 @@ def _has_use_node(text: str, masked: str) -> bool:
         if text[m.start() + 1 : m.start() + 9] == "use node" and text[m.start() + 9] == m.group(1):
             return True
         pos = _LEADING_BLANK.match(masked, m.end()).end()
+#: ``[export] [declare] [const] enum Name {`` at a statement start (masked text).
+_ENUM_HEAD = re.compile(r"(export\s+)?(declare\s+)?(?:const\s+)?enum\s+([\w$]+)\s*\{")
 _EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
 
 
@@ -55,7 +57,8 @@ class Module:
     ``(specifier, imported)`` where imported is a name, ``"default"`` or ``"*"``;
     ``exports`` maps an exported name to a local name; ``reexports`` maps an exported name
     to ``(specifier, imported)``; ``star_exports`` lists ``export * from`` specifiers;
-    ``functions`` maps top-level function declarations to their body spans.
+    ``functions`` maps top-level function declarations to their body spans; ``enums``
+    maps TypeScript ``enum`` declarations to the offsets of their braces.
     """
 
     rel: str
@@ -71,6 +74,7 @@ class Module:
     star_exports: list[str] = field(default_factory=list)
     default_export: ast.Node | None = None
     functions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    enums: dict[str, tuple[int, int]] = field(default_factory=dict)
     mutations: dict[str, list[ast.Node]] = field(default_factory=dict)
     function_params: dict[str, str] = field(default_factory=dict)
     failed_exports: dict[str, FailedExport] = field(default_factory=dict)
@@ -129,7 +133,7 @@ def load_module(rel: str, text: str) -> Module:
         mod.diag(issue.offset, issue.code, issue.message + "; the rest of the file was read as if it ended there")
     from ..parse.parser import ParseFailure, parse_outline  # lark is imported only when parsing
 
-    statements = lexer.split_statements(mk.masked)
+    statements = [_enum(mod, st) for st in lexer.split_statements(mk.masked)]
     text_outline, _ = lexer.outline(mk, statements, KEEP_KINDS)
     try:
         items = parse_outline(text_outline)
@@ -164,6 +168,28 @@ def load_module(rel: str, text: str) -> Module:
                 mod.exports.setdefault(st.name, st.name)
     _index(mod)
     return mod
+
+
+def _enum(mod: Module, st: lexer.Statement) -> lexer.Statement:
+    """Index a top-level ``enum`` declaration (a runtime object unless ``declare``d) and
+    keep it from the grammar (its kind becomes ``enum``)."""
+    if st.kind not in ("other", "decl", "export-decl"):
+        return st
+    m = _ENUM_HEAD.match(mod.mk.masked, st.start)
+    if m is None:
+        return st
+    if m.group(2) is None:
+        open_ = m.end() - 1
+        depth, i, masked = 0, open_, mod.mk.masked
+        while i < st.end:
+            depth += {"{": 1, "}": -1}.get(masked[i], 0)
+            if depth == 0:
+                mod.enums[m.group(3)] = (open_, i)
+                if m.group(1):
+                    mod.exports.setdefault(m.group(3), m.group(3))
+                break
+            i += 1
+    return lexer.Statement(st.start, st.end, "enum", m.group(3))
 
 
 def _index(mod: Module) -> None:
