@@ -215,10 +215,9 @@ class Evaluator:
                     items.append(VUndefined())
                 elif isinstance(it, ast.Spread):
                     inner = self.eval(mod, it.expr)
-                    if isinstance(inner, VArr):
-                        items.extend(inner.items)
-                    else:
-                        items.append(VUnknown("spread of a non-array"))
+                    if not isinstance(inner, VArr):  # unknown length: no position is known
+                        return VUnknown(f"array spread not resolved ({inner.reason if isinstance(inner, VUnknown) else 'not an array'})")
+                    items.extend(inner.items)
                 else:
                     items.append(self.eval(mod, it))
             return VArr(items)
