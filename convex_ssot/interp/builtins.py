@@ -13,6 +13,7 @@ changed by a call the tool evaluates (``push``, ``sort`` and friends are not mod
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 
 from ..parse import ast
 from .operators import own_keys, property_key, truthy
@@ -34,7 +35,7 @@ from .values import (
     js_key_order,
 )
 
-__all__ = ["GLOBALS", "global_value", "bind_array_param", "array_member", "string_member", "call_method", "to_string", "entry_key"]
+__all__ = ["GLOBALS", "global_value", "bind_param", "array_member", "string_member", "call_method", "to_string", "entry_key"]
 
 #: Array methods evaluated (ECMA-262 §23.1.3); all return new values.
 ARRAY_METHODS = frozenset(
@@ -111,10 +112,29 @@ def _same_value_zero(a: Value, b: Value) -> bool | None:
     return None
 
 
-def bind_array_param(ev, mod, param: ast.Node, arg: Value, frame: dict) -> bool:
-    """Bind an array-pattern parameter (``([key, value]) => ...``, as the grammar reads it:
-    an array of names and holes) to the elements of a resolved array ``arg``; False when
-    the parameter is another pattern or ``arg`` is not a resolved array."""
+def bind_param(ev, fn, param: ast.Node, arg: Value, frame: dict) -> bool:
+    """Bind a parameter of the project function ``fn`` that is not a plain name: a name
+    with a default (``x = d``, ``x: T = d``; ECMA-262 §10.2.11: ``d`` is evaluated, over
+    the parameters bound so far, only when the argument is undefined), or an array pattern
+    of names and holes (``([key, value]) => ...``) over a resolved array. False for any
+    other parameter form or when ``arg`` does not fit."""
+    if isinstance(param, ast.Opaque) and param.parts:
+        if param.what == "assignment" and param.parts[0] == "=":
+            target, default = param.parts[1], param.parts[2]
+        elif param.what == "param-default":
+            target, default = param.parts
+        else:
+            return False
+        if not isinstance(target, ast.Ident):
+            return False
+        if isinstance(arg, VUndefined):
+            ev.scopes.append(ChainMap(frame, fn.env) if fn.env else ChainMap(frame))
+            try:
+                arg = ev.eval(fn.module, default)
+            finally:
+                ev.scopes.pop()
+        frame[target.name] = arg
+        return True
     if not isinstance(param, ast.Arr) or not isinstance(arg, VArr):
         return False
     if not all(it is None or isinstance(it, ast.Ident) for it in param.items):
@@ -130,12 +150,15 @@ def bind_array_param(ev, mod, param: ast.Node, arg: Value, frame: dict) -> bool:
 
 def array_member(arr: VArr, prop: str) -> Value:
     """``arr.prop``: ``length``, an index (``arr[0]``, also the element an array pattern
-    ``const [a, b] = arr`` binds: undefined past the end), or a method."""
+    ``const [a, b] = arr`` binds: undefined past the end), ``...i`` (what the rest element
+    of ``const [a, ...r] = arr`` binds: the elements from index i), or a method."""
     if prop == "length":
         return VNum(len(arr.items))
     if prop.isdigit() and (prop == "0" or prop[0] != "0"):
         i = int(prop)
         return arr.items[i] if i < len(arr.items) else VUndefined()
+    if prop.startswith("...") and prop[3:].isdigit():  # the rest element of an array pattern
+        return VArr(arr.items[int(prop[3:]) :])
     if prop in ARRAY_METHODS:
         return VMethod(arr, prop)
     return VUnknown(f"array property `{prop}` is not modelled")

@@ -378,13 +378,11 @@ class Evaluator:
         node = fn.node
         frame: dict[str, Value] = {}
         for i, param in enumerate(node.params):
-            if isinstance(param, ast.Opaque):
-                return VUnknown("call of a function with parameters the tool does not model")
             arg = values[i] if i < len(values) else VUndefined()
             if isinstance(param, ast.Ident):
                 frame[param.name] = arg
-            elif not builtins.bind_array_param(self, fn.module, param, arg, frame):
-                return VUnknown("call of a function with destructured parameters (not evaluated)")
+            elif not builtins.bind_param(self, fn, param, arg, frame):
+                return VUnknown("call of a function with parameters the tool does not model (a nested pattern, a rest or an object pattern)")
         scope = ChainMap(frame, fn.env) if fn.env else ChainMap(frame)
         if isinstance(node, ast.Function) and node.expr is not None:
             self.scopes.append(scope)

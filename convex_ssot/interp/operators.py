@@ -1,7 +1,8 @@
 """JavaScript operators over abstract values (:mod:`.values`), for the core and the
 statement subset (:mod:`.statements`): truthiness, ``===``/``==``, arithmetic and string
 ``+``, comparisons, ``!``/``typeof``, ``&&``/``||``/``??``, and ``in`` over objects whose keys
-are all known. An operand the tool cannot decide makes the result unknown."""
+are all known, and ``-``, ``*``, ``/``, ``%`` of numbers. An operand the tool cannot decide
+makes the result unknown."""
 
 from __future__ import annotations
 
@@ -178,6 +179,28 @@ def operator(ev, mod, node: ast.Opaque) -> Value:
     return unknown if isinstance(out, VUnknown) else out
 
 
+def _arithmetic(op: str, lv: Value, rv: Value) -> Value:
+    """``-``, ``*``, ``/``, ``%`` of two numbers (ECMA-262 §6.1.6.1 Number::subtract …:
+    IEEE 754 doubles; ``%`` takes the dividend's sign, like C's fmod). Whole results of
+    whole operands stay whole (``4 / 2`` is the literal 2)."""
+    if not (isinstance(lv, VNum) and isinstance(rv, VNum)):
+        return VUnknown("binary expression")
+    x, y = lv.value, rv.value
+    if op == "-":
+        return VNum(x - y)
+    if op == "*":
+        return VNum(x * y)
+    if y == 0:
+        if op == "%" or x == 0 or math.isnan(x):
+            return VNum(float("nan"))
+        return VNum(math.copysign(float("inf"), x) * math.copysign(1.0, y))
+    if op == "%":
+        r = math.fmod(x, y)
+        return VNum(int(r) if isinstance(x, int) and isinstance(y, int) else r)
+    q = x / y
+    return VNum(int(q) if isinstance(x, int) and isinstance(y, int) and x % y == 0 else q)
+
+
 def _binary(ev, mod, tree) -> Value:
     if not isinstance(tree, tuple):
         return ev.eval(mod, tree)
@@ -192,9 +215,11 @@ def _binary(ev, mod, tree) -> Value:
         if isinstance(lv, VUnknown):
             return lv
         return _binary(ev, mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
-    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "in"):
+    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "in"):
         return VUnknown("binary expression")
     rv = _binary(ev, mod, right)
+    if op in ("-", "*", "/", "%"):
+        return _arithmetic(op, lv, rv)
     if op == "in":
         return _has_property(lv, rv)
     if op == "+":  # string concatenation and number addition only (no ToString of numbers)

@@ -57,6 +57,13 @@ CASES = [
     ("const enum F { On = 'on' }", "x: v.literal(F.On)", lit("on")),
     ("const S = 'ab';", "x: v.literal(S.toUpperCase())", lit("AB")),
     ("const K = ['a', 'b'];", "x: v.union(...Array.from(K).map((k) => v.literal(k)))", union(lit("a"), lit("b"))),
+    ("const K = ['a', 'b', 'c'] as const;\nconst [first, ...rest] = K;", "x: v.union(v.literal(first), ...rest.map((r) => v.literal(r)))", union(lit("a"), lit("b"), lit("c"))),
+    ("function lu(vs) { const [a, , ...more] = vs; return v.union(v.literal(a), ...more.map((m) => v.literal(m))); }", "x: lu(['a', 'b', 'c', 'd'])", union(lit("a"), lit("c"), lit("d"))),
+    ("const n = 7;", "x: v.literal((n - 1) * 2 / 4 % 2)", lit(1)),
+    ("function deep(d) { if (d <= 0) { return v.null(); } return v.object({ c: deep(d - 1) }); }", "x: deep(1)", {"type": "object", "value": {"c": {"fieldType": {"type": "null"}, "optional": False}}}),
+    # parameter defaults apply only when the argument is undefined (ECMA-262 §10.2.11)
+    ("const f = (a: string, b: string = a + '!') => v.literal(b);", "x: v.union(f('a'), f('a', 'c'))", union(lit("a!"), lit("c"))),
+    ("function g(k, opt = false) { if (opt) { return v.null(); } return v.literal(k); }", "x: v.union(g('a'), g('b', true))", union(lit("a"), {"type": "null"})),
 ]
 
 
