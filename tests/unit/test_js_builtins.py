@@ -60,6 +60,7 @@ CASES = [
     ("const K = ['a', 'b', 'c'] as const;\nconst [first, ...rest] = K;", "x: v.union(v.literal(first), ...rest.map((r) => v.literal(r)))", union(lit("a"), lit("b"), lit("c"))),
     ("function lu(vs) { const [a, , ...more] = vs; return v.union(v.literal(a), ...more.map((m) => v.literal(m))); }", "x: lu(['a', 'b', 'c', 'd'])", union(lit("a"), lit("c"), lit("d"))),
     ("const n = 7;", "x: v.literal((n - 1) * 2 / 4 % 2)", lit(1)),
+    # recursion bounded by a number (a depth-bounded recursive validator, depth 20 seen in a real project)
     ("function deep(d) { if (d <= 0) { return v.null(); } return v.object({ c: deep(d - 1) }); }", "x: deep(1)", {"type": "object", "value": {"c": {"fieldType": {"type": "null"}, "optional": False}}}),
     # parameter defaults apply only when the argument is undefined (ECMA-262 §10.2.11)
     ("const f = (a: string, b: string = a + '!') => v.literal(b);", "x: v.union(f('a'), f('a', 'c'))", union(lit("a!"), lit("c"))),
@@ -138,3 +139,17 @@ def test_zod_partial_with_a_mask_makes_only_those_keys_optional(convex_project) 
     x = b.function("fns:m")["argsValidator"]["fields"][0]["validator"]
     assert x["value"]["a"]["optional"] is False
     assert x["value"]["b"]["optional"] is True
+
+
+def test_depth_bounded_recursive_validator_deeper_than_16_calls(convex_project) -> None:
+    """A recursion bounded by a number (a real project builds its condition tree 20 deep)."""
+    b = convex_project({"convex/schema.ts": schema_with(
+        "function deep(d: number): any { if (d <= 0) { return v.null(); } return v.array(deep(d - 1)); }",
+        "x: deep(20)",  # 21 nested calls of `deep`
+    )})
+    t = field_type(b, "x")
+    for _ in range(20):
+        assert t["type"] == "array", t
+        t = t["value"]
+    assert t == {"type": "null"}
+    assert not b.diagnostics

@@ -319,7 +319,7 @@ def test_recursion_is_capped(convex_project) -> None:
     """)})
     assert field_type(b, "t", "f") == ANY
     (d,) = b.diagnostics
-    assert "nested more than 16 deep" in d["message"]
+    assert "nested more than 32 deep" in d["message"]
 
 
 def test_long_bodies_are_not_parsed(convex_project) -> None:
