@@ -249,6 +249,9 @@ class Evaluator:
                 return operators.operator(self, mod, node)
             if node.what == "template":
                 return templates.template(self, mod, node)
+            if node.what == "conditional" and node.parts:  # `a ? b : c` with a decidable test
+                b = operators.truthy(self.eval(mod, node.parts[0]))
+                return VUnknown("conditional expression") if b is None else self.eval(mod, node.parts[1] if b else node.parts[2])
             return VUnknown(f"{node.what} expression")
         return VUnknown("expression not understood")
 

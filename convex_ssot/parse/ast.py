@@ -139,7 +139,8 @@ class Opaque(Node):
     ``parts`` keeps the operands of the forms a function body's evaluation may need
     (:mod:`convex_ssot.resolve.statements`): ``("binary", (op, left, right))`` for the
     ``BIN_OP`` operators (``===``, ``&&``, ``??`` …), ``("unary", ("!", operand))`` and
-    ``("assignment", (op, target, value))``; empty otherwise."""
+    ``("assignment", (op, target, value))``, ``("conditional", (test, then, other))``,
+    ``("param-default", (name, default))``; empty otherwise."""
 
     what: str
     parts: tuple = ()

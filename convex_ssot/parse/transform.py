@@ -271,7 +271,7 @@ class ToAst(Transformer):
     del _binary
 
     def conditional_expr(self, ch):
-        return ast.Opaque(self._span_of(ch), "conditional")
+        return ast.Opaque(self._span_of(ch), "conditional", (ch[0], ch[1], ch[2]))
 
     def assignment(self, ch):
         op = str(ch[1]) if len(ch) == 3 and isinstance(ch[1], Token) else "="

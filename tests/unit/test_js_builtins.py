@@ -62,6 +62,8 @@ CASES = [
     ("const n = 7;", "x: v.literal((n - 1) * 2 / 4 % 2)", lit(1)),
     # recursion bounded by a number (a depth-bounded recursive validator, depth 20 seen in a real project)
     ("function deep(d) { if (d <= 0) { return v.null(); } return v.object({ c: deep(d - 1) }); }", "x: deep(1)", {"type": "object", "value": {"c": {"fieldType": {"type": "null"}, "optional": False}}}),
+    ("const O = { a: 1 };", "x: v.literal('a' in O ? 'yes' : 'no')", lit("yes")),
+    ("function opt(k, o = false) { return o ? v.optional(v.literal(k)) : v.literal(k); }", "x: opt('a'), y: opt('b', true)", lit("a")),
     # parameter defaults apply only when the argument is undefined (ECMA-262 §10.2.11)
     ("const f = (a: string, b: string = a + '!') => v.literal(b);", "x: v.union(f('a'), f('a', 'c'))", union(lit("a!"), lit("c"))),
     ("function g(k, opt = false) { if (opt) { return v.null(); } return v.literal(k); }", "x: v.union(g('a'), g('b', true))", union(lit("a"), {"type": "null"})),
@@ -105,6 +107,7 @@ UNKNOWN_CASES = [
     # positions after an unresolved spread are unknown
     ("import { U } from 'somewhere-not-installed'; const K = [...U, 'a'];", "x: v.literal(K[0])"),
     ("import { U } from 'somewhere-not-installed';", "x: v.literal(`a_${U}`)"),
+    ("import { U } from 'somewhere-not-installed';", "x: U ? v.string() : v.number()"),
     ("import { U } from 'somewhere-not-installed';", "x: v.object(Object.fromEntries([[U, v.string()]]))"),
 ]
 
