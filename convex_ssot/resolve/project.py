@@ -372,6 +372,16 @@ def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.
 
 
 def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
+    """The IR of a registration; its definition is evaluated over the local variables of
+    the project helper that made it (``return { read: query({ args: idArgs, ... }) }``)."""
+    ev.scopes.append(reg.env if reg.env is not None else {})
+    try:
+        return _registered_function(ev, loader, mod, reg, module_path, export_name, unparsed)
+    finally:
+        ev.scopes.pop()
+
+
+def _registered_function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool) -> ir.Function:
     b = reg.builder
     rmod = reg.module if isinstance(reg.module, Module) else mod
     definition = reg.definition

@@ -156,3 +156,33 @@ def test_depth_bounded_recursive_validator_deeper_than_16_calls(convex_project) 
         t = t["value"]
     assert t == {"type": "null"}
     assert not b.diagnostics
+
+
+def test_functions_a_project_helper_returns_see_its_local_variables(convex_project) -> None:
+    """`export const { read, destroy } = crud("t", query, mutation)` where `crud` builds
+    the definitions from its own locals: the args are read in the helper's scope."""
+    b = convex_project({
+        "convex/schema.ts": IMPORTS + "export default defineSchema({ t: defineTable({ x: v.string() }) });\n",
+        "convex/lib/crud.ts": textwrap.dedent("""
+            import { v } from "convex/values";
+            import { internalQueryGeneric, internalMutationGeneric } from "convex/server";
+            export function crud(table: string, query = internalQueryGeneric, mutation = internalMutationGeneric) {
+              const idArg = { id: v.id(table) };
+              return {
+                read: query({ args: idArg, handler: async (ctx, args) => { return await ctx.db.get(args.id); } }),
+                destroy: mutation({ args: idArg, returns: v.null(), handler: async (ctx, args) => { await ctx.db.delete(args.id); return null; } }),
+              };
+            }
+        """),
+        "convex/t.ts": textwrap.dedent("""
+            import { query, mutation } from "./_generated/server";
+            import { crud } from "./lib/crud";
+            export const { read, destroy } = crud("t", query, mutation);
+            export const { read: readInternal } = crud("t");
+        """),
+    })
+    assert not b.diagnostics, b.diagnostics
+    for fid, kind, vis in [("t:read", "query", "public"), ("t:destroy", "mutation", "public"), ("t:readInternal", "query", "internal")]:
+        f = b.function(fid)
+        assert (f["kind"], f["visibility"]) == (kind, vis)
+        assert f["argsValidator"]["validator"] == {"type": "object", "value": {"id": {"fieldType": {"type": "id", "tableName": "t"}, "optional": False}}}
