@@ -16,7 +16,7 @@ from collections import ChainMap
 from typing import Callable
 
 from ..parse import ast
-from . import classes, operators, statements
+from . import builtins, classes, operators, statements, templates
 from .packages import PackageRegistry
 from .values import (
     ModelValue,
@@ -135,6 +135,11 @@ class Evaluator:
             return VFunction(decl, mod) if decl is not None else VUnknown(f"`{name}` is a function whose declaration the tool does not read")
         if name in mod.classes:
             return VClass(name, mod)
+        if name in getattr(mod, "enums", ()):
+            return templates.enum_value(self, mod, name)
+        g = builtins.global_value(name)
+        if g is not None:
+            return g
         return VUnknown(f"`{name}` is not defined in this module")
 
     def import_value(self, mod, specifier: str, imported: str) -> Value:
@@ -235,10 +240,9 @@ class Evaluator:
                     items.append(VUndefined())
                 elif isinstance(it, ast.Spread):
                     inner = self.eval(mod, it.expr)
-                    if isinstance(inner, VArr):
-                        items.extend(inner.items)
-                    else:
-                        items.append(VUnknown("spread of a non-array"))
+                    if not isinstance(inner, VArr):  # unknown length: no position is known
+                        return VUnknown(f"array spread not resolved ({inner.reason if isinstance(inner, VUnknown) else 'not an array'})")
+                    items.extend(inner.items)
                 else:
                     items.append(self.eval(mod, it))
             return VArr(items)
@@ -258,11 +262,9 @@ class Evaluator:
             return VFunction(node, mod, self.scopes[-1] if self.scopes else None)
         if t is ast.Index:
             base = self.eval(mod, node.obj)
-            key = self.eval(mod, node.index)
-            if isinstance(key, VStr):
-                return self.member(mod, base, key.value, node)
-            if isinstance(base, VArr) and isinstance(key, VNum) and float(key.value).is_integer() and 0 <= key.value < len(base.items):
-                return base.items[int(key.value)]
+            k = operators.property_key(self.eval(mod, node.index))
+            if k is not None:
+                return self.member(mod, base, k, node)
             return VUnknown("computed member access")
         if t is ast.New:
             out = self.packages.new(self, mod, node)
@@ -274,10 +276,11 @@ class Evaluator:
         if t is ast.Opaque:
             if node.parts and node.what in ("binary", "unary"):
                 return operators.operator(self, mod, node)
-            if node.what == "conditional" and node.parts:  # c ? a : b with a decidable c
-                test = operators.truthy(self.eval(mod, node.parts[0]))
-                if test is not None:
-                    return self.eval(mod, node.parts[1] if test else node.parts[2])
+            if node.what == "template":
+                return templates.template(self, mod, node)
+            if node.what == "conditional" and node.parts:  # `a ? b : c` with a decidable test
+                b = operators.truthy(self.eval(mod, node.parts[0]))
+                return VUnknown("conditional expression") if b is None else self.eval(mod, node.parts[1] if b else node.parts[2])
             if node.what == "this" and self.scopes and "this" in self.scopes[-1]:
                 return self.scopes[-1]["this"]
             return VUnknown(f"{node.what} expression")
@@ -288,8 +291,15 @@ class Evaluator:
         keys_known = True  # every spread resolved to an object whose keys are all known
         for m in node.members:
             if isinstance(m, ast.Prop):
-                if m.key is None:
-                    out.spread_unknown.append(("computed key", m))
+                key = m.key
+                if key is None:  # `[CURRENCY.USD]: ...`: a key computed from a known value
+                    kv = self.eval(mod, m.computed) if m.computed is not None else VUnknown("computed key")
+                    key = builtins.entry_key(kv)
+                    if key is None:
+                        out.spread_unknown.append((kv.reason if isinstance(kv, VUnknown) else "computed key", m))
+                        continue
+                    out.entries[key] = self.eval(mod, m.value)
+                    out.nodes[key] = m.value
                     continue
                 # A repeated key keeps its first position and takes the last value, as in JS.
                 out.entries[m.key] = self.eval(mod, m.value)
@@ -351,11 +361,9 @@ class Evaluator:
         if isinstance(base, VClass):
             return classes.static_member(self, base, prop)
         if isinstance(base, VArr):
-            if prop == "map":
-                return VMethod(base, "map")
-            if prop == "length":
-                return VNum(len(base.items))
-            return VUnknown(f"array property `{prop}` is not modelled")
+            return builtins.array_member(base, prop)
+        if isinstance(base, VStr):
+            return builtins.string_member(base, prop)
         if isinstance(base, VNamespace):
             return self.export_value(base.module, prop)
         if isinstance(base, VUnknown):
@@ -400,32 +408,9 @@ class Evaluator:
             out = tgt.call_method(self, mod, m.name, args, node)
             if out is not None:
                 return out
-        elif isinstance(tgt, VArr) and m.name == "map" and args:
-            return self._array_map(mod, tgt, args[0])
+        elif isinstance(tgt, (VArr, VStr)):
+            return builtins.call_method(self, mod, tgt, m.name, args)
         return VUnknown(f".{m.name}() not modelled here")
-
-    def _array_map(self, mod, arr: VArr, fn_node: ast.Node) -> Value:
-        """``array.map(f)`` where ``f`` is a library function (``v.literal``, answered by its
-        package model) or a project function (``(s) => v.literal(s)``), called with
-        (element, index, array)."""
-        fn = self.eval(mod, fn_node)
-        out: list[Value] = []
-        for item in arr.items:
-            if isinstance(fn, VBuiltin):
-                res = self.packages.apply(self, fn.name, [item])
-                if res is None:
-                    return VUnknown(".map() with a callback the tool does not model")
-                if isinstance(res, VUnknown):
-                    return res
-                out.append(res)
-            elif isinstance(fn, VFunction):
-                res = self.call_function(fn, [item, VNum(len(out)), arr])
-                if isinstance(res, VUnknown):
-                    return VUnknown(f".map() callback not evaluated ({res.reason})")
-                out.append(res)
-            else:
-                return VUnknown(".map() with a callback the tool does not model")
-        return VArr(out)
 
     def apply(self, fn: VFunction, args: list[ast.Node], caller) -> Value:
         """Call a project function with the argument expressions ``args`` of module
@@ -455,17 +440,16 @@ class Evaluator:
         node = fn.node
         frame: dict[str, Value] = {}
         for i, param in enumerate(node.params):
-            if isinstance(param, ast.Opaque):
-                return VUnknown("call of a function with parameters the tool does not model")
-            if isinstance(param, ast.Obj):  # ({ a, b: c }) from an object whose keys are known
-                bound = _destructure(param, values[i] if i < len(values) else VUndefined())
+            arg = values[i] if i < len(values) else VUndefined()
+            if isinstance(param, ast.Ident):
+                frame[param.name] = arg
+            elif isinstance(param, ast.Obj):  # ({ a, b: c }) from an object whose keys are known
+                bound = _destructure(param, arg)
                 if bound is None:
                     return VUnknown("call of a function with destructured parameters (not evaluated)")
                 frame.update(bound)
-                continue
-            if not isinstance(param, ast.Ident):
-                return VUnknown("call of a function with destructured parameters (not evaluated)")
-            frame[param.name] = values[i] if i < len(values) else VUndefined()
+            elif not builtins.bind_param(self, fn, param, arg, frame):
+                return VUnknown("call of a function with parameters the tool does not model (a nested pattern or a rest)")
         scope = ChainMap(frame, fn.env) if fn.env else ChainMap(frame)
         if isinstance(node, ast.Function) and node.expr is not None:
             self.scopes.append(scope)

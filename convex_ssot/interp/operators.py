@@ -1,7 +1,8 @@
 """JavaScript operators over abstract values (:mod:`.values`), for the core and the
 statement subset (:mod:`.statements`): truthiness, ``===``/``==``, arithmetic and string
 ``+``, comparisons, ``!``/``typeof``, ``&&``/``||``/``??``, and ``in`` over objects whose keys
-are all known. An operand the tool cannot decide makes the result unknown."""
+are all known, and ``-``, ``*``, ``/``, ``%`` of numbers. An operand the tool cannot decide
+makes the result unknown."""
 
 from __future__ import annotations
 
@@ -179,17 +180,25 @@ def operator(ev, mod, node: ast.Opaque) -> Value:
 
 
 def _arithmetic(op: str, lv: Value, rv: Value) -> Value:
-    """``-``, ``*``, ``/``, ``%`` on two numbers (ECMA-262 §6.1.6.1: IEEE-754 doubles; ``%``
-    keeps the dividend's sign, as ``math.fmod`` does). Division by zero is left unknown."""
+    """``-``, ``*``, ``/``, ``%`` of two numbers (ECMA-262 §6.1.6.1 Number::subtract …:
+    IEEE 754 doubles; ``%`` takes the dividend's sign, like C's fmod). Whole results of
+    whole operands stay whole (``4 / 2`` is the literal 2)."""
     if not (isinstance(lv, VNum) and isinstance(rv, VNum)):
         return VUnknown("binary expression")
-    x, y = float(lv.value), float(rv.value)
-    if op in ("/", "%") and y == 0:
-        return VUnknown("binary expression")
-    out = {"-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y, "%": lambda: math.fmod(x, y)}[op]()
-    if isinstance(lv.value, int) and isinstance(rv.value, int) and out.is_integer() and abs(out) < 2**53:
-        return VNum(int(out))
-    return VNum(out)
+    x, y = lv.value, rv.value
+    if op == "-":
+        return VNum(x - y)
+    if op == "*":
+        return VNum(x * y)
+    if y == 0:
+        if op == "%" or x == 0 or math.isnan(x):
+            return VNum(float("nan"))
+        return VNum(math.copysign(float("inf"), x) * math.copysign(1.0, y))
+    if op == "%":
+        r = math.fmod(x, y)
+        return VNum(int(r) if isinstance(x, int) and isinstance(y, int) else r)
+    q = x / y
+    return VNum(int(q) if isinstance(x, int) and isinstance(y, int) and x % y == 0 else q)
 
 
 def _binary(ev, mod, tree) -> Value:
@@ -206,7 +215,7 @@ def _binary(ev, mod, tree) -> Value:
         if isinstance(lv, VUnknown):
             return lv
         return _binary(ev, mod, right) if isinstance(lv, (VNull, VUndefined)) else lv
-    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "in", "-", "*", "/", "%"):
+    if op not in ("===", "!==", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "in"):
         return VUnknown("binary expression")
     rv = _binary(ev, mod, right)
     if op in ("-", "*", "/", "%"):

@@ -68,7 +68,7 @@ from .values import (
 __all__ = ["run", "run_statement", "function_declaration", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
 
 #: Statement-bodied calls nested deeper than this (recursion) are not evaluated.
-MAX_CALL_DEPTH = 16
+MAX_CALL_DEPTH = 32
 #: Statements executed by one outermost call (loop iterations included).
 MAX_STEPS = 10_000
 #: Longer bodies are not parsed (helpers that build validators are short; handlers are not).

@@ -121,9 +121,8 @@ class VBuilder(ModelValue):
     def call(self, ev, mod, node: ast.Call) -> Value:
         """``query({...})``: a registration of the definition (its first argument)."""
         definition = node.args[0] if node.args else None
-        reg = VRegistration(self, definition, mod, callee_text(node.callee))
-        reg.scope = ev.scopes[-1] if ev.scopes else None  # a definition built inside a function
-        return reg
+        env = ev.scopes[-1] if ev.scopes else None  # the locals of a project helper registering it
+        return VRegistration(self, definition, mod, callee_text(node.callee), env=env or None)
 
     def bound_to(self, name: str) -> Value:
         """A builder reached through the binding ``name``: record the name in its chain."""
@@ -143,7 +142,7 @@ class VRegistration(ModelValue):
     args: Value | None = None
     returns: Value | None = None
     span: ast.Span | None = None  # where a library factory registered it (no definition)
-    scope: object = field(default=None, compare=False, repr=False)  # local variables the definition sees
+    env: object = field(default=None, compare=False, repr=False)  # the locals the definition sees (made in a project helper)
 
 
 class ServerModel(PackageModel):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import ir
 from ..interp.packages import PackageModel
-from ..interp.values import ModelValue, VArr, VBuiltin, VMethod, VNull, VObj, VUnknown, Value
+from ..interp.values import ModelValue, VArr, VBuiltin, VMethod, VNull, VObj, VUndefined, VUnknown, Value
 from ..parse import ast
 from .validator_ir import literal_value
 
@@ -238,11 +238,37 @@ class VZod(ModelValue):
             shape = [(k, x) for k, x in z.shape if (k in keys) == (name == "pick")]
             return VZod(ZodSchema("object", shape=tuple(shape)))
         if z.kind == "object" and name in ("partial", "required"):
+            # zod 3 ZodObject.partial(mask) / zod 4 util.partial: with a mask, only the keys
+            # whose mask value is truthy change (zod 4 throws on a key not in the shape).
             kind = "optional" if name == "partial" else "nonoptional"
-            return VZod(ZodSchema("object", shape=tuple((k, ZodSchema(kind, inner=x)) for k, x in z.shape)))
+            keys = _mask_keys(ev, mod, args[0], z) if args else None
+            if isinstance(keys, VUnknown):
+                return keys
+            return VZod(ZodSchema("object", shape=tuple((k, ZodSchema(kind, inner=x) if keys is None or k in keys else x) for k, x in z.shape)))
         if z.kind == "object" and name in ("strict", "passthrough", "strip", "loose", "catchall"):
             return VZod(z)
         return VUnknown(f"zod .{name}() is not modelled")
+
+
+def _mask_keys(ev, mod, node: ast.Node, z) -> set[str] | VUnknown | None:
+    """The keys a ``.partial(mask)``/``.required(mask)`` mask selects (truthy values)."""
+    from ..interp.operators import own_keys, truthy
+
+    mask = ev.eval(mod, node)
+    if isinstance(mask, VUndefined):
+        return None  # type: ignore[return-value]  # no mask: every key
+    keys = own_keys(mask)
+    if keys is None:
+        return VUnknown("zod .partial()/.required() mask not resolved")
+    assert isinstance(mask, VObj)
+    out = set()
+    for k in keys:
+        b = truthy(mask.entries[k])
+        if b is None:
+            return VUnknown(f"zod mask value of `{k}` not resolved")
+        if b:
+            out.add(k)
+    return out
 
 
 class ZodModel(PackageModel):

@@ -80,11 +80,13 @@ class Spread(Node):
 
 @dataclass(slots=True)
 class Prop(Node):
-    """``key: value``; ``key`` is None for a computed key; shorthand ``a`` is ``a: a``."""
+    """``key: value``; shorthand ``a`` is ``a: a``. A computed key ``[expr]: value`` has
+    ``key`` None and ``computed`` the key expression (``key`` is the string of ``["k"]``)."""
 
     key: str | None
     value: Node
     shorthand: bool = False
+    computed: Node | None = None
 
 
 @dataclass(slots=True)
@@ -137,7 +139,8 @@ class Opaque(Node):
     ``parts`` keeps the operands of the forms a function body's evaluation may need
     (:mod:`convex_ssot.resolve.statements`): ``("binary", (op, left, right))`` for the
     ``BIN_OP`` operators (``===``, ``&&``, ``??`` …), ``("unary", ("!", operand))`` and
-    ``("assignment", (op, target, value))``; empty otherwise."""
+    ``("assignment", (op, target, value))``, ``("conditional", (test, then, other))``,
+    ``("param-default", (name, default))``; empty otherwise."""
 
     what: str
     parts: tuple = ()

@@ -232,7 +232,7 @@ class ToAst(Transformer):
 
     def typed_param(self, ch):
         if len(ch) > 2 and isinstance(ch[-1], ast.Node):  # `x: T = default`: not a plain name
-            return ast.Opaque(self._span_of(ch), "param-default")
+            return ast.Opaque(self._span_of(ch), "param-default", (ch[0], ch[-1]))
         return ch[0]
 
     def await_expr(self, ch):
@@ -328,7 +328,9 @@ class ToAst(Transformer):
 
     def computed_prop(self, ch):
         key = ch[0]
-        return ast.Prop(self._span_of(ch), key.value if isinstance(key, ast.Str) else None, ch[1])
+        if isinstance(key, ast.Str):
+            return ast.Prop(self._span_of(ch), key.value, ch[1])
+        return ast.Prop(self._span_of(ch), None, ch[1], computed=key)
 
     def shorthand(self, ch):
         ident = ch[0]
@@ -398,7 +400,22 @@ class ToAst(Transformer):
         return [_INCOMPLETE]
 
     def array_pattern(self, ch):
-        return ("pattern", [], False, self._span_of(ch))
+        # `[a, , b]`: element i binds to the property "i" (an array's elements; the
+        # evaluator reads them only from arrays). Nested patterns are left out and marked.
+        # A rest element `...r` binds the property "...i" (the elements from index i on).
+        pairs: list[tuple[str, str]] = []
+        complete = True
+        for i, c in enumerate(ch):
+            if isinstance(c, ast.Ident):
+                pairs.append((str(i), c.name))
+            elif isinstance(c, tuple) and c[0] == "rest" and isinstance(c[1], ast.Ident) and i == len(ch) - 1:
+                pairs.append((f"...{i}", c[1].name))
+            elif c is not None:
+                complete = False
+        return ("pattern", pairs, complete, self._span_of(ch))
+
+    def array_rest(self, ch):
+        return ("rest", ch[0])
 
     # ---- module items
     def declarator(self, ch):

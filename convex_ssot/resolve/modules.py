@@ -34,6 +34,9 @@ def _has_use_node(text: str, masked: str) -> bool:
         if text[m.start() + 1 : m.start() + 9] == "use node" and text[m.start() + 9] == m.group(1):
             return True
         pos = _LEADING_BLANK.match(masked, m.end()).end()
+#: ``[export] [declare] [const] enum Name {`` at a statement start (masked text).
+_TEMPLATE = re.compile(r"`~*`")
+_ENUM_HEAD = re.compile(r"(export\s+)?(declare\s+)?(?:const\s+)?enum\s+([\w$]+)\s*\{")
 _EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
 
 
@@ -56,7 +59,8 @@ class Module:
     ``exports`` maps an exported name to a local name; ``reexports`` maps an exported name
     to ``(specifier, imported)``; ``star_exports`` lists ``export * from`` specifiers;
     ``functions`` maps top-level function declarations to their body spans; ``classes``
-    top-level class declarations to their statement spans. A module of an installed
+    top-level class declarations to their statement spans; ``enums`` TypeScript ``enum``
+    declarations to the offsets of their braces. A module of an installed
     package (``package``/``package_version`` set, :func:`load_package_module`) parses a
     declaration only when its name is first looked up: ``pending`` maps such names to their
     statements (:meth:`materialize`). ``text`` (the source) is emptied once
@@ -80,6 +84,10 @@ class Module:
     pending: dict[str, "lexer.Statement"] = field(default_factory=dict)
     package: str | None = None
     package_version: str | None = None
+    enums: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: source text of each template literal with substitutions, by its start offset (the
+    #: only source text kept after loading: ``mk.clean`` blanks such literals)
+    raw_templates: dict[int, str] = field(default_factory=dict)
     mutations: dict[str, list[ast.Node]] = field(default_factory=dict)
     function_params: dict[str, str] = field(default_factory=dict)
     failed_exports: dict[str, FailedExport] = field(default_factory=dict)
@@ -224,7 +232,7 @@ def load_module(rel: str, text: str) -> Module:
         mod.diag(issue.offset, issue.code, issue.message + "; the rest of the file was read as if it ended there")
     from ..parse.parser import ParseFailure, parse_outline  # lark is imported only when parsing
 
-    statements = lexer.split_statements(mk.masked)
+    statements = [_enum(mod, st) for st in lexer.split_statements(mk.masked)]
     text_outline, _ = lexer.outline(mk, statements, KEEP_KINDS)
     try:
         items = parse_outline(text_outline)
@@ -251,11 +259,37 @@ def load_module(rel: str, text: str) -> Module:
     for st in statements:
         _index_declaration(mod, st)
     _index(mod)
+    for m in _TEMPLATE.finditer(mk.masked):
+        raw = text[m.start() : m.end()]
+        if "${" in raw:
+            mod.raw_templates[m.start()] = raw
     # Later stages read the masked and clean texts only (evaluation, body scanning, raw
     # validator text); the source text itself is dropped, as in the cached copies (slim).
     mod.text = ""
     mk.text = ""
     return mod
+
+
+def _enum(mod: Module, st: lexer.Statement) -> lexer.Statement:
+    """Index a top-level ``enum`` declaration (a runtime object unless ``declare``d) and
+    keep it from the grammar (its kind becomes ``enum``)."""
+    if st.kind not in ("other", "decl", "export-decl"):
+        return st
+    m = _ENUM_HEAD.match(mod.mk.masked, st.start)
+    if m is None:
+        return st
+    if m.group(2) is None:
+        open_ = m.end() - 1
+        depth, i, masked = 0, open_, mod.mk.masked
+        while i < st.end:
+            depth += {"{": 1, "}": -1}.get(masked[i], 0)
+            if depth == 0:
+                mod.enums[m.group(3)] = (open_, i)
+                if m.group(1):
+                    mod.exports.setdefault(m.group(3), m.group(3))
+                break
+            i += 1
+    return lexer.Statement(st.start, st.end, "enum", m.group(3))
 
 
 def _index(mod: Module, items: list[ast.Node] | None = None) -> None:

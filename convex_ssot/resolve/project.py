@@ -17,6 +17,7 @@ from typing import Callable
 from .. import ir
 from ..parse import ast
 from . import bodies
+from .handlers import handler_facts
 from ..interp.core import Evaluator
 from ..interp.values import VBool, VFunction, VObj, VUnknown, Value
 from ..packages import default_registry
@@ -407,6 +408,16 @@ def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.
 
 
 def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
+    """The IR of a registration; its definition is evaluated over the local variables of
+    the project helper that made it (``return { read: query({ args: idArgs, ... }) }``)."""
+    ev.scopes.append(reg.env if reg.env is not None else {})
+    try:
+        return _registered_function(ev, loader, mod, reg, module_path, export_name, unparsed)
+    finally:
+        ev.scopes.pop()
+
+
+def _registered_function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool) -> ir.Function:
     b = reg.builder
     rmod = reg.module if isinstance(reg.module, Module) else mod
     definition = reg.definition
@@ -418,9 +429,9 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
     if b.model is not None:  # a package's builder registers the function (packages/zodvex.py)
         args, args_is_map, returns, handler = b.model.registration(ev, rmod, reg, f"{module_path}:{export_name}")
     elif isinstance(definition, ast.Obj):
-        dval = ev.eval_in(rmod, definition, reg.scope)
+        dval = ev.eval(rmod, definition)  # over reg.env, pushed by _function
     elif definition is not None and not unparsed and not isinstance(definition, ast.Function):
-        dval = ev.eval_in(rmod, definition, reg.scope)  # a definition object passed by name: query(config)
+        dval = ev.eval(rmod, definition)  # over reg.env, pushed by _function  # a definition object passed by name: query(config)
         if isinstance(dval, VFunction):
             handler, dval = dval, None
         elif not isinstance(dval, VObj):
@@ -469,7 +480,7 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
 
     facts = bodies.BodyFacts()
     if isinstance(handler, VFunction):
-        facts = _handler_facts(handler, loader)
+        facts = handler_facts(handler, loader.resolve)
     uses = ir.Uses(**facts.uses)
     if facts.identity:
         auth = "explicit-user-identity"
@@ -512,88 +523,3 @@ def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration,
         handler_spans=tuple((m.rel, sp[0], sp[1]) for m, sp in facts.visited),
         bare_handler=isinstance(definition, ast.Function) and b.model is None,
     )
-
-
-def _body_span(node) -> tuple[int, int] | None:
-    if isinstance(node, (ast.Function, ast.Method)):
-        if node.body is not None:
-            return node.body
-        if isinstance(node, ast.Function) and node.expr is not None:
-            return node.expr.span
-    return None
-
-
-def _helper_spans(mod: Module) -> dict[str, list[tuple[int, int]]]:
-    """Top-level functions of a module by name: declarations and const arrow functions."""
-    cached = mod.values.get("\0helpers")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    spans: dict[str, list[tuple[int, int]]] = dict(mod.functions)
-    for name, d in mod.decls.items():
-        if isinstance(d.init, ast.Function):
-            hs = _body_span(d.init)
-            if hs:
-                spans[name] = [hs]
-    mod.values["\0helpers"] = spans  # type: ignore[assignment]
-    return spans
-
-
-#: How many calls deep handler analysis follows helper functions.
-HELPER_DEPTH = 3
-
-
-def _callable_spans(loader: "_Loader", mod: Module, name: str, seen: set) -> list[tuple[Module, tuple[int, int]]]:
-    """Body spans of the function ``name`` refers to in ``mod``: a function of the module,
-    or one imported (``import { requireUser } from "./lib/permissions"``) from a module of
-    the repository, following re-exports."""
-    local = _helper_spans(mod).get(name)
-    if local:
-        return [(mod, sp) for sp in local]
-    imp = mod.imports.get(name)
-    if imp is None or imp[1] in ("*", "default"):
-        return []
-    target = loader.resolve(mod, imp[0])
-    hops = 0
-    while target is not None and hops < 5 and (target.rel, imp[1]) not in seen:
-        seen.add((target.rel, imp[1]))
-        if imp[1] in target.exports:
-            local_name = target.exports[imp[1]]
-            spans = _helper_spans(target).get(local_name)
-            return [(target, sp) for sp in spans] if spans else []
-        re = target.reexports.get(imp[1])
-        if re is None:
-            return []
-        imp = re
-        target = loader.resolve(target, re[0])
-        hops += 1
-    return []
-
-
-def _handler_facts(fn: VFunction, loader: "_Loader") -> bodies.BodyFacts:
-    """What a handler does: its own body, and the bodies of the functions it calls —
-    same-module ones and ones imported from the repository — up to HELPER_DEPTH calls deep."""
-    mod: Module = fn.module  # type: ignore[assignment]
-    span = _body_span(fn.node)
-    if span is None:
-        return bodies.BodyFacts()
-    facts = bodies.BodyFacts()
-    visited: set = set()
-    frontier = [(mod, span)]
-    for depth in range(HELPER_DEPTH + 1):
-        nxt = []
-        for m, sp in frontier:
-            key = (m.rel, sp)
-            if key in visited:
-                continue
-            visited.add(key)
-            facts.visited.append((m, sp))
-            masked = m.mk.masked[sp[0] : sp[1]]
-            facts.merge(bodies.scan(masked, m.mk.clean[sp[0] : sp[1]]))
-            if depth == HELPER_DEPTH:
-                continue
-            names = list(_helper_spans(m)) + [n for n in m.imports if n not in _helper_spans(m)]
-            for name in sorted(bodies.called_helpers(masked, names)):
-                nxt.extend(_callable_spans(loader, m, name, set()))
-        frontier = nxt
-    return facts
-

@@ -99,12 +99,19 @@ def test_body_statements_parse_to_nodes() -> None:
     [
         "const { a: { b } } = o;",  # a nested pattern
         "const { a = 1 } = o;",  # a default
-        "const [x] = arr;",  # an array pattern
+        "const [[x]] = arr;",  # a nested array pattern
+        "const [{ x }] = arr;",
     ],
 )
 def test_patterns_the_pairs_cannot_express_are_marked_incomplete(src) -> None:
     (decl,) = body_of(src)
     assert decl.declarators[0].pattern_complete is False
+
+
+def test_array_patterns_bind_elements_by_index_skipping_holes() -> None:
+    (decl,) = body_of("const [a, , b] = arr;")
+    assert decl.declarators[0].pattern == [("0", "a"), ("2", "b")]
+    assert decl.declarators[0].pattern_complete is True
 
 
 @pytest.mark.parametrize("src", ["while (x) { y() }", "switch (x) { case 1: break }", "label: for (;;) {}", "if (a) if (b) c(); else d();"])
@@ -312,7 +319,7 @@ def test_recursion_is_capped(convex_project) -> None:
     """)})
     assert field_type(b, "t", "f") == ANY
     (d,) = b.diagnostics
-    assert "nested more than 16 deep" in d["message"]
+    assert "nested more than 32 deep" in d["message"]
 
 
 def test_long_bodies_are_not_parsed(convex_project) -> None:

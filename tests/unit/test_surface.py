@@ -297,5 +297,7 @@ def test_schedules_computed_with_arithmetic(convex_project):
         ("b", {"minutes": 35, "type": "interval"}, {}),
         ("c", {"hourUTC": 1, "minuteUTC": 7, "type": "daily"}, {"ms": 3, "x": 2.5}),
     ]
-    (d,) = diags(b, "CSX511")
-    assert d["line"] == 8
+    # 1 / 0 is Infinity (ECMA-262 Number::divide), which Crons.interval rejects (cron.ts
+    # validateIntervalNumber): the job is refused with Convex's own message, not left unknown
+    (d,) = diags(b, "CSX510")
+    assert d["line"] == 8 and "Interval must be an integer greater than 0" in d["message"]

@@ -1,7 +1,7 @@
 """The call graph: which functions a handler runs or schedules.
 
 In a handler body and in the project helpers it calls (the bodies the ``uses`` analysis
-visits, :func:`..project._handler_facts`), every ``runQuery(ref, …)``, ``runMutation``,
+visits, :func:`..handlers.handler_facts`), every ``runQuery(ref, …)``, ``runMutation``,
 ``runAction`` (convex ``src/server/registration.ts``: on ``ctx`` or destructured) and
 ``scheduler.runAfter(delay, ref, …)`` / ``scheduler.runAt(time, ref, …)``
 (``src/server/scheduler.ts``) is found by a fast scan of the masked body text; the
