@@ -48,12 +48,16 @@ def disk_modules(convex_dir: Path) -> set[str]:
 
 
 def codegen_drift(convex_dir: Path) -> CodegenDrift | None:
-    """None when ``<convex_dir>/_generated/api.d.ts`` is absent or unreadable (then there is
-    nothing to compare), else the modules added and removed since it was generated."""
+    """None when ``<convex_dir>/_generated/api.d.ts`` is absent or unreadable, or imports no
+    module at all (a hand-written stand-in such as ``export declare const api: any``, not
+    codegen output, which imports every module): then there is nothing to compare. Else the
+    modules added and removed since it was generated."""
     try:
         text = (convex_dir / "_generated" / "api.d.ts").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     gen = generated_modules(text)
+    if not gen:
+        return None
     disk = disk_modules(convex_dir)
     return CodegenDrift(tuple(sorted(disk - gen)), tuple(sorted(gen - disk)))
