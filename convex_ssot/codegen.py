@@ -60,5 +60,7 @@ def codegen_drift(convex_dir: Path) -> CodegenDrift | None:
     if "ApiFromModules" not in text:
         return None
     gen = generated_modules(text)
+    if not gen:
+        return None
     disk = disk_modules(convex_dir)
     return CodegenDrift(tuple(sorted(disk - gen)), tuple(sorted(gen - disk)))

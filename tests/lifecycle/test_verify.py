@@ -394,3 +394,10 @@ def test_codegen_in_step_and_absent_api_d_ts_are_quiet(synced_app):
     api.unlink()
     res = verify(synced_app, "--strict")
     assert res.code == 0 and "codegen" not in res.all
+
+
+def test_a_stand_in_api_d_ts_that_imports_no_module_is_not_compared(synced_app):
+    """`export declare const api: any` (test and benchmark stand-ins) is not codegen output."""
+    (synced_app / "convex/_generated/api.d.ts").write_text("export declare const api: any;\nexport declare const internal: any;\n")
+    res = verify(synced_app, "--strict")
+    assert res.code == 0 and "codegen" not in res.all
