@@ -494,3 +494,17 @@ def test_whole_project_cache_follows_tsconfig_paths(cli, tmp_path) -> None:
     assert status_type() == {"type": "boolean"}
     tsconfig.unlink()  # no alias any more: the import cannot be resolved
     assert status_type() == {"type": "any"}
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(chat) -> None:
+    """``ctl-db-ssot status --format json | head -c0``: the pipe is closed before the command
+    writes; it exits 141 (128 + SIGPIPE) without an internal-error line or a traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "convex_ssot", "status", "--repo-root", str(chat), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader goes away before anything is written
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) == 141, err
+    assert "internal error" not in err and "Traceback" not in err, err

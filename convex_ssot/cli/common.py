@@ -62,6 +62,13 @@ def run_guarded(fn, *args, **kwargs) -> int:
         return 130
     except click.exceptions.ClickException:
         raise
+    except BrokenPipeError:
+        # The reader went away (``ctl-convex check | head``): not an error of ours. Point
+        # stdout at devnull so the interpreter's final flush cannot fail again (the
+        # recipe of Python's signal module documentation, "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by it
     except Exception as exc:  # noqa: BLE001 - the one boundary that turns bugs into exit 3
         if os.environ.get("CONVEX_SSOT_DEBUG"):
             raise

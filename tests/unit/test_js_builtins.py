@@ -194,7 +194,7 @@ def test_template_literals_are_read_from_cached_modules(tmp_path, monkeypatch):
     read the same literal as the first."""
     from convex_ssot.cache import ModuleCache
     from convex_ssot.resolve.project import build_project
-    from conftest import write_files
+    from ssot_testlib import write_files
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = tmp_path / "app"
