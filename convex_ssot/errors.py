@@ -7,7 +7,7 @@ error (a contract that fails its own JSON Schema is our bug).
 
 from __future__ import annotations
 
-__all__ = ["SsotError", "ConfigError", "InputError", "ContractError", "InternalError"]
+__all__ = ["SsotError", "ConfigError", "InputError", "ContractError", "InternalError", "byte_position"]
 
 
 class SsotError(Exception):
@@ -35,3 +35,9 @@ class InternalError(SsotError):
     """An unexpected failure inside convex-ssot."""
 
     exit_code = 3
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """``(line, column)``, both 1-based, of byte ``offset`` in ``data`` (the column counts
+    bytes): where a ``UnicodeDecodeError`` (``exc.start``) is reported as file:line:column."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1

@@ -10,7 +10,7 @@ SSOT), ``database`` (the real database is; the repository holds the mirror
 from __future__ import annotations
 
 from .config import Config, check_inside
-from .errors import InputError
+from .errors import InputError, byte_position
 
 __all__ = ["derive_db", "ssot_source", "SOURCE_KINDS"]
 
@@ -103,8 +103,7 @@ def _mirror(cfg: Config, updated_at: str) -> tuple[dict, list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = byte_position(data, exc.start)
         raise InputError(f"{MIRROR_REL}:{line}:{col}: not valid UTF-8; save the DB mirror as UTF-8 JSON. Nothing was written") from None
     try:
         raw = loads(text)

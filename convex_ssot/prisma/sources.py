@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import check_inside
-from ..errors import InputError
+from ..errors import InputError, byte_position
 
 __all__ = ["Located", "locate", "read_schema_files", "MAX_BYTES", "DEFAULT_REL"]
 
@@ -154,8 +154,7 @@ def read_schema_files(root: Path, files: list[str]) -> list[tuple[str, str]]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            line, col = byte_position(data, exc.start)
             raise InputError(f"{rel}:{line}:{col}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the schema as UTF-8. Nothing was written") from None
         out.append((rel, text))
     return out

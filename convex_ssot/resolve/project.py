@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import ir
+from ..errors import byte_position
 from ..parse import ast
 from . import bodies
 from .handlers import handler_facts
@@ -176,8 +177,7 @@ class _Loader:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            line, col = byte_position(data, exc.start)
             self.read_diagnostics.append(
                 ir.Diagnostic(rel, line, col, "CSX101", "file is not valid UTF-8; save it as UTF-8 (it was skipped)", "error")
             )
