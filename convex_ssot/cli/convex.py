@@ -74,6 +74,11 @@ def _state(v) -> str:
     return "not checked (outside repo root)" if v is None else ("present" if v else "missing")
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 table``, ``2 tables``: a count with its noun in the right number (nouns here take -s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _print_status(d: dict) -> None:
     a = d["artifacts"]
     click.echo(f"mode: {d['mode']} ({d['source']})")
@@ -83,12 +88,15 @@ def _print_status(d: dict) -> None:
     kind = "" if src["kind"] == "convex schema" else f"{src['kind']} "  # other modes name their source
     click.echo(f"schema source: {kind}{src['path']} [{_state(src['exists'])}]" if src["path"] else "schema source: none (mode none)")
     db = a["dbContract"]
-    extra = f"; {db['tables']} tables" if db["tables"] is not None else ""
+    extra = f"; {_count(db['tables'], 'table')}" if db["tables"] is not None else ""
     click.echo(f"DB contract: {db['path']} [{_state(db['exists'])}{extra}]")
     fc = a["functionContract"]
-    extra = f"; {fc['functions']} functions" if fc["functions"] is not None else ""
+    extra = f"; {_count(fc['functions'], 'function')}" if fc["functions"] is not None else ""
     if fc.get("httpRoutes") is not None:
-        extra += f", {fc['httpRoutes']} HTTP routes, {fc['crons']} cron jobs, {fc['components']} components, {fc['unresolvedCalls']} unresolved calls"
+        extra += (
+            f", {_count(fc['httpRoutes'], 'HTTP route')}, {_count(fc['crons'], 'cron job')}, "
+            f"{_count(fc['components'], 'component')}, {_count(fc['unresolvedCalls'], 'unresolved call')}"
+        )
     click.echo(f"function contract: {fc['path']} [{_state(fc['exists'])}{extra}]")
     pj = a["packageJson"]
     if pj["exists"] and pj["valid"]:

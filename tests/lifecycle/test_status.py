@@ -18,7 +18,7 @@ def test_text_status_of_a_synced_project(synced_app):
     assert "schema source: convex/schema.ts [present]" in out
     assert "DB contract: docs/context/db/schema.json [present; 6 tables]" in out
     assert ("function contract: docs/context/convex/functions.json [present; 16 functions, "
-            "1 HTTP routes, 0 cron jobs, 0 components, 0 unresolved calls]") in out
+            "1 HTTP route, 0 cron jobs, 0 components, 0 unresolved calls]") in out
     assert "package.json: package.json [present; convex dependency: yes, convex:dev script: yes, convex:codegen script: yes]" in out
     assert "generated: convex/_generated [present]" in out
     assert "[warn]" not in out
