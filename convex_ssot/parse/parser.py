@@ -79,12 +79,22 @@ class OutlineLexer(Lexer):
         # `(?:ws)?`, not `*`: the %ignore terminal is itself `[...]+` (no nested repetition).
         self.master = re.compile(f"(?:{ws})?(?:{alternatives})", conf.g_regex_flags)
         self.trailing = re.compile(f"(?:{ws})?", conf.g_regex_flags)
+        # Characters of the %ignore terminal, for finding where the trailing whitespace
+        # starts (a subset is enough: it only decides when to stop early).
+        ws_re = re.compile(f"(?:{ws})", conf.g_regex_flags)
+        self.ws_chars = "".join(c for c in " \t\n\r\f\v\u00a0\ufeff\u2028\u2029" if ws_re.fullmatch(c))
         self.terminals_by_name = conf.terminals_by_name
 
     def lex(self, lexer_state, parser_state):
         text, pos, end = lexer_state.text.text, lexer_state.text.start, lexer_state.text.end
-        names, keywords, match = self.names, self.keywords, self.master.match
+        names, keywords, match, new = self.names, self.keywords, self.master.match, str.__new__
+        # Where only whitespace is left. Outlines often end in a long blanked stretch (the
+        # statements the grammar does not see); a failing match there would backtrack over
+        # it character by character (quadratic), so the loop stops before it instead.
+        tail = len(text[:end].rstrip(self.ws_chars)) if end != len(text) else len(text.rstrip(self.ws_chars))
         while True:
+            if pos >= tail:
+                return
             m = match(text, pos, end)
             if m is None:
                 pos = self.trailing.match(text, pos, end).end()
@@ -101,7 +111,15 @@ class OutlineLexer(Lexer):
             if type_ in keywords:
                 type_ = keywords[type_].get(value, type_)
             pos = m.end()
-            yield Token(type_, value, m.start(i), None, None, None, None, pos)
+            # Token(type_, value, start, None, None, None, None, pos), without the two
+            # Python-level calls of Token.__new__ (one token per 30 bytes of outline)
+            tok = new(Token, value)
+            tok.type = type_
+            tok.start_pos = m.start(i)
+            tok.value = value
+            tok.line = tok.column = tok.end_line = tok.end_column = None
+            tok.end_pos = pos
+            yield tok
 
 
 #: The compiled LALR tables shipped in the wheel (written at build time by hatch_build.py).
@@ -149,9 +167,24 @@ def _packaged_parser(text: str) -> Lark | None:
         return None
 
 
+_DRIVER = None  # the LALR driver over get_parser()'s tables (.lalr), built with it
+
+
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
-    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process).
+    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process),
+    with the :mod:`.lalr` driver that :func:`parse_outline` runs over its tables; a
+    forked worker inherits both."""
+    global _DRIVER
+    from .lalr import Driver
+
+    parser = _load_parser()
+    _DRIVER = Driver(parser)
+    return parser
+
+
+def _load_parser() -> Lark:
+    """The compiled LALR parser for ``grammars/convex.lark``.
 
     Its tables come from the wheel (:func:`build_tables`) when they match this grammar and
     these Lark and Python versions; else from the user cache (``grammar-<key>.lark-cache``,
@@ -197,10 +230,13 @@ def parse_body(text: str, base: int = 0) -> list[ast.Node]:
 
 
 def _parse(text: str, base: int, start: str) -> list[ast.Node]:
-    parser = get_parser()
+    driver = _DRIVER
+    if driver is None:
+        get_parser()
+        driver = _DRIVER
     _TRANSFORMER.base = base
     try:
-        return parser.parse(text, start=start)
+        return driver.parse(text, start)
     except UnexpectedInput as exc:
         raise ParseFailure(base + (exc.pos_in_stream or 0), _describe(exc)) from None
     except VisitError as exc:  # a Transformer bug on an odd-but-valid input
