@@ -14,6 +14,8 @@ token (tests/unit/test_grammar.py compares both on every shipped source).
 
 from __future__ import annotations
 
+import sys
+
 from lark import Token
 from lark.exceptions import UnexpectedToken
 from lark.lexer import LexerState, TextSlice
@@ -38,6 +40,7 @@ class Driver:
         table, callbacks = inner.parse_table, inner.callbacks
         self.lexer = frontend.lexer
         states: dict = {}
+        reductions: dict = {}  # one entry per rule, shared by every state that reduces it
         for state, actions in table.states.items():
             row: dict = {}
             for sym, (action, arg) in actions.items():
@@ -45,9 +48,12 @@ class Driver:
                     row[sym] = arg
                 elif len(arg.expansion) == 1 and type(callbacks[arg]) is ExpandSingleChild:
                     # `?a: b`: one child, which Lark hands on unchanged (a unit reduction)
-                    row[sym] = str(arg.origin.name)  # a plain str (Lark may give a Token)
+                    row[sym] = sys.intern(str(arg.origin.name))  # a plain str (Lark may give a Token)
                 else:
-                    row[sym] = (len(arg.expansion), callbacks[arg], str(arg.origin.name))
+                    entry = reductions.get(id(arg))
+                    if entry is None:
+                        entry = reductions[id(arg)] = (len(arg.expansion), callbacks[arg], sys.intern(str(arg.origin.name)))
+                    row[sym] = entry
             states[state] = row
         self.states = states
         self.start_states = dict(table.start_states)
