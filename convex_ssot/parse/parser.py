@@ -133,6 +133,15 @@ def _lark_options() -> dict:
     return dict(parser="lalr", lexer=OutlineLexer, maybe_placeholders=True, start=["start", "body"])
 
 
+def _plugins() -> dict:
+    """Lark's ``_plugins`` option for the parsers this process uses: the LALR loop of
+    :mod:`.lalr` (not part of the tables: they are Lark's own format, and not hashed into
+    Lark's cache key)."""
+    from .lalr import TableParser
+
+    return {"LALR_Parser": TableParser}
+
+
 def _tables_header(text: str) -> bytes:
     """First line of a packaged tables file: what the tables were compiled from (grammar,
     OutlineLexer, Lark and Python versions). Tables with another header are not used."""
@@ -162,25 +171,17 @@ def _packaged_parser(text: str) -> Lark | None:
         with open(data_dir("grammars") / PACKAGED_TABLES, "rb") as fh:
             if fh.readline().rstrip(b"\n") != _tables_header(text):
                 return None
-            return Lark.__new__(Lark)._load(fh, transformer=_TRANSFORMER)
+            return Lark.__new__(Lark)._load(fh, transformer=_TRANSFORMER, _plugins=_plugins())
     except Exception:  # noqa: BLE001 - missing, damaged or from an incompatible Lark: compile instead
         return None
 
 
-_DRIVER = None  # the LALR driver over get_parser()'s tables (.lalr), built with it
-
-
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
-    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process),
-    with the :mod:`.lalr` driver that :func:`parse_outline` runs over its tables; a
-    forked worker inherits both."""
-    global _DRIVER
-    from .lalr import Driver
-
-    parser = _load_parser()
-    _DRIVER = Driver(parser)
-    return parser
+    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process; a
+    forked worker inherits it). It parses with :class:`.lalr.TableParser`, Lark's LALR
+    parser class replaced through Lark's ``_plugins`` option."""
+    return _load_parser()
 
 
 def _load_parser() -> Lark:
@@ -195,7 +196,7 @@ def _load_parser() -> Lark:
     if packaged is not None:
         return packaged
     key = hashlib.sha256((text + lark_version + OutlineLexer.VERSION).encode()).hexdigest()[:16]
-    return cache_mod.cached_lark(text, key, **_lark_options(), transformer=_TRANSFORMER)
+    return cache_mod.cached_lark(text, key, **_lark_options(), transformer=_TRANSFORMER, _plugins=_plugins())
 
 
 def _describe(exc: UnexpectedInput) -> str:
@@ -230,13 +231,10 @@ def parse_body(text: str, base: int = 0) -> list[ast.Node]:
 
 
 def _parse(text: str, base: int, start: str) -> list[ast.Node]:
-    driver = _DRIVER
-    if driver is None:
-        get_parser()
-        driver = _DRIVER
+    parser = get_parser()
     _TRANSFORMER.base = base
     try:
-        return driver.parse(text, start)
+        return parser.parse(text, start=start)
     except UnexpectedInput as exc:
         raise ParseFailure(base + (exc.pos_in_stream or 0), _describe(exc)) from None
     except VisitError as exc:  # a Transformer bug on an odd-but-valid input
