@@ -174,10 +174,12 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
 def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     """Read the sources (through the per-file cache, if any) and build both contracts."""
     from . import cache as cache_mod
+    from .allocator import keep_large_blocks_returnable
     from .emit.db_contract import db_contract
     from .emit.functions_contract import functions_contract
     from .resolve.project import build_project
 
+    keep_large_blocks_returnable()  # peak memory of the reading run (allocator.py)
     cache_mod.begin_inputs()
     try:
         project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)

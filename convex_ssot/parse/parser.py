@@ -79,12 +79,22 @@ class OutlineLexer(Lexer):
         # `(?:ws)?`, not `*`: the %ignore terminal is itself `[...]+` (no nested repetition).
         self.master = re.compile(f"(?:{ws})?(?:{alternatives})", conf.g_regex_flags)
         self.trailing = re.compile(f"(?:{ws})?", conf.g_regex_flags)
+        # Characters of the %ignore terminal, for finding where the trailing whitespace
+        # starts (a subset is enough: it only decides when to stop early).
+        ws_re = re.compile(f"(?:{ws})", conf.g_regex_flags)
+        self.ws_chars = "".join(c for c in " \t\n\r\f\v\u00a0\ufeff\u2028\u2029" if ws_re.fullmatch(c))
         self.terminals_by_name = conf.terminals_by_name
 
     def lex(self, lexer_state, parser_state):
         text, pos, end = lexer_state.text.text, lexer_state.text.start, lexer_state.text.end
-        names, keywords, match = self.names, self.keywords, self.master.match
+        names, keywords, match, new = self.names, self.keywords, self.master.match, str.__new__
+        # Where only whitespace is left. Outlines often end in a long blanked stretch (the
+        # statements the grammar does not see); a failing match there would backtrack over
+        # it character by character (quadratic), so the loop stops before it instead.
+        tail = len(text[:end].rstrip(self.ws_chars)) if end != len(text) else len(text.rstrip(self.ws_chars))
         while True:
+            if pos >= tail:
+                return
             m = match(text, pos, end)
             if m is None:
                 pos = self.trailing.match(text, pos, end).end()
@@ -101,7 +111,15 @@ class OutlineLexer(Lexer):
             if type_ in keywords:
                 type_ = keywords[type_].get(value, type_)
             pos = m.end()
-            yield Token(type_, value, m.start(i), None, None, None, None, pos)
+            # Token(type_, value, start, None, None, None, None, pos), without the two
+            # Python-level calls of Token.__new__ (one token per 30 bytes of outline)
+            tok = new(Token, value)
+            tok.type = type_
+            tok.start_pos = m.start(i)
+            tok.value = value
+            tok.line = tok.column = tok.end_line = tok.end_column = None
+            tok.end_pos = pos
+            yield tok
 
 
 #: The compiled LALR tables shipped in the wheel (written at build time by hatch_build.py).
@@ -113,6 +131,15 @@ def _lark_options() -> dict:
     hashes them (with the grammar, Lark's and Python's versions), so the build-time tables
     and the run-time parser must use exactly these."""
     return dict(parser="lalr", lexer=OutlineLexer, maybe_placeholders=True, start=["start", "body"])
+
+
+def _plugins() -> dict:
+    """Lark's ``_plugins`` option for the parsers this process uses: the LALR loop of
+    :mod:`.lalr` (not part of the tables: they are Lark's own format, and not hashed into
+    Lark's cache key)."""
+    from .lalr import TableParser
+
+    return {"LALR_Parser": TableParser}
 
 
 def _tables_header(text: str) -> bytes:
@@ -144,14 +171,21 @@ def _packaged_parser(text: str) -> Lark | None:
         with open(data_dir("grammars") / PACKAGED_TABLES, "rb") as fh:
             if fh.readline().rstrip(b"\n") != _tables_header(text):
                 return None
-            return Lark.__new__(Lark)._load(fh, transformer=_TRANSFORMER)
+            return Lark.__new__(Lark)._load(fh, transformer=_TRANSFORMER, _plugins=_plugins())
     except Exception:  # noqa: BLE001 - missing, damaged or from an incompatible Lark: compile instead
         return None
 
 
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
-    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process).
+    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process; a
+    forked worker inherits it). It parses with :class:`.lalr.TableParser`, Lark's LALR
+    parser class replaced through Lark's ``_plugins`` option."""
+    return _load_parser()
+
+
+def _load_parser() -> Lark:
+    """The compiled LALR parser for ``grammars/convex.lark``.
 
     Its tables come from the wheel (:func:`build_tables`) when they match this grammar and
     these Lark and Python versions; else from the user cache (``grammar-<key>.lark-cache``,
@@ -162,7 +196,7 @@ def get_parser() -> Lark:
     if packaged is not None:
         return packaged
     key = hashlib.sha256((text + lark_version + OutlineLexer.VERSION).encode()).hexdigest()[:16]
-    return cache_mod.cached_lark(text, key, **_lark_options(), transformer=_TRANSFORMER)
+    return cache_mod.cached_lark(text, key, **_lark_options(), transformer=_TRANSFORMER, _plugins=_plugins())
 
 
 def _describe(exc: UnexpectedInput) -> str:

@@ -4,6 +4,8 @@ numeric literals)."""
 
 from __future__ import annotations
 
+from sys import intern  # names and string values repeat (`v`, `ctx`, table names): one copy each
+
 from lark import Token, Transformer
 
 from . import ast
@@ -138,17 +140,17 @@ class ToAst(Transformer):
     # ---- names and literals
     def name(self, ch):
         tok = ch[0]
-        return ast.Ident(_tok_span(tok, self.base), str(tok))
+        return ast.Ident(_tok_span(tok, self.base), intern(str(tok)))
 
     def keyword_name(self, ch):
         tok = ch[0]
         if isinstance(tok, Token):
-            return ast.Ident(_tok_span(tok, self.base), str(tok))
+            return ast.Ident(_tok_span(tok, self.base), intern(str(tok)))
         return ast.Ident(self._span_of(ch), "?")
 
     def string(self, ch):
         tok = ch[0]
-        return ast.Str(_tok_span(tok, self.base), decode_js_string(str(tok)))
+        return ast.Str(_tok_span(tok, self.base), intern(decode_js_string(str(tok))))
 
     def number(self, ch):
         tok = ch[0]
