@@ -157,6 +157,14 @@ class Evaluator:
                     return val
         lib = self.packages.export(self, mod, specifier, imported)
         if lib is not None:
+            if type(lib) is VUnknown and reader is not None and imported != "*":
+                # The model covers this version but not this export: read it from the
+                # installed package when it is there (never a silent "not modelled").
+                target = self.load(mod, specifier)
+                if target is not None and getattr(target, "package", None) is not None:
+                    val = self.export_value(target, imported)
+                    if not isinstance(val, VUnknown):
+                        return val
             return lib
         target = self.load(mod, specifier)
         if target is None:

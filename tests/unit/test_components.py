@@ -449,6 +449,35 @@ def test_workpool_version_is_only_checked_for_modelled_exports(convex_project):
     assert [d["code"] for d in validator.diagnostics] == ["CSX244"]
 
 
+ON_COMPLETE = src("""
+    import { Workpool } from "@convex-dev/workpool";
+    import { v } from "convex/values";
+    import { components } from "./_generated/api";
+    export const pool = new Workpool(components.pool, { maxParallelism: 1 });
+    export const done = pool.defineOnComplete({ context: v.object({ jobId: v.string() }), handler: async () => {} });
+    export const anyDone = pool.defineOnComplete({ handler: async () => {} });
+""")
+
+
+@pytest.mark.parametrize("version", ["0.2.18", "0.3.1", "0.4.9"])
+def test_workpool_define_on_complete_registers_vOnCompleteArgs_of_its_context(convex_project, version):
+    """src/client/index.ts 0.2.18–0.4.9: ``internalMutationGeneric({args: vOnCompleteArgs(context), handler})``."""
+    b = project(convex_project, {"convex/pool.ts": ON_COMPLETE, **installed("@convex-dev/workpool", version)})
+    done = fn(b, "pool:done")
+    assert (done["kind"], done["visibility"], done["returns"]) == ("mutation", "internal", None)
+    ctx = {"type": "object", "value": {"jobId": req(S)}}
+    assert done["args"] == {"type": "object", "value": {"workId": req(S), "context": req(ctx), "result": req(V_RESULT)}}
+    assert fn(b, "pool:anyDone")["args"]["value"]["context"] == opt(ANY)
+    assert b.diagnostics == []
+
+
+def test_workpool_define_on_complete_of_an_unread_version_is_diagnosed(convex_project):
+    """0.4.10+ was not read: neither installed JavaScript nor a model gives its functions (CSX243)."""
+    b = project(convex_project, {"convex/pool.ts": ON_COMPLETE, **installed("@convex-dev/workpool", "0.4.12")})
+    assert b.function_ids() == []
+    assert sorted(d["message"].split(" ")[0] for d in b.diagnostics if d["code"] == "CSX243") == ["pool:anyDone", "pool:done"]
+
+
 def test_component_passed_through_a_constant_is_still_a_component_client(convex_project):
     """``const c = (components as any).polar; new Polar(c)``: the client is recognised through
     the module-level constant, so its unmodelled API gets CSX243 instead of silence."""

@@ -1,0 +1,138 @@
+"""A model that covers the installed version but not everything the project uses gives way
+to the installed package's JavaScript for the rest (issue 9 §2): an export the model does
+not list, a method of a modelled client the model does not know. The packages here are
+fakes written for these tests, installed at versions the models cover, so the model's
+answer (for what it models) and the JavaScript's (for the rest) can be told apart."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from ssot_testlib import build
+
+SCHEMA = 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n'
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def package(name: str, version: str, js: str) -> dict[str, str]:
+    base = f"node_modules/{name}"
+    return {
+        f"{base}/package.json": json.dumps({"name": name, "version": version, "type": "module", "exports": {".": {"types": "./dist/index.d.ts", "default": "./dist/index.js"}}}),
+        f"{base}/dist/index.js": src(js),
+    }
+
+
+# A fake @convex-dev/migrations 0.3.6 (a version the model covers): `runner()` here
+# registers something else than the real package, so the contract shows which one answered.
+MIGRATIONS_JS = """
+    import { internalMutationGeneric, queryGeneric } from "convex/server";
+    import { v } from "convex/values";
+    export class Migrations {
+      constructor(component, options) {
+        this.component = component;
+        this.options = options ?? {};
+      }
+      runner() {
+        return internalMutationGeneric({ args: { fake: v.string() }, handler: async () => null });
+      }
+      statusApi(prefix) {
+        return {
+          getStatus: queryGeneric({
+            args: { names: v.optional(v.array(v.string())), tag: prefix },
+            returns: v.array(v.object({ name: v.string(), isDone: v.boolean() })),
+            handler: async () => [],
+          }),
+        };
+      }
+    }
+"""
+
+MIGRATIONS_MODULE = """
+    import { Migrations } from "@convex-dev/migrations";
+    import { v } from "convex/values";
+    import { components } from "./_generated/api";
+    export const migrations = new Migrations(components.migrations);
+    export const run = migrations.runner();
+    export const { getStatus } = migrations.statusApi(v.literal("x"));
+"""
+
+
+def test_an_unmodelled_method_of_a_modelled_client_is_read_from_the_installed_class(tmp_path) -> None:
+    b = build(tmp_path / "app", {
+        "convex/schema.ts": SCHEMA,
+        "convex/migrations.ts": src(MIGRATIONS_MODULE),
+        **package("@convex-dev/migrations", "0.3.6", MIGRATIONS_JS),
+    })
+    # modelled method, covered version: the model answers (migrationArgs of 0.3.6)
+    run = [f["name"] for f in b.function("migrations:run")["argsValidator"]["fields"]]
+    assert run == ["fn", "cursor", "batchSize", "dryRun", "next", "reset", "oneBatchOnly"]
+    # a method the model does not know: read from the installed class, with the project's argument
+    status = b.function("migrations:getStatus")
+    assert (status["kind"], status["visibility"]) == ("query", "public")
+    assert [(f["name"], f["type"], f["optional"]) for f in status["argsValidator"]["fields"]] == [("names", "array<string>", True), ("tag", 'literal<"x">', False)]
+    assert status["returnsValidator"]["validator"]["type"] == "array"
+    assert [d for d in b.diagnostics if d["code"] in ("CSX243", "CSX244", "CSX245")] == []
+
+
+def test_without_the_installed_package_the_unmodelled_method_is_diagnosed(tmp_path) -> None:
+    b = build(tmp_path / "app", {
+        "convex/schema.ts": SCHEMA,
+        "convex/migrations.ts": src(MIGRATIONS_MODULE),
+        "package.json": json.dumps({"dependencies": {"@convex-dev/migrations": "0.3.6"}}),
+    })
+    assert "migrations:run" in b.function_ids() and "migrations:getStatus" not in b.function_ids()
+    (d,) = [d for d in b.diagnostics if d["code"] == "CSX243"]
+    assert d["message"].startswith("migrations:getStatus ")
+
+
+def test_an_unmodelled_method_whose_code_is_not_understood_says_why(tmp_path) -> None:
+    js = MIGRATIONS_JS.replace("return {\n          getStatus", "return mystery() ?? {\n          getStatus")
+    b = build(tmp_path / "app", {
+        "convex/schema.ts": SCHEMA,
+        "convex/migrations.ts": src(MIGRATIONS_MODULE),
+        **package("@convex-dev/migrations", "0.3.6", js),
+    })
+    (d,) = [d for d in b.diagnostics if d["code"] == "CSX243"]
+    assert d["message"].startswith("migrations:getStatus ") and "whose code in the installed package is not understood" in d["message"], d["message"]
+
+
+# A fake @convex-dev/resend 0.2.6 (covered: the model gives `vOnEmailEventArgs`), whose
+# `Resend` class and `vEmailId` the model does not list.
+RESEND_JS = """
+    import { internalMutationGeneric } from "convex/server";
+    import { v } from "convex/values";
+    export const vEmailId = v.string();
+    export const vOnEmailEventArgs = v.object({ fake: v.boolean() });
+    export class Resend {
+      constructor(component, options) { this.options = options; }
+      defineEventHandler(extra) {
+        return internalMutationGeneric({ args: { id: vEmailId, extra }, handler: async () => null });
+      }
+    }
+"""
+
+
+def test_an_export_the_model_does_not_list_is_read_from_the_installed_package(tmp_path) -> None:
+    b = build(tmp_path / "app", {
+        "convex/schema.ts": SCHEMA,
+        "convex/mail.ts": src("""
+            import { Resend, vEmailId, vOnEmailEventArgs } from "@convex-dev/resend";
+            import { v } from "convex/values";
+            import { components } from "./_generated/api";
+            import { internalMutation } from "./_generated/server";
+            export const resend = new Resend(components.resend, {});
+            export const onEvent = resend.defineEventHandler(v.number());
+            export const byId = internalMutation({ args: { id: vEmailId }, handler: async () => null });
+            export const modelled = internalMutation({ args: vOnEmailEventArgs, handler: async () => null });
+        """),
+        **package("@convex-dev/resend", "0.2.6", RESEND_JS),
+    })
+    assert [(f["name"], f["type"]) for f in b.function("mail:onEvent")["argsValidator"]["fields"]] == [("id", "string"), ("extra", "float64")]
+    assert [(f["name"], f["type"]) for f in b.function("mail:byId")["argsValidator"]["fields"]] == [("id", "string")]
+    # what the model lists still comes from the model at a version it covers
+    assert list(b.function("mail:modelled")["argsValidator"]["validator"]["value"]) == ["id", "event"]
+    assert [d for d in b.diagnostics if d["code"] in ("CSX243", "CSX244", "CSX245", "CSX200")] == []
