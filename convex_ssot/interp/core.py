@@ -385,7 +385,7 @@ class Evaluator:
         """A call expression."""
         callee = self.eval(mod, node.callee)
         args = node.args
-        if isinstance(callee, (VUnknown, ModelValue)):
+        if isinstance(callee, (VUnknown, ModelValue)) or (type(callee) is VFunction and getattr(callee.module, "package", None) is not None):
             out = self.packages.intercept(self, mod, callee, node)  # e.g. code that receives the router
             if out is not None:
                 return out
@@ -435,10 +435,13 @@ class Evaluator:
                 values.extend(inner.items)
             else:
                 values.append(self.eval(caller, a))
-        if fn.module is not caller:  # values cross modules without the caller's source nodes
-            values = [statements.detach(x, caller) for x in values]
-        res = self.call_function(fn, values)
-        return statements.detach(res, fn.module) if fn.module is not caller else res
+        if fn.module is caller:
+            return self.call_function(fn, values)
+        # values cross modules without the caller's source nodes (reported unless both
+        # modules are installed packages' files)
+        report = getattr(caller, "package", None) is None or getattr(fn.module, "package", None) is None
+        values = [statements.detach(x, caller, report=report) for x in values]
+        return statements.detach(self.call_function(fn, values), fn.module, report=report)
 
     def call_function(self, fn: VFunction, values: list[Value]) -> Value:
         """Call a project function with argument values: parameters (plain names; a missing

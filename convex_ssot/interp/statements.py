@@ -442,25 +442,27 @@ class _Run:
         raise _Unsupported("an assignment the tool does not evaluate", expr.span[0])
 
 
-def detach(val: Value, mod, _seen: dict | None = None) -> Value:
+def detach(val: Value, mod, _seen: dict | None = None, report: bool = True) -> Value:
     """``val`` as returned to another module: object literals of the function's module
     ``mod`` carry source nodes (for raw text and diagnostic positions) that mean nothing
     in the caller's module, so objects are copied without them (raw text then comes from
     each validator, computed where it was written); spreads the object could not resolve
-    are reported in ``mod`` (CSX201)."""
+    are reported in ``mod`` (CSX201) unless ``report`` is False (a value passed between two
+    files of installed packages: their internals are not the project's to fix, and what
+    stays unknown is reported where the project uses it)."""
     seen = {} if _seen is None else _seen
     if isinstance(val, VArr):
-        return VArr([detach(x, mod, seen) for x in val.items])
+        return VArr([detach(x, mod, seen, report) for x in val.items])
     if not isinstance(val, VObj) or isinstance(val, VInstance):
         return val  # an instance is shared, as in JavaScript (it carries no source nodes)
     if id(val) in seen:
         return seen[id(val)]
     out = VObj({}, keys_known=val.keys_known and not val.spread_unknown)
     seen[id(val)] = out
-    for reason, m in val.spread_unknown:
+    for reason, m in val.spread_unknown if report else ():
         mod.diag(m.span[0], "CSX201", f"spread not resolved ({reason}); its entries are missing")
     for k, x in val.entries.items():
-        out.entries[k] = detach(x, mod, seen)
+        out.entries[k] = detach(x, mod, seen, report)
     return out
 
 

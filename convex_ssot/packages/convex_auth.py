@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from .. import ir
 from ..interp.packages import PackageModel
-from ..interp.values import VBuiltin, VObj, VUnknown, Value
+from ..interp.values import VBuiltin, VFunction, VObj, VUnknown, Value
 from ..parse import ast
 from .convex_server import VBuilder, VRegistration, VTable
 from .convex_values import VVal
 from .validator_ir import f, from_convex_json, id_, object_fields, opt, s
+from .versions import assume
 
 __all__ = ["AuthModel", "AUTH_PACKAGE"]
 
@@ -21,16 +22,18 @@ class AuthModel(PackageModel):
     """``@convex-dev/auth/server``."""
 
     builtin_prefixes = ("auth.",)
-    # Another installed version's `authTables` (plain defineTable calls) is read from its
-    # JavaScript; `convexAuth()` builds its functions through code the subset does not
-    # follow, so the model stays for it (with CSX245).
+    # Another installed version's `authTables` (plain defineTable calls) and `convexAuth()`
+    # (its functions differ between versions: 0.0.43's signIn has no `calledBy`) are read
+    # from its JavaScript. Where the installed `convexAuth()` is not understood, this model
+    # answers instead (:meth:`call_failed`, with CSX245 naming the version it was read from).
+    # `auth.addHttpRoutes(http)` stays modelled (packages/surface/libraries.py, CSX503).
     reads_installed = True
 
     def handles(self, specifier: str) -> bool:
         return specifier == "@convex-dev/auth/server"
 
     def reads_export(self, specifier: str, name: str) -> bool:
-        return name == "authTables"
+        return name in ("authTables", "convexAuth")
 
     def modelled_version(self, specifier: str):
         return ("@convex-dev/auth", AUTH_PACKAGE.rsplit("@", 1)[1]) if specifier == "@convex-dev/auth/server" else None
@@ -44,6 +47,15 @@ class AuthModel(PackageModel):
             "getAuthSessionId": VBuiltin("auth.getAuthUserId"),
             "convexAuth": VBuiltin("auth.convexAuth"),
         }
+
+    def call_failed(self, ev, mod, callee: Value, node: ast.Call, result: VUnknown) -> Value | None:
+        """``convexAuth(...)`` read from another installed version whose result is not
+        understood: the 0.0.95 model's functions, with CSX245 where the project imports it."""
+        pkg = getattr(getattr(callee, "module", None), "package", None)
+        if pkg != "@convex-dev/auth" or not isinstance(callee, VFunction) or getattr(callee.node, "name", None) != "convexAuth":
+            return None
+        assume(ev, mod, "@convex-dev/auth", AUTH_PACKAGE.rsplit("@", 1)[1], "@convex-dev/auth/server")
+        return _convex_auth_result(mod)
 
     def call(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:
         if name == "auth.getAuthUserId":

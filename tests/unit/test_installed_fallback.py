@@ -136,3 +136,80 @@ def test_an_export_the_model_does_not_list_is_read_from_the_installed_package(tm
     # what the model lists still comes from the model at a version it covers
     assert list(b.function("mail:modelled")["argsValidator"]["validator"]["value"]) == ["id", "event"]
     assert [d for d in b.diagnostics if d["code"] in ("CSX243", "CSX244", "CSX245", "CSX200")] == []
+
+
+# A fake @convex-dev/auth at a version the hand-written model (0.0.95) was not read from.
+# Its `convexAuth` builds its functions through helpers the statement subset follows.
+AUTH_PKG = {
+    "node_modules/@convex-dev/auth/package.json": json.dumps({
+        "name": "@convex-dev/auth", "version": "0.0.40", "type": "module",
+        "exports": {"./server": {"types": "./dist/server/index.d.ts", "import": "./dist/server/index.js"}},
+    }),
+    "node_modules/@convex-dev/auth/dist/server/index.js": 'export { convexAuth, getAuthUserId } from "./implementation.js";\n',
+    "node_modules/@convex-dev/auth/dist/server/implementation.js": src("""
+        import { actionGeneric, internalMutationGeneric, httpActionGeneric } from "convex/server";
+        import { v } from "convex/values";
+        const storeArgs = v.object({ args: v.any() });
+        function configDefaults(config) {
+            return { ...config, providers: config.providers ?? [] };
+        }
+        export function convexAuth(config_) {
+            const config = configDefaults(config_);
+            const auth = {
+                addHttpRoutes: (http) => {
+                    http.route({ path: "/.well-known/jwks.json", method: "GET", handler: httpActionGeneric(async () => null) });
+                },
+            };
+            return {
+                auth,
+                signIn: actionGeneric({
+                    args: { provider: v.optional(v.string()), params: v.optional(v.any()), refreshToken: v.optional(v.string()) },
+                    handler: async () => null,
+                }),
+                signOut: actionGeneric({ args: {}, handler: async () => null }),
+                store: internalMutationGeneric({ args: storeArgs, handler: async () => null }),
+            };
+        }
+        export async function getAuthUserId(ctx) {
+            return null;
+        }
+    """),
+}
+
+AUTH_MODULE = src("""
+    import { convexAuth } from "@convex-dev/auth/server";
+    import { Password } from "@convex-dev/auth/providers/Password";
+    export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });
+""")
+
+HTTP_MODULE = src("""
+    import { httpRouter } from "convex/server";
+    import { auth } from "./auth";
+    const http = httpRouter();
+    auth.addHttpRoutes(http);
+    export default http;
+""")
+
+
+def test_convex_auth_of_another_installed_version_is_read_not_modelled(tmp_path) -> None:
+    b = build(tmp_path / "app", {"convex/schema.ts": SCHEMA, "convex/auth.ts": AUTH_MODULE, "convex/http.ts": HTTP_MODULE, **AUTH_PKG})
+    assert b.function_ids() == ["auth:signIn", "auth:signOut", "auth:store"]
+    # 0.0.95's signIn has `calledBy` and `verifier`; the installed 0.0.40 (as written here) has neither
+    assert [f["name"] for f in b.function("auth:signIn")["argsValidator"]["fields"]] == ["provider", "params", "refreshToken"]
+    assert b.function("auth:store")["argsValidator"]["validator"]["value"] == {"args": {"fieldType": {"type": "any"}, "optional": False}}
+    # no model is applied, so no version assumption is reported for the functions
+    assert "CSX245" not in b.codes(), b.diagnostics
+    # the route registrar stays the modelled one, and says which version it models (CSX503)
+    assert [(r["method"], r["path"]) for r in b.functions["httpRoutes"]] == [("GET", "/.well-known/jwks.json"), ("GET", "/.well-known/openid-configuration")]
+    assert [d["code"] for d in b.diagnostics] == ["CSX503"]
+
+
+def test_convex_auth_not_understood_in_the_installed_package_falls_back_to_the_model(tmp_path) -> None:
+    broken = dict(AUTH_PKG)
+    key = "node_modules/@convex-dev/auth/dist/server/implementation.js"
+    broken[key] = broken[key].replace("const config = configDefaults(config_);", "const config = configDefaults(config_);\n    while (mystery()) {}")
+    b = build(tmp_path / "app", {"convex/schema.ts": SCHEMA, "convex/auth.ts": AUTH_MODULE, **broken})
+    assert b.function_ids() == ["auth:signIn", "auth:signOut", "auth:store"]
+    assert "calledBy" in [f["name"] for f in b.function("auth:signIn")["argsValidator"]["fields"]]
+    (d,) = [d for d in b.diagnostics if d["code"] == "CSX245"]
+    assert "@convex-dev/auth 0.0.40 is installed" in d["message"] and "@convex-dev/auth@0.0.95" in d["message"]
