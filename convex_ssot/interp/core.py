@@ -263,8 +263,10 @@ class Evaluator:
         if t is ast.Null:
             return VNull()
         if t is ast.Paren:
-            if len(node.items) == 1:
-                return self.eval(mod, node.items[0])
+            if len(node.items) == 1 or all(type(x) in (ast.Num, ast.Str) for x in node.items[:-1]):
+                # `(0, m.f)(...)`, compilers' call without `this`: the leading operands have
+                # no effect, the value is the last one (ECMA-262 §13.16)
+                return self.eval(mod, node.items[-1])
             return VUnknown("comma expression")
         if t is ast.Function:
             return VFunction(node, mod, self.scopes[-1] if self.scopes else None)

@@ -10,7 +10,7 @@ import math
 import re
 
 from ..parse import ast
-from .values import VBigInt, VBool, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
+from .values import VArr, VBigInt, VBool, VBuiltin, VCallable, VClass, VFunction, VNamespace, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
 
 __all__ = ["operator", "truthy", "own_keys", "property_key"]
 
@@ -84,18 +84,22 @@ def truthy(val: Value) -> bool | None:
 
 
 _PRIMITIVES = (VStr, VNum, VBool, VBigInt)
+#: Values that are objects in JavaScript (never null or undefined; VInstance is a VObj).
+_OBJECTS = (VObj, VArr, VFunction, VClass, VNamespace, VBuiltin, VCallable)
 
 
 def _strict_equal(a: Value, b: Value) -> bool | None:
-    """IsStrictlyEqual (§7.2.16) where both values are known primitives; None otherwise
-    (objects compare by identity, which an abstract value does not always keep)."""
+    """IsStrictlyEqual (§7.2.16) where both values are known primitives, or one is null or
+    undefined and the other known; None otherwise (objects compare by identity, which an
+    abstract value does not always keep)."""
     if isinstance(a, VUnknown) or isinstance(b, VUnknown):
         return None
     nullish = (VNull, VUndefined)
     if isinstance(a, nullish) or isinstance(b, nullish):
         if isinstance(a, nullish) and isinstance(b, nullish):
             return type(a) is type(b)
-        return False if isinstance(a, _PRIMITIVES) or isinstance(b, _PRIMITIVES) else None
+        # a primitive or an object (never null or undefined) against null or undefined
+        return False if isinstance(a, _PRIMITIVES + _OBJECTS) or isinstance(b, _PRIMITIVES + _OBJECTS) else None
     if isinstance(a, _PRIMITIVES) and isinstance(b, _PRIMITIVES):
         if type(a) is not type(b):
             return False
@@ -168,6 +172,8 @@ def operator(ev, mod, node: ast.Opaque) -> Value:
     JavaScript's precedence (:func:`_regroup`). Anything else is unknown."""
     unknown = VUnknown(f"{node.what} expression")
     if node.what == "unary":
+        if node.parts[0] == "void":  # ECMA-262 §13.5.2: the operand is evaluated, the value is undefined
+            return VUndefined()
         if node.parts[0] != "!":
             return unknown
         b = truthy(ev.eval(mod, node.parts[1]))

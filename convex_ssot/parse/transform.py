@@ -253,6 +253,9 @@ class ToAst(Transformer):
     def unary_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "unary")
 
+    def void_expr(self, ch):  # `void 0`, as compilers write `undefined`
+        return ast.Opaque(self._span_of(ch), "unary", ("void", ch[0]))
+
     def not_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "unary", ("!", ch[0]))
 

@@ -93,6 +93,8 @@ class Module:
     failed_exports: dict[str, FailedExport] = field(default_factory=dict)
     use_node: bool = False
     has_import_export: bool = False
+    #: a CommonJS file of an installed package, indexed by :mod:`.commonjs`
+    commonjs: bool = False
     diagnostics: list[ir.Diagnostic] = field(default_factory=list)
     values: dict[str, object] = field(default_factory=dict)
 
@@ -115,7 +117,12 @@ class Module:
         from ..parse.parser import ParseFailure, parse_outline
 
         try:
-            items = parse_outline(_statement_outline(self.mk, st), base=st.start)
+            if st.kind == "cjs":  # a CommonJS export's value (resolve/commonjs.py): `var <name>=` before it
+                head = f"var {name}="
+                text = head + _statement_outline(self.mk, lexer.Statement(st.start + len(head), st.end, "decl"))
+            else:
+                text = _statement_outline(self.mk, st)
+            items = parse_outline(text, base=st.start)
         except ParseFailure:
             return
         self.items.extend(items)
