@@ -288,7 +288,7 @@ class ToAst(Transformer):
         return ast.Opaque(self._span_of(ch), "assignment", (op, ch[0], ch[-1]))
 
     def typeof_expr(self, ch):
-        return ast.Opaque(self._span_of(ch), "typeof")
+        return ast.Opaque(self._span_of(ch), "unary", ("typeof", ch[0]))
 
     def tagged_template(self, ch):
         return ast.Opaque(self._span_of(ch), "tagged-template")
