@@ -1,7 +1,7 @@
 """Fake installed packages written for the CommonJS tests (tests/unit/test_commonjs_packages.py
 and tests/conformance/test_reading_commonjs.py): one package, ``fake-cjs``, in the shapes
 hand-written CommonJS, TypeScript's ``--module commonjs``, esbuild's ``--format=cjs`` and
-Babel emit, each exporting the same validators, table map and component client class, and
+Babel emit, and a minified ES module (statements one after another on one line), each exporting the same validators, table map and component client class, and
 the project modules that use them. Written for this project; no package's code is copied."""
 
 from __future__ import annotations
@@ -216,7 +216,20 @@ BABEL = {
     """,
 }
 
-STYLES = {"hand-written": HAND_WRITTEN, "tsc": TSC, "esbuild": ESBUILD, "babel": BABEL}
+# An ES module minified onto one line per file (as bundlers' minifiers write it), with a
+# helper function before the exports: statements follow `;` and `}` on the same line.
+MINIFIED_ESM = {
+    "index.js": (
+        'import{v as e}from"convex/values";import{defineTable as t,queryGeneric as n}from"convex/server";'
+        'import{vStatus as r}from"./validators.js";function u(a){let b=0;for(const c of a){b=b+c.length}return b}'
+        "const s=e.object({name:e.string(),status:r});const o={things:t({name:e.string()}).index(\"by_name\",[\"name\"])};"
+        "class i{constructor(a,b){this.component=a;this.options=b??{}}api(){return{getThing:n({args:{id:e.string(),"
+        "extra:this.options.extra},handler:async()=>null})}}}export{i as Client,o as fakeTables,s as vThing,r as vStatus,u as size};\n"
+    ),
+    "validators.js": 'import{v as e}from"convex/values";export const vStatus=e.union(e.literal("open"),e.literal("closed"));\n',
+}
+
+STYLES = {"hand-written": HAND_WRITTEN, "tsc": TSC, "esbuild": ESBUILD, "babel": BABEL, "minified-esm": MINIFIED_ESM}
 
 SCHEMA = """import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
