@@ -19,7 +19,8 @@ source file, validators in Convex's export JSON); this module holds the behaviou
   ``args``/``returns`` built from the workflow's own (:func:`.component_validators.workflow_validators_046`);
   ``vWorkflowId`` is ``v.string()`` (src/types.ts).
 * ``@convex-dev/better-auth`` — ``createClient(component, config).triggersApi()`` returns
-  ``{onCreate, onUpdate, onDelete}`` (src/client/create-client.ts).
+  ``{onCreate, onUpdate, onDelete}`` (src/client/create-client.ts); 0.7.7–0.7.15 ``new
+  BetterAuth(component, config).createAuthFunctions(opts)`` five functions (src/client/index.ts).
 * ``@convex-dev/workos-authkit`` — ``new AuthKit(component, opts)``; ``.events({...})``
   returns ``{authKitEvent}``, ``.actions({...})`` returns ``{authKitAction}``
   (src/client/index.ts).
@@ -33,6 +34,10 @@ source file, validators in Convex's export JSON); this module holds the behaviou
   opts).defineOnComplete({context?, handler})`` registers ``internalMutationGeneric({args:
   vOnCompleteArgs(context), handler})`` (0.2.18–0.4.9). Its other methods enqueue work
   and register nothing.
+* ``@convex-dev/polar`` — ``new Polar(component, config).api()`` returns six public actions
+  and queries (src/client/index.ts, 0.4.0–0.7.3; ``generateCheckoutLink`` takes
+  ``subscriptionId`` from 0.6.4).
+* ``@convex-dev/rag`` — ``vEntryId``/``vNamespaceId`` (``v.string()``, src/shared.ts).
 
 **A method the model does not cover** is read from the installed package when there is
 one (issue 9 §2): the class the client was made from is constructed from the installed
@@ -54,17 +59,13 @@ cannot list, so each such export gets a CSX243 warning (:func:`unlisted`):
 * the result of calling a method of a component client the tool does not model — an
   object made by ``new X(...)`` or ``f(...)`` of a package import with a ``components.*``
   argument from ``_generated/api``;
-* the result of a component's client API factory itself, ``f(components.x, …)`` of a
-  package function (not a relative module, not ``_generated``), whatever the package's
-  scope: exported plainly, destructured (``export const {createOrganization, …} =
-  makeTenantsAPI(components.tenants, {...})``, one per name) or through a property;
-* an unmodelled method of a modelled client, or an unmodelled function of an
-  ``@convex-dev/*`` package whose result is destructured into several exports
-  (``export const {create, findOne} = createApi(...)``).
+* the result of a component's client API factory, ``f(components.x, …)`` of a package
+  function, exported plainly, destructured (one per name) or through a property;
+* an unmodelled method of a modelled client (not installed, or its installed code not
+  understood), or an unmodelled ``@convex-dev/*`` function whose result is destructured.
 
-Plain values (``new Resend(components.resend)`` itself and its properties, constants,
-library calls without a component argument) get none, so projects without component
-factories see no new diagnostics.
+Plain values (``new Resend(components.resend)`` itself, constants, library calls without
+a component argument) get none (docs/diagnostics.md).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ from .validator_ir import from_convex_json
 __all__ = ["MODELLED_PACKAGES", "library_exports", "ComponentValue", "VFactoryUnknown", "new", "call", "member", "unlisted"]
 
 #: Packages modelled here (the keys of the model file).
-MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend", "@convex-dev/workpool")
+MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend", "@convex-dev/workpool", "@convex-dev/polar", "@convex-dev/rag")
 
 
 # ---------------------------------------------------------------- values
@@ -182,14 +183,16 @@ class VFactoryUnknown(VUnknown):
 _CALLABLE_EXPORTS = {
     "@convex-dev/migrations": ("Migrations",),
     "@convex-dev/workflow": ("WorkflowManager", "defineWorkflow"),
-    "@convex-dev/better-auth": ("createClient",),
+    "@convex-dev/better-auth": ("createClient", "BetterAuth"),
     "@convex-dev/workos-authkit": ("AuthKit",),
     "@convex-dev/resend": (),
     "@convex-dev/workpool": ("vOnCompleteArgs", "vOnCompleteValidator"),
+    "@convex-dev/polar": (),
+    "@convex-dev/rag": (),
 }
 
 #: Classes whose version is looked up only when a modelled method is called.
-_LAZY_CLASSES = {"@convex-dev/workpool": ("Workpool",)}
+_LAZY_CLASSES = {"@convex-dev/workpool": ("Workpool",), "@convex-dev/polar": ("Polar",), "@convex-dev/rag": ()}
 
 
 class _LazyExports(Mapping):
@@ -226,7 +229,7 @@ def library_exports(ev, mod, specifier: str) -> Mapping[str, Value] | None:
     package is not modelled here. Exports not listed are left to the caller (unknown)."""
     if specifier not in _CALLABLE_EXPORTS:
         return None
-    if specifier == "@convex-dev/workpool":
+    if specifier in _LAZY_CLASSES:
         return _LazyExports(ev, mod, specifier)
     return _exports_of(ev, mod, specifier)
 
@@ -330,7 +333,7 @@ def new(ev, mod, node: ast.New) -> Value:
 
 
 def _construct(ev, mod, exp: VExport, args: list[ast.Node], node: ast.Node) -> Value:
-    if exp.name in ("Migrations", "WorkflowManager", "AuthKit", "createClient", "Workpool"):
+    if exp.name in ("Migrations", "WorkflowManager", "AuthKit", "createClient", "BetterAuth", "Workpool", "Polar"):
         # Only Migrations reads an option (internalMutation); other options are not
         # evaluated, so nothing unrelated (e.g. better-auth's local schema) is reported.
         opts = ev.eval(mod, args[1]) if len(args) > 1 and exp.name == "Migrations" else None
@@ -371,9 +374,7 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
             read = _installed_method(ev, mod, owner, callee.name, node)
             if read is not None and not isinstance(read, VUnknown):
                 return read
-            what = f"{owner.cls}.{callee.name}()"
-            if isinstance(read, VUnknown):
-                what += f", whose code in the installed package is not understood ({read.reason}),"
+            what = f"{owner.cls}.{callee.name}()" + (f", whose code in the installed package is not understood ({read.reason})," if isinstance(read, VUnknown) else "")
             return VFactoryUnknown(f"{what} of {owner.package} is not modelled", owner.package, what)
         if isinstance(owner, VPendingWorkflow):
             return _workflow_registration(ev, mod, owner.client, owner.config, node, f"{owner.text}.handler")
@@ -429,9 +430,9 @@ def _registrations(mod, client: VClient, method: str, table: dict, node: ast.Nod
     """An object of registered functions, as listed in the model (``{name: {args, returns}}``)."""
     out: dict[str, Value] = {}
     for name, f in table.items():
-        out[name] = _registration(mod, _builder("mutation", "internal", f"{client.cls}.{method}"), text, f["args"], f["returns"], node)
+        b = _builder(f.get("kind", "mutation"), f.get("visibility", "internal"), f"{client.cls}.{method}")
+        out[name] = _registration(mod, b, text, f["args"], f["returns"], node)
     return VObj(out)
-
 
 
 def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:
@@ -465,8 +466,11 @@ def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], no
         return None
     if client.package == "@convex-dev/workpool" and name == "defineOnComplete":
         return _define_on_complete(ev, mod, client, args, node, text)
-    if client.package == "@convex-dev/better-auth" and name == "triggersApi":
-        return _registrations(mod, client, name, var["triggersApi"], node, text)
+    if client.package == "@convex-dev/polar" and name == "api":
+        table = _lazy_variant(ev, mod, client).get("api")
+        return _registrations(mod, client, name, table, node, text) if table is not None else None
+    if client.package == "@convex-dev/better-auth" and name in ("triggersApi", "createAuthFunctions") and name in var:
+        return _registrations(mod, client, name, var[name], node, text)
     if client.package == "@convex-dev/workos-authkit" and name in ("events", "actions"):
         return _registrations(mod, client, name, var[name], node, text)
     return None
@@ -477,9 +481,7 @@ def _define_on_complete(ev, mod, client: VClient, args: list[ast.Node], node: as
     ``internalMutationGeneric({args: vOnCompleteArgs(context), handler})``. The version is
     looked up here (the import of ``Workpool`` alone reports nothing); None where the variant
     does not model the method (it is then read from the installed package, else CSX243)."""
-    made_mod = client.made[0] if client.made is not None else mod
-    var, _version = variant(ev, made_mod, client.package, max(made_mod.mk.clean.find(client.package) - 1, 0))
-    spec = var["onComplete"]
+    spec = _lazy_variant(ev, mod, client)["onComplete"]
     if not spec.get("defineOnComplete"):
         return None
     cfg = ev.eval(mod, args[0]) if args else VUnknown("no argument")
@@ -498,6 +500,15 @@ def _define_on_complete(ev, mod, client: VClient, args: list[ast.Node], node: as
     reg.args = VVal(args_v)
     reg.span = node.span
     return reg
+
+
+def _lazy_variant(ev, mod, client: VClient) -> dict:
+    """The model variant of a client whose version is looked up only when a modelled
+    method is called (:data:`_LAZY_CLASSES`), reported (CSX244) where its class is imported."""
+    if client.variant is None:
+        made_mod = client.made[0] if client.made is not None else mod
+        client.variant = variant(ev, made_mod, client.package, max(made_mod.mk.clean.find(client.package) - 1, 0))[0]
+    return client.variant
 
 
 def _installed_method(ev, mod, client: VClient, name: str, node: ast.Call) -> Value | None:

@@ -153,7 +153,9 @@ def choose_variant(package: str, version: str | None, how: str) -> tuple[dict, s
             lo, hi = _vt(var["range"][0]), _vt(var["range"][1])
             if vt is not None and lo <= vt <= hi:  # type: ignore[operator]
                 return var, version, None
-        below = [var for var in variants if vt is not None and _vt(var["range"][1]) < vt]  # type: ignore[operator]
+        pre = re.match(r"^(\d+)\.(\d+)\.(\d+)-", version)  # a prerelease comes just before its release
+        order = (*vt, 1) if vt is not None else ((int(pre.group(1)), int(pre.group(2)), int(pre.group(3)), 0) if pre else None)
+        below = [var for var in variants if order is not None and (*_vt(var["range"][1]), 1) < order]  # type: ignore[misc]
         var = below[-1] if below else variants[0]
         near = var["range"][1] if below else var["range"][0]
         return var, near, f"{package} {version} is not a version the tool has verified; modelled as {near} (what it registers may differ)"
