@@ -13,7 +13,7 @@ from pathlib import Path
 from ..cache import note_input
 from .lockfiles import LOCKFILES, catalog_spec, locked_version
 
-__all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json"]
+__all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json", "version_tuple"]
 
 _MODEL_PATH = Path(__file__).parent / "models" / "components.json"
 _model_cache: dict | None = None
@@ -29,6 +29,11 @@ def model() -> dict:
 
 _EXACT = re.compile(r"^[=v]*(\d+)\.(\d+)\.(\d+)$")
 _RANGE = re.compile(r"^([\^~]|>=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
+
+
+def version_tuple(s: str) -> tuple[int, int, int] | None:
+    """``(major, minor, patch)`` of an ``x.y.z`` version; None for anything else."""
+    return _vt(s)
 
 
 def _vt(s: str) -> tuple[int, int, int] | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
 from ssot_testlib import build
 
 SCHEMA = 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n'
@@ -213,3 +215,29 @@ def test_convex_auth_not_understood_in_the_installed_package_falls_back_to_the_m
     assert "calledBy" in [f["name"] for f in b.function("auth:signIn")["argsValidator"]["fields"]]
     (d,) = [d for d in b.diagnostics if d["code"] == "CSX245"]
     assert "@convex-dev/auth 0.0.40 is installed" in d["message"] and "@convex-dev/auth@0.0.95" in d["message"]
+
+
+@pytest.mark.parametrize(("pinned", "old"), [("0.0.43", True), ("0.0.47", True), ("0.0.95", False)])
+def test_convex_auth_model_of_the_pinned_version_in_a_fresh_clone(tmp_path, pinned, old) -> None:
+    """Without node_modules the model of the pinned version answers: 0.0.43–0.0.47 (their
+    src/server/implementation.ts) has no `isAuthenticated`, no `calledBy`/... in signIn,
+    authAccounts' `accountIdAndProvider` index and no refresh-token reuse fields."""
+    schema = 'import { defineSchema } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\nexport default defineSchema({ ...authTables });\n'
+    module = AUTH_MODULE.replace("{ auth, signIn, signOut, store }", "{ auth, signIn, signOut, store, isAuthenticated }")
+    b = build(tmp_path / "app", {"convex/schema.ts": schema, "convex/auth.ts": module, "package.json": json.dumps({"dependencies": {"@convex-dev/auth": pinned}})})
+    ids = b.function_ids()
+    assert ("auth:isAuthenticated" in ids) is not old
+    assert ("calledBy" in [f["name"] for f in b.function("auth:signIn")["argsValidator"]["fields"]]) is not old
+    accounts = [i["name"] for i in b.table("authAccounts")["indexes"]]
+    assert accounts == (["userIdAndProvider", "accountIdAndProvider"] if old else ["userIdAndProvider", "providerAndAccountId"])
+    refresh = [c["name"] for c in b.table("authRefreshTokens")["columns"] if not c["name"].startswith("_")]
+    assert refresh == (["sessionId", "expirationTime"] if old else ["sessionId", "expirationTime", "firstUsedTime", "parentRefreshTokenId"])
+    assert b.table("users")["origin"] == f"@convex-dev/auth@{pinned}"
+    assert "CSX245" not in b.codes()
+
+
+def test_convex_auth_of_an_unread_pinned_version_is_the_latest_model_with_a_warning(tmp_path) -> None:
+    b = build(tmp_path / "app", {"convex/schema.ts": SCHEMA, "convex/auth.ts": AUTH_MODULE, "package.json": json.dumps({"dependencies": {"@convex-dev/auth": "0.0.60"}})})
+    assert "calledBy" in [f["name"] for f in b.function("auth:signIn")["argsValidator"]["fields"]]
+    (d,) = [d for d in b.diagnostics if d["code"] == "CSX245"]
+    assert "@convex-dev/auth 0.0.60 is pinned" in d["message"] and "@convex-dev/auth@0.0.95" in d["message"]
