@@ -241,3 +241,28 @@ def test_convex_auth_of_an_unread_pinned_version_is_the_latest_model_with_a_warn
     assert "calledBy" in [f["name"] for f in b.function("auth:signIn")["argsValidator"]["fields"]]
     (d,) = [d for d in b.diagnostics if d["code"] == "CSX245"]
     assert "@convex-dev/auth 0.0.60 is pinned" in d["message"] and "@convex-dev/auth@0.0.95" in d["message"]
+
+
+def test_an_installed_function_that_receives_the_router_runs(tmp_path) -> None:
+    """A library's route registrar that no model knows is read: its `http.route(...)` calls
+    add the routes. The surface model is asked first about functions of installed packages
+    (for the modelled registrars) and lets every other one run (no CSX502)."""
+    b = build(tmp_path / "app", {
+        "convex/schema.ts": SCHEMA,
+        "convex/http.ts": src("""
+            import { httpRouter } from "convex/server";
+            import { registerWebhooks } from "fake-webhooks";
+            const http = httpRouter();
+            registerWebhooks(http, { prefix: "/hooks" });
+            export default http;
+        """),
+        **package("fake-webhooks", "1.0.0", """
+            import { httpActionGeneric } from "convex/server";
+            export function registerWebhooks(http, options) {
+              http.route({ path: options.prefix + "/in", method: "POST", handler: httpActionGeneric(async () => new Response()) });
+              http.route({ pathPrefix: options.prefix + "/files/", method: "GET", handler: httpActionGeneric(async () => new Response()) });
+            }
+        """),
+    })
+    assert [(r["method"], r.get("path") or r.get("pathPrefix")) for r in b.functions["httpRoutes"]] == [("POST", "/hooks/in"), ("GET", "/hooks/files/")]
+    assert b.diagnostics == [], b.diagnostics
