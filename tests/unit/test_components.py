@@ -195,7 +195,8 @@ def test_workflow_046_validators_come_from_the_workflow(convex_project):
     assert second["returns"]["value"][1]["value"]["runResult"]["fieldType"]["value"][0]["value"]["returnValue"]["fieldType"] == ANY
 
 
-def test_better_auth_triggers_api_lists_each_destructured_function(convex_project):
+@pytest.mark.parametrize("version", ["0.8.0", "0.8.4", "0.12.5"])
+def test_better_auth_triggers_api_lists_each_destructured_function(convex_project, version):
     b = project(convex_project, {
         "convex/auth.ts": src("""
             import { createClient } from "@convex-dev/better-auth";
@@ -203,7 +204,7 @@ def test_better_auth_triggers_api_lists_each_destructured_function(convex_projec
             export const authComponent = createClient(components.betterAuth, { triggers: {} });
             export const { onCreate, onUpdate, onDelete } = authComponent.triggersApi();
         """),
-        **installed("@convex-dev/better-auth", "0.12.5"),
+        **installed("@convex-dev/better-auth", version),
     })
     doc = {"doc": req(ANY), "model": req(S)}
     assert fn(b, "auth:onCreate")["args"]["value"] == doc
