@@ -22,7 +22,8 @@ source file, validators in Convex's export JSON); this module holds the behaviou
   ``{onCreate, onUpdate, onDelete}`` (src/client/create-client.ts); 0.7.7–0.7.15 ``new
   BetterAuth(component, config).createAuthFunctions(opts)`` five functions (src/client/index.ts).
 * ``@convex-dev/workos-authkit`` — ``new AuthKit(component, opts)``; ``.events({...})``
-  returns ``{authKitEvent}``, ``.actions({...})`` returns ``{authKitAction}``
+  returns ``{authKitEvent}``, ``.actions({...})`` returns ``{authKitAction}``, ``.utils()``
+  (0.2+) ``{backfillUsers}``
   (src/client/index.ts).
 * ``@convex-dev/resend`` — the validator ``vOnEmailEventArgs`` (src/client/index.ts).
 * ``@convex-dev/workpool`` — its exported validators (src/client/index.ts:
@@ -471,7 +472,7 @@ def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], no
         return _registrations(mod, client, name, table, node, text) if table is not None else None
     if client.package == "@convex-dev/better-auth" and name in ("triggersApi", "createAuthFunctions") and name in var:
         return _registrations(mod, client, name, var[name], node, text)
-    if client.package == "@convex-dev/workos-authkit" and name in ("events", "actions"):
+    if client.package == "@convex-dev/workos-authkit" and name in ("events", "actions", "utils") and name in var:
         return _registrations(mod, client, name, var[name], node, text)
     return None
 

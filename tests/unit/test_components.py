@@ -215,7 +215,10 @@ def test_better_auth_triggers_api_lists_each_destructured_function(convex_projec
     assert (raw["constructor"], raw["resolvedConstructor"], raw["auth"]["kind"]) == ("authComponent.triggersApi", "internalMutation", "internal-only")
 
 
-def test_workos_authkit_events_and_actions(convex_project):
+@pytest.mark.parametrize(("version", "backfill"), [("0.1.6", None), ("0.2.0", "action"), ("0.2.7", "mutation")])
+def test_workos_authkit_events_and_actions(convex_project, version, backfill):
+    """``events``/``actions`` the same from 0.1.1 to 0.2.7; ``utils()`` from 0.2.0 registers
+    ``backfillUsers`` (an internal action, an internal mutation from 0.2.3)."""
     b = project(convex_project, {
         "convex/auth.ts": src("""
             import { AuthKit } from "@convex-dev/workos-authkit";
@@ -223,9 +226,15 @@ def test_workos_authkit_events_and_actions(convex_project):
             export const authKit = new AuthKit(components.workOSAuthKit, {});
             export const { authKitEvent } = authKit.events({ "user.created": async () => {} });
             export const { authKitAction } = authKit.actions({ authentication: async (ctx, a, { allow }) => allow() });
+            export const { backfillUsers } = authKit.utils();
         """),
-        **installed("@convex-dev/workos-authkit", "0.1.6"),
+        **installed("@convex-dev/workos-authkit", version),
     })
+    if backfill is None:
+        assert "auth:backfillUsers" not in b.function_ids() and [d["code"] for d in b.diagnostics] == ["CSX243"]
+    else:
+        assert fn(b, "auth:backfillUsers") == {"kind": backfill, "visibility": "internal", "args": {"type": "object", "value": {}}, "returns": {"type": "null"}}
+        assert b.diagnostics == []
     rec = {"type": "record", "keys": S, "values": req(ANY)}
     ev = fn(b, "auth:authKitEvent")
     assert ev["args"]["value"] == {"event": req(S), "data": req(rec)} and ev["returns"] == {"type": "null"}
