@@ -42,7 +42,7 @@ source file, validators in Convex's export JSON); this module holds the behaviou
 
 **A method the model does not cover** is read from the installed package when there is
 one (issue 9 §2): the class the client was made from is constructed from the installed
-JavaScript with the same arguments and the method applied (:func:`_installed_method`); only
+JavaScript with the same arguments and the method applied (:func:`.component_reading.installed_method`); only
 when that is not understood, or nothing is installed, is the export reported (CSX243).
 
 **Which version.** The registered validators change between releases, so the version is
@@ -76,7 +76,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import ir
-from ..interp.classes import construct
 from ..interp.core import callee_text
 from ..interp.packages import PackageModel
 from ..interp.values import ModelValue, VClass, VFunction, VInstance, VObj, VUndefined, VUnknown, Value
@@ -84,6 +83,7 @@ from ..parse import ast
 from .versions import choose_variant, model, variant
 from .convex_server import VBuilder, VRegistration
 from .convex_values import VVal
+from .component_reading import installed_method
 from .component_validators import on_complete_args, on_complete_object, workflow_validators_046
 from .validator_ir import from_convex_json
 
@@ -365,14 +365,17 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
             return VFactoryUnknown("defineWorkflow(): configuration not resolved", callee.package, "defineWorkflow")
         if callee.name in ("vOnCompleteArgs", "vOnCompleteValidator"):
             return on_complete_args(ev, mod, callee, args, node)
-        return _construct(ev, mod, callee, args, node)
+        out = _construct(ev, mod, callee, args, node)
+        if isinstance(out, VClient):
+            out.made = (mod, node)  # `createClient(...)`: a factory function
+        return out
     if isinstance(callee, VClientMethod):
         owner = callee.client
         if isinstance(owner, VClient):
             out = _client_method(ev, mod, owner, callee.name, args, node)
             if out is not None:
                 return out
-            read = _installed_method(ev, mod, owner, callee.name, node)
+            read = installed_method(ev, mod, owner, callee.name, node)
             if read is not None and not isinstance(read, VUnknown):
                 return read
             what = f"{owner.cls}.{callee.name}()" + (f", whose code in the installed package is not understood ({read.reason})," if isinstance(read, VUnknown) else "")
@@ -510,38 +513,6 @@ def _lazy_variant(ev, mod, client: VClient) -> dict:
         made_mod = client.made[0] if client.made is not None else mod
         client.variant = variant(ev, made_mod, client.package, max(made_mod.mk.clean.find(client.package) - 1, 0))[0]
     return client.variant
-
-
-def _installed_method(ev, mod, client: VClient, name: str, node: ast.Call) -> Value | None:
-    """``client.name(...)`` read from the installed package: the class ``client.cls`` of the
-    package file the client's ``new`` expression imports it from, constructed from that
-    JavaScript with the same arguments, and its method applied (issue 9 §2: a model that
-    covers the installed version but not this method gives way to the package's code).
-    None when the package is not installed or the class is not read there; a
-    :class:`~convex_ssot.interp.values.VUnknown` when the method's result is not understood."""
-    if client.made is None:
-        return None
-    made_mod, new_node = client.made
-    base = new_node.target.callee if isinstance(new_node.target, ast.Call) else new_node.target
-    while isinstance(base, ast.Member):
-        base = base.obj
-    imp = made_mod.imports.get(base.name) if isinstance(base, ast.Ident) else None
-    if imp is None:
-        return None
-    target = ev.load(made_mod, imp[0])
-    if target is None or getattr(target, "package", None) is None:
-        return None
-    cls = ev.export_value(target, client.cls)
-    if not isinstance(cls, VClass):
-        return None
-    inst = construct(ev, made_mod, cls, new_node.target.args if isinstance(new_node.target, ast.Call) else [])
-    if not isinstance(inst, VInstance):
-        return inst if isinstance(inst, VUnknown) else None
-    inst.made_by = (made_mod, new_node)
-    method = ev.member(mod, inst, name)
-    if not isinstance(method, VFunction):
-        return method if isinstance(method, VUnknown) else None
-    return ev.apply(method, node.args, mod)
 
 
 def _workflow_registration(ev, mod, client: VClient, cfg: VObj, node: ast.Node, text: str) -> Value:

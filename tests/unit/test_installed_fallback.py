@@ -266,3 +266,40 @@ def test_an_installed_function_that_receives_the_router_runs(tmp_path) -> None:
     })
     assert [(r["method"], r.get("path") or r.get("pathPrefix")) for r in b.functions["httpRoutes"]] == [("POST", "/hooks/in"), ("GET", "/hooks/files/")]
     assert b.diagnostics == [], b.diagnostics
+
+
+# A fake @convex-dev/better-auth 0.12.5 (covered: the model gives `triggersApi()`), whose
+# `clientApi()` the model does not know; the client is made by a factory function.
+BETTER_AUTH_JS = """
+    import { internalMutationGeneric, queryGeneric } from "convex/server";
+    import { v } from "convex/values";
+    export function createClient(component, config) {
+      return {
+        component,
+        triggersApi: () => ({ onCreate: internalMutationGeneric({ args: { fake: v.null() }, handler: async () => null }) }),
+        clientApi: () => ({
+          getAuthUser: queryGeneric({ args: {}, returns: v.union(v.null(), v.object({ name: v.string() })), handler: async () => null }),
+        }),
+      };
+    }
+"""
+
+
+def test_an_unmodelled_method_of_a_client_made_by_a_factory_is_read(tmp_path) -> None:
+    b = build(tmp_path / "app", {
+        "convex/schema.ts": SCHEMA,
+        "convex/auth.ts": src("""
+            import { createClient } from "@convex-dev/better-auth";
+            import { components } from "./_generated/api";
+            export const authComponent = createClient(components.betterAuth, {});
+            export const { onCreate } = authComponent.triggersApi();
+            export const { getAuthUser } = authComponent.clientApi();
+        """),
+        **package("@convex-dev/better-auth", "0.12.5", BETTER_AUTH_JS),
+    })
+    # the modelled method at a covered version: the model (doc/model args), not the fake
+    assert list(b.function("auth:onCreate")["argsValidator"]["validator"]["value"]) == ["doc", "model"]
+    user = b.function("auth:getAuthUser")
+    assert (user["kind"], user["visibility"]) == ("query", "public")
+    assert user["returnsValidator"]["validator"]["type"] == "union"
+    assert [d for d in b.diagnostics if d["code"] == "CSX243"] == []
