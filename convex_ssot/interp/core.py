@@ -157,6 +157,14 @@ class Evaluator:
                     return val
         lib = self.packages.export(self, mod, specifier, imported)
         if lib is not None:
+            if type(lib) is VUnknown and reader is not None and imported != "*":
+                # The model covers this version but not this export: read it from the
+                # installed package when it is there (never a silent "not modelled").
+                target = self.load(mod, specifier)
+                if target is not None and getattr(target, "package", None) is not None:
+                    val = self.export_value(target, imported)
+                    if not isinstance(val, VUnknown):
+                        return val
             return lib
         target = self.load(mod, specifier)
         if target is None:
@@ -255,8 +263,10 @@ class Evaluator:
         if t is ast.Null:
             return VNull()
         if t is ast.Paren:
-            if len(node.items) == 1:
-                return self.eval(mod, node.items[0])
+            if len(node.items) == 1 or all(type(x) in (ast.Num, ast.Str) for x in node.items[:-1]):
+                # `(0, m.f)(...)`, compilers' call without `this`: the leading operands have
+                # no effect, the value is the last one (ECMA-262 §13.16)
+                return self.eval(mod, node.items[-1])
             return VUnknown("comma expression")
         if t is ast.Function:
             return VFunction(node, mod, self.scopes[-1] if self.scopes else None)
@@ -377,7 +387,7 @@ class Evaluator:
         """A call expression."""
         callee = self.eval(mod, node.callee)
         args = node.args
-        if isinstance(callee, (VUnknown, ModelValue)):
+        if isinstance(callee, (VUnknown, ModelValue)) or (type(callee) is VFunction and getattr(callee.module, "package", None) is not None):
             out = self.packages.intercept(self, mod, callee, node)  # e.g. code that receives the router
             if out is not None:
                 return out
@@ -427,10 +437,13 @@ class Evaluator:
                 values.extend(inner.items)
             else:
                 values.append(self.eval(caller, a))
-        if fn.module is not caller:  # values cross modules without the caller's source nodes
-            values = [statements.detach(x, caller) for x in values]
-        res = self.call_function(fn, values)
-        return statements.detach(res, fn.module) if fn.module is not caller else res
+        if fn.module is caller:
+            return self.call_function(fn, values)
+        # values cross modules without the caller's source nodes (reported unless both
+        # modules are installed packages' files)
+        report = getattr(caller, "package", None) is None or getattr(fn.module, "package", None) is None
+        values = [statements.detach(x, caller, report=report) for x in values]
+        return statements.detach(self.call_function(fn, values), fn.module, report=report)
 
     def call_function(self, fn: VFunction, values: list[Value]) -> Value:
         """Call a project function with argument values: parameters (plain names; a missing

@@ -10,7 +10,7 @@ import math
 import re
 
 from ..parse import ast
-from .values import VBigInt, VBool, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
+from .values import ModelValue, VArr, VBigInt, VBool, VBuiltin, VCallable, VClass, VFunction, VNamespace, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
 
 __all__ = ["operator", "truthy", "own_keys", "property_key"]
 
@@ -50,9 +50,24 @@ def own_keys(val: Value) -> list[str] | None:
     return sorted((k for k in keys if is_index(k)), key=int) + [k for k in keys if not is_index(k)]
 
 
+def js_typeof(val: Value) -> str | None:
+    """``typeof val`` (ECMA-262 §13.5.3) where the value's type is known; None otherwise."""
+    if isinstance(val, VUnknown):
+        return None
+    if isinstance(val, ModelValue):
+        return val.js_typeof()
+    for types, name in _TYPEOF:
+        if isinstance(val, types):
+            return name
+    return None
+
+
 def _has_property(key: Value, obj: Value) -> Value:
     """``key in obj`` (ECMA-262 §13.10.1 HasProperty) where it is definite."""
     k = property_key(key)
+    if isinstance(obj, ModelValue) and k is not None:
+        has = obj.has_property(k)
+        return VUnknown("binary expression") if has is None else VBool(has)
     if k is None or own_keys(obj) is None:
         return VUnknown("binary expression")
     assert isinstance(obj, VObj)
@@ -84,18 +99,28 @@ def truthy(val: Value) -> bool | None:
 
 
 _PRIMITIVES = (VStr, VNum, VBool, VBigInt)
+#: Values that are objects in JavaScript (never null or undefined; VInstance is a VObj).
+_OBJECTS = (VObj, VArr, VFunction, VClass, VNamespace, VBuiltin, VCallable)
+#: ``typeof`` of the core's own values (VBuiltin left out: a package export may be either).
+_TYPEOF = (
+    ((VStr,), "string"), ((VNum,), "number"), ((VBool,), "boolean"), ((VBigInt,), "bigint"),
+    ((VUndefined,), "undefined"), ((VNull,), "object"), ((VFunction, VClass, VCallable), "function"),
+    ((VObj, VArr, VNamespace), "object"),
+)
 
 
 def _strict_equal(a: Value, b: Value) -> bool | None:
-    """IsStrictlyEqual (§7.2.16) where both values are known primitives; None otherwise
-    (objects compare by identity, which an abstract value does not always keep)."""
+    """IsStrictlyEqual (§7.2.16) where both values are known primitives, or one is null or
+    undefined and the other known; None otherwise (objects compare by identity, which an
+    abstract value does not always keep)."""
     if isinstance(a, VUnknown) or isinstance(b, VUnknown):
         return None
     nullish = (VNull, VUndefined)
     if isinstance(a, nullish) or isinstance(b, nullish):
         if isinstance(a, nullish) and isinstance(b, nullish):
             return type(a) is type(b)
-        return False if isinstance(a, _PRIMITIVES) or isinstance(b, _PRIMITIVES) else None
+        # a primitive or an object (never null or undefined) against null or undefined
+        return False if isinstance(a, _PRIMITIVES + _OBJECTS) or isinstance(b, _PRIMITIVES + _OBJECTS) else None
     if isinstance(a, _PRIMITIVES) and isinstance(b, _PRIMITIVES):
         if type(a) is not type(b):
             return False
@@ -168,6 +193,11 @@ def operator(ev, mod, node: ast.Opaque) -> Value:
     JavaScript's precedence (:func:`_regroup`). Anything else is unknown."""
     unknown = VUnknown(f"{node.what} expression")
     if node.what == "unary":
+        if node.parts[0] == "void":  # ECMA-262 §13.5.2: the operand is evaluated, the value is undefined
+            return VUndefined()
+        if node.parts[0] == "typeof":
+            t = js_typeof(ev.eval(mod, node.parts[1]))
+            return unknown if t is None else VStr(t)
         if node.parts[0] != "!":
             return unknown
         b = truthy(ev.eval(mod, node.parts[1]))

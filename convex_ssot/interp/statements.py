@@ -40,7 +40,7 @@ compares with ``<`` does not parse and is not evaluated (``b > a`` is).
 
 Anything else — another statement, an unresolved call with possible effects, a ``throw``
 that is reached, recursion deeper than :data:`MAX_CALL_DEPTH`, more than :data:`MAX_STEPS`
-statements, a body longer than :data:`MAX_BODY_CHARS` — makes the call evaluate to
+statements, a body whose outline holds more than :data:`MAX_BODY_CHARS` characters — makes the call evaluate to
 :class:`~.values.VUnknown` with the reason; the caller turns it into the usual diagnostic
 (CSX200/CSX230). The semantics follow ECMA-262 (§14 statements, §13.11 equality operators,
 §7.1.2 ToBoolean); no project code is run.
@@ -71,8 +71,12 @@ __all__ = ["run", "run_statement", "function_declaration", "detach", "MAX_CALL_D
 MAX_CALL_DEPTH = 32
 #: Statements executed by one outermost call (loop iterations included).
 MAX_STEPS = 10_000
-#: Longer bodies are not parsed (helpers that build validators are short; handlers are not).
-MAX_BODY_CHARS = 20_000
+#: Bodies whose outline (:func:`..parse.lexer.body_outline`: nested functions and blocks
+#: elided, local type declarations blanked) holds more non-blank characters than this are not
+#: parsed. What is counted is what Lark parses (about 1.5 MB/s, so the bound is some 30 ms
+#: per body); a helper that returns a dozen registrations with inline handlers (a generic
+#: ``crud``) has a long body but a short outline, and its exports are not lost.
+MAX_BODY_CHARS = 50_000
 
 
 _VAR = re.compile(r"(?<![\w$.])var\s")
@@ -141,15 +145,61 @@ def _statements(mod, span: ast.Span) -> list[ast.Node] | VUnknown:
     cached = mod.values.get(key)
     if cached is not None:
         return cached  # type: ignore[return-value]
-    if c - o > MAX_BODY_CHARS:
-        out: list[ast.Node] | VUnknown = VUnknown(f"a body longer than {MAX_BODY_CHARS} characters at {_where(mod, o)}")
+    text = blank_type_declarations(mod.mk.masked, lexer.body_outline(mod.mk, o, c), o + 1)
+    size = len(text) - sum(text.count(ch) for ch in " \n\t")
+    if size > MAX_BODY_CHARS:
+        out: list[ast.Node] | VUnknown = VUnknown(f"a body of more than {MAX_BODY_CHARS} characters (nested functions left out) at {_where(mod, o)}")
     else:
         try:
-            out = parse_body(lexer.body_outline(mod.mk, o, c), base=o + 1)
+            out = parse_body(text, base=o + 1)
         except ParseFailure as exc:
             out = VUnknown(f"a statement the tool does not evaluate ({exc.message} at {_where(mod, exc.offset)})")
     mod.values[key] = out  # type: ignore[assignment]
     return out
+
+
+#: A TypeScript ``type``/``interface`` declaration starting a line of a body (the masked text).
+_TYPE_DECL = re.compile(r"(?m)^[ \t]*(?:export\s+)?(?:type|interface)\s+[A-Za-z_$][\w$]*\s*[=<{]")
+_CONTINUES_TYPE = frozenset("|&.<>?:=,")
+
+
+def blank_type_declarations(masked: str, text: str, base: int) -> str:
+    """``text`` (a body outline starting at offset ``base`` of the module) with local
+    ``type X = …`` and ``interface X {…}`` declarations blanked: they have no runtime value
+    (TypeScript erases them), and the ``body`` rule does not read them. A declaration ends at
+    a ``;`` or at a line break outside brackets where the next line does not continue the
+    type (``|``, ``&``, ``.``…); brackets are counted in the module's masked text (strings
+    and comments masked), ``=>`` of a function type not counting as a closing ``>``."""
+    end_all = base + len(text)
+    out: list[str] | None = None
+    for m in _TYPE_DECL.finditer(masked, base, end_all):
+        if text[m.end() - 1 - base] != masked[m.end() - 1]:
+            continue  # inside a nested block the outline has already left out
+        i, depth = m.end() - 1, 0
+        while i < end_all:
+            ch = masked[i]
+            if ch in "({[<":
+                depth += 1
+            elif ch in ")}]" or (ch == ">" and masked[i - 1] != "="):
+                depth -= 1
+                if depth == 0 and ch == "}" and m.group(0).lstrip().startswith(("interface", "export interface")):
+                    i += 1
+                    break
+            elif ch == ";" and depth <= 0:
+                i += 1
+                break
+            elif ch == "\n" and depth <= 0:
+                before = masked[m.start() : i].rstrip()
+                rest = masked[i + 1 : min(end_all, i + 200)].lstrip()
+                if not (before and before[-1] in _CONTINUES_TYPE) and (not rest or rest[0] not in _CONTINUES_TYPE):
+                    break
+            i += 1
+        if out is None:
+            out = list(text)
+        for j in range(m.start() - base, i - base):
+            if out[j] != "\n":
+                out[j] = " "
+    return text if out is None else "".join(out)
 
 
 def _where(mod, offset: int) -> str:
@@ -392,25 +442,27 @@ class _Run:
         raise _Unsupported("an assignment the tool does not evaluate", expr.span[0])
 
 
-def detach(val: Value, mod, _seen: dict | None = None) -> Value:
+def detach(val: Value, mod, _seen: dict | None = None, report: bool = True) -> Value:
     """``val`` as returned to another module: object literals of the function's module
     ``mod`` carry source nodes (for raw text and diagnostic positions) that mean nothing
     in the caller's module, so objects are copied without them (raw text then comes from
     each validator, computed where it was written); spreads the object could not resolve
-    are reported in ``mod`` (CSX201)."""
+    are reported in ``mod`` (CSX201) unless ``report`` is False (a value passed between two
+    files of installed packages: their internals are not the project's to fix, and what
+    stays unknown is reported where the project uses it)."""
     seen = {} if _seen is None else _seen
     if isinstance(val, VArr):
-        return VArr([detach(x, mod, seen) for x in val.items])
+        return VArr([detach(x, mod, seen, report) for x in val.items])
     if not isinstance(val, VObj) or isinstance(val, VInstance):
         return val  # an instance is shared, as in JavaScript (it carries no source nodes)
     if id(val) in seen:
         return seen[id(val)]
     out = VObj({}, keys_known=val.keys_known and not val.spread_unknown)
     seen[id(val)] = out
-    for reason, m in val.spread_unknown:
+    for reason, m in val.spread_unknown if report else ():
         mod.diag(m.span[0], "CSX201", f"spread not resolved ({reason}); its entries are missing")
     for k, x in val.entries.items():
-        out.entries[k] = detach(x, mod, seen)
+        out.entries[k] = detach(x, mod, seen, report)
     return out
 
 

@@ -164,6 +164,15 @@ class ModelValue(Value):
         """This value reached through the binding ``name`` (``const q = query``)."""
         return self
 
+    def js_typeof(self) -> str | None:
+        """``typeof self`` when the model knows it (``"object"``, ``"function"``); None
+        when it does not."""
+        return None
+
+    def has_property(self, key: str) -> bool | None:
+        """``key in self`` when the model knows it; None when it does not."""
+        return None
+
 
 def js_key_order(keys):
     """Keys in JavaScript's own-property order (ECMA-262 OrdinaryOwnPropertyKeys):

@@ -16,12 +16,14 @@ source file, validators in Convex's export JSON); this module holds the behaviou
   returns?, handler})`` (and ``.define({...}).handler(fn)``, ``defineWorkflow(component,
   {...}).handler(fn)``) register ``internalMutationGeneric`` via ``workflowMutation``
   (src/client/workflowMutation.ts): before 0.4.6 without validators, from 0.4.6 with
-  ``args``/``returns`` built from the workflow's own (:func:`_workflow_validators_046`);
+  ``args``/``returns`` built from the workflow's own (:func:`.component_validators.workflow_validators_046`);
   ``vWorkflowId`` is ``v.string()`` (src/types.ts).
 * ``@convex-dev/better-auth`` — ``createClient(component, config).triggersApi()`` returns
-  ``{onCreate, onUpdate, onDelete}`` (src/client/create-client.ts).
+  ``{onCreate, onUpdate, onDelete}`` (src/client/create-client.ts); 0.7.7–0.7.15 ``new
+  BetterAuth(component, config).createAuthFunctions(opts)`` five functions (src/client/index.ts).
 * ``@convex-dev/workos-authkit`` — ``new AuthKit(component, opts)``; ``.events({...})``
-  returns ``{authKitEvent}``, ``.actions({...})`` returns ``{authKitAction}``
+  returns ``{authKitEvent}``, ``.actions({...})`` returns ``{authKitAction}``, ``.utils()``
+  (0.2+) ``{backfillUsers}``
   (src/client/index.ts).
 * ``@convex-dev/resend`` — the validator ``vOnEmailEventArgs`` (src/client/index.ts).
 * ``@convex-dev/workpool`` — its exported validators (src/client/index.ts:
@@ -29,8 +31,19 @@ source file, validators in Convex's export JSON); this module holds the behaviou
   ``vResultValidator``/``resultValidator``/``vResult`` from src/component/shared.ts,
   ``vLogLevel`` (src/component/logging.ts), ``vRetryBehavior``, ``vOnComplete``) and
   ``vOnCompleteArgs(context?)`` (0.4.10+: ``(context?, runResult?)``) /
-  ``vOnCompleteValidator`` (:func:`_on_complete_args`). The ``Workpool`` class is not
-  modelled (its methods enqueue work; they register nothing).
+  ``vOnCompleteValidator`` (:func:`.component_validators.on_complete_args`); ``new Workpool(component,
+  opts).defineOnComplete({context?, handler})`` registers ``internalMutationGeneric({args:
+  vOnCompleteArgs(context), handler})`` (0.2.18–0.4.9). Its other methods enqueue work
+  and register nothing.
+* ``@convex-dev/polar`` — ``new Polar(component, config).api()`` returns six public actions
+  and queries (src/client/index.ts, 0.4.0–0.7.3; ``generateCheckoutLink`` takes
+  ``subscriptionId`` from 0.6.4).
+* ``@convex-dev/rag`` — ``vEntryId``/``vNamespaceId`` (``v.string()``, src/shared.ts).
+
+**A method the model does not cover** is read from the installed package when there is
+one (issue 9 §2): the class the client was made from is constructed from the installed
+JavaScript with the same arguments and the method applied (:func:`.component_reading.installed_method`); only
+when that is not understood, or nothing is installed, is the export reported (CSX243).
 
 **Which version.** The registered validators change between releases, so the version is
 the one installed for the importing module: the nearest ``node_modules/<pkg>/package.json``
@@ -47,17 +60,13 @@ cannot list, so each such export gets a CSX243 warning (:func:`unlisted`):
 * the result of calling a method of a component client the tool does not model — an
   object made by ``new X(...)`` or ``f(...)`` of a package import with a ``components.*``
   argument from ``_generated/api``;
-* the result of a component's client API factory itself, ``f(components.x, …)`` of a
-  package function (not a relative module, not ``_generated``), whatever the package's
-  scope: exported plainly, destructured (``export const {createOrganization, …} =
-  makeTenantsAPI(components.tenants, {...})``, one per name) or through a property;
-* an unmodelled method of a modelled client, or an unmodelled function of an
-  ``@convex-dev/*`` package whose result is destructured into several exports
-  (``export const {create, findOne} = createApi(...)``).
+* the result of a component's client API factory, ``f(components.x, …)`` of a package
+  function, exported plainly, destructured (one per name) or through a property;
+* an unmodelled method of a modelled client (not installed, or its installed code not
+  understood), or an unmodelled ``@convex-dev/*`` function whose result is destructured.
 
-Plain values (``new Resend(components.resend)`` itself and its properties, constants,
-library calls without a component argument) get none, so projects without component
-factories see no new diagnostics.
+Plain values (``new Resend(components.resend)`` itself, constants, library calls without
+a component argument) get none (docs/diagnostics.md).
 """
 
 from __future__ import annotations
@@ -73,13 +82,15 @@ from ..interp.values import ModelValue, VClass, VFunction, VInstance, VObj, VUnd
 from ..parse import ast
 from .versions import choose_variant, model, variant
 from .convex_server import VBuilder, VRegistration
-from .convex_values import VVal, to_validator
+from .convex_values import VVal
+from .component_reading import installed_method
+from .component_validators import on_complete_args, on_complete_object, workflow_validators_046
 from .validator_ir import from_convex_json
 
 __all__ = ["MODELLED_PACKAGES", "library_exports", "ComponentValue", "VFactoryUnknown", "new", "call", "member", "unlisted"]
 
 #: Packages modelled here (the keys of the model file).
-MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend", "@convex-dev/workpool")
+MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-dev/better-auth", "@convex-dev/workos-authkit", "@convex-dev/resend", "@convex-dev/workpool", "@convex-dev/polar", "@convex-dev/rag")
 
 
 # ---------------------------------------------------------------- values
@@ -111,13 +122,18 @@ class VExport(ComponentValue):
 
 @dataclass(slots=True)
 class VClient(ComponentValue):
-    """An instance of a modelled client; ``options`` is its evaluated options argument."""
+    """An instance of a modelled client; ``options`` is its evaluated options argument.
+    ``variant`` is None until a modelled method needs it (``Workpool``: a client whose
+    methods mostly register nothing, so its import alone reports no version assumption).
+    ``made``: the module and ``new`` expression that built it (an unmodelled method is read
+    from the installed class constructed with the same arguments)."""
 
     package: str
     cls: str
-    variant: dict
+    variant: dict | None
     version: str
     options: Value | None = None
+    made: tuple | None = None
 
 
 @dataclass(slots=True)
@@ -168,11 +184,16 @@ class VFactoryUnknown(VUnknown):
 _CALLABLE_EXPORTS = {
     "@convex-dev/migrations": ("Migrations",),
     "@convex-dev/workflow": ("WorkflowManager", "defineWorkflow"),
-    "@convex-dev/better-auth": ("createClient",),
+    "@convex-dev/better-auth": ("createClient", "BetterAuth"),
     "@convex-dev/workos-authkit": ("AuthKit",),
     "@convex-dev/resend": (),
     "@convex-dev/workpool": ("vOnCompleteArgs", "vOnCompleteValidator"),
+    "@convex-dev/polar": (),
+    "@convex-dev/rag": (),
 }
+
+#: Classes whose version is looked up only when a modelled method is called.
+_LAZY_CLASSES = {"@convex-dev/workpool": ("Workpool",), "@convex-dev/polar": ("Polar",), "@convex-dev/rag": ()}
 
 
 class _LazyExports(Mapping):
@@ -182,6 +203,7 @@ class _LazyExports(Mapping):
     def __init__(self, ev, mod, specifier: str) -> None:
         self._args = (ev, mod, specifier)
         self._names = set(_CALLABLE_EXPORTS[specifier]).union(*(v.get("validators", {}) for v in model()["packages"][specifier]["variants"]))
+        self._lazy = _LAZY_CLASSES.get(specifier, ())
         self._out: dict[str, Value] | None = None
 
     def _exports(self) -> dict[str, Value]:
@@ -190,6 +212,8 @@ class _LazyExports(Mapping):
         return self._out
 
     def __getitem__(self, name: str) -> Value:
+        if name in self._lazy:
+            return VExport(self._args[2], name, None, "")  # type: ignore[arg-type]
         if name not in self._names:
             raise KeyError(name)
         return self._exports()[name]
@@ -206,7 +230,7 @@ def library_exports(ev, mod, specifier: str) -> Mapping[str, Value] | None:
     package is not modelled here. Exports not listed are left to the caller (unknown)."""
     if specifier not in _CALLABLE_EXPORTS:
         return None
-    if specifier == "@convex-dev/workpool":
+    if specifier in _LAZY_CLASSES:
         return _LazyExports(ev, mod, specifier)
     return _exports_of(ev, mod, specifier)
 
@@ -299,7 +323,10 @@ def new(ev, mod, node: ast.New) -> Value:
     if isinstance(callee, VClass):
         return None  # a class read from the installed package: the interpreter constructs it
     if isinstance(callee, VExport):
-        return _construct(ev, mod, callee, args, node)
+        out = _construct(ev, mod, callee, args, node)
+        if isinstance(out, VClient):
+            out.made = (mod, node)
+        return out
     pkg = _imported_package(ev, mod, callee_node)
     if pkg is not None and mentions_components(mod, args):
         return VForeignClient(pkg, f"new {callee_text(callee_node)}(...)")
@@ -307,7 +334,7 @@ def new(ev, mod, node: ast.New) -> Value:
 
 
 def _construct(ev, mod, exp: VExport, args: list[ast.Node], node: ast.Node) -> Value:
-    if exp.name in ("Migrations", "WorkflowManager", "AuthKit", "createClient"):
+    if exp.name in ("Migrations", "WorkflowManager", "AuthKit", "createClient", "BetterAuth", "Workpool", "Polar"):
         # Only Migrations reads an option (internalMutation); other options are not
         # evaluated, so nothing unrelated (e.g. better-auth's local schema) is reported.
         opts = ev.eval(mod, args[1]) if len(args) > 1 and exp.name == "Migrations" else None
@@ -337,15 +364,22 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
                 return VPendingWorkflow(client, cfg, "defineWorkflow")
             return VFactoryUnknown("defineWorkflow(): configuration not resolved", callee.package, "defineWorkflow")
         if callee.name in ("vOnCompleteArgs", "vOnCompleteValidator"):
-            return _on_complete_args(ev, mod, callee, args, node)
-        return _construct(ev, mod, callee, args, node)
+            return on_complete_args(ev, mod, callee, args, node)
+        out = _construct(ev, mod, callee, args, node)
+        if isinstance(out, VClient):
+            out.made = (mod, node)  # `createClient(...)`: a factory function
+        return out
     if isinstance(callee, VClientMethod):
         owner = callee.client
         if isinstance(owner, VClient):
             out = _client_method(ev, mod, owner, callee.name, args, node)
             if out is not None:
                 return out
-            return VFactoryUnknown(f"{owner.cls}.{callee.name}() of {owner.package} is not modelled", owner.package, f"{owner.cls}.{callee.name}()")
+            read = installed_method(ev, mod, owner, callee.name, node)
+            if read is not None and not isinstance(read, VUnknown):
+                return read
+            what = f"{owner.cls}.{callee.name}()" + (f", whose code in the installed package is not understood ({read.reason})," if isinstance(read, VUnknown) else "")
+            return VFactoryUnknown(f"{what} of {owner.package} is not modelled", owner.package, what)
         if isinstance(owner, VPendingWorkflow):
             return _workflow_registration(ev, mod, owner.client, owner.config, node, f"{owner.text}.handler")
         if isinstance(owner, VForeignClient):
@@ -378,36 +412,6 @@ def unlisted(val: Value) -> VFactoryUnknown | None:
     return None
 
 
-def _on_complete_args(ev, mod, exp: VExport, args: list[ast.Node], node: ast.Call) -> Value:
-    """``vOnCompleteArgs(context?)`` of @convex-dev/workpool (src/client/index.ts):
-    ``v.object({workId: vWorkId, context: context ?? v.optional(v.any()), result:
-    vResult})``; from 0.4.10 ``(context?, runResult?)`` with ``result:
-    vRunResult(runResult ?? v.optional(v.any()))`` (src/component/shared.ts ``vRunResult``:
-    the ``success`` member's ``returnValue``). The variant's ``onComplete`` gives the
-    argument-free result (``workId``, ``context`` and ``result`` fields in Convex JSON) and
-    whether the second argument exists."""
-    spec = exp.variant["onComplete"]
-    base = from_convex_json(spec["noArguments"])
-    fields = dict((f.name, f.validator) for f in base.fields)
-    given: list[ir.Validator | None] = []
-    for i, a in enumerate(args[: 2 if spec["runResultArgument"] else 1]):
-        val = ev.eval(mod, a)
-        if isinstance(val, VUndefined):
-            given.append(None)
-            continue
-        if not isinstance(val, VVal):
-            reason = val.reason if isinstance(val, VUnknown) else "not a validator"
-            return VUnknown(f"{exp.name}(): argument {i + 1} is not a validator the tool resolves ({reason})")
-        given.append(val.v.with_raw(""))
-    if given and given[0] is not None:
-        fields["context"] = given[0]
-    if len(given) > 1 and given[1] is not None:
-        success, *rest = fields["result"].members
-        ok = tuple(ir.ObjectField(f.name, given[1] if f.name == "returnValue" else f.validator) for f in success.fields)
-        fields["result"] = ir.Validator("union", members=(ir.Validator("object", fields=ok), *rest))
-    return VVal(ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in fields.items()), raw=mod.raw(node.span)))
-
-
 # ---------------------------------------------------------------- registrations
 
 
@@ -430,9 +434,9 @@ def _registrations(mod, client: VClient, method: str, table: dict, node: ast.Nod
     """An object of registered functions, as listed in the model (``{name: {args, returns}}``)."""
     out: dict[str, Value] = {}
     for name, f in table.items():
-        out[name] = _registration(mod, _builder("mutation", "internal", f"{client.cls}.{method}"), text, f["args"], f["returns"], node)
+        b = _builder(f.get("kind", "mutation"), f.get("visibility", "internal"), f"{client.cls}.{method}")
+        out[name] = _registration(mod, b, text, f["args"], f["returns"], node)
     return VObj(out)
-
 
 
 def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:
@@ -464,11 +468,51 @@ def _client_method(ev, mod, client: VClient, name: str, args: list[ast.Node], no
                 return VPendingWorkflow(client, cfg, text)
             return _workflow_registration(ev, mod, client, cfg, node, text)
         return None
-    if client.package == "@convex-dev/better-auth" and name == "triggersApi":
-        return _registrations(mod, client, name, var["triggersApi"], node, text)
-    if client.package == "@convex-dev/workos-authkit" and name in ("events", "actions"):
+    if client.package == "@convex-dev/workpool" and name == "defineOnComplete":
+        return _define_on_complete(ev, mod, client, args, node, text)
+    if client.package == "@convex-dev/polar" and name == "api":
+        table = _lazy_variant(ev, mod, client).get("api")
+        return _registrations(mod, client, name, table, node, text) if table is not None else None
+    if client.package == "@convex-dev/better-auth" and name in ("triggersApi", "createAuthFunctions") and name in var:
+        return _registrations(mod, client, name, var[name], node, text)
+    if client.package == "@convex-dev/workos-authkit" and name in ("events", "actions", "utils") and name in var:
         return _registrations(mod, client, name, var[name], node, text)
     return None
+
+
+def _define_on_complete(ev, mod, client: VClient, args: list[ast.Node], node: ast.Call, text: str) -> Value | None:
+    """``workpool.defineOnComplete({context?, handler})`` (src/client/index.ts, 0.2.18–0.4.9):
+    ``internalMutationGeneric({args: vOnCompleteArgs(context), handler})``. The version is
+    looked up here (the import of ``Workpool`` alone reports nothing); None where the variant
+    does not model the method (it is then read from the installed package, else CSX243)."""
+    spec = _lazy_variant(ev, mod, client)["onComplete"]
+    if not spec.get("defineOnComplete"):
+        return None
+    cfg = ev.eval(mod, args[0]) if args else VUnknown("no argument")
+    if not isinstance(cfg, VObj):
+        return VFactoryUnknown(f"{text}(): its argument is not resolved", client.package, f"{text}()")
+    context = cfg.entries.get("context")
+    if isinstance(context, VUndefined):
+        context = None
+    if context is not None and not isinstance(context, VVal):
+        reason = context.reason if isinstance(context, VUnknown) else "not a validator"
+        at = cfg.nodes.get("context") or node
+        mod.diag(at.span[0], "CSX230", f"{text}(): the `context` validator is not resolved ({reason}); recorded as v.any()")
+        context = VVal(ir.Validator("any"))
+    args_v = on_complete_object(spec, context.v.with_raw("") if context is not None else None, None)
+    reg = VRegistration(_builder("mutation", "internal", "Workpool.defineOnComplete"), None, mod, text)
+    reg.args = VVal(args_v)
+    reg.span = node.span
+    return reg
+
+
+def _lazy_variant(ev, mod, client: VClient) -> dict:
+    """The model variant of a client whose version is looked up only when a modelled
+    method is called (:data:`_LAZY_CLASSES`), reported (CSX244) where its class is imported."""
+    if client.variant is None:
+        made_mod = client.made[0] if client.made is not None else mod
+        client.variant = variant(ev, made_mod, client.package, max(made_mod.mk.clean.find(client.package) - 1, 0))[0]
+    return client.variant
 
 
 def _workflow_registration(ev, mod, client: VClient, cfg: VObj, node: ast.Node, text: str) -> Value:
@@ -480,53 +524,11 @@ def _workflow_registration(ev, mod, client: VClient, cfg: VObj, node: ast.Node, 
         reg = VRegistration(b, None, mod, text)
         reg.span = node.span
         return reg
-    args_v, returns_v = _workflow_validators_046(ev, mod, cfg, text, node)
+    args_v, returns_v = workflow_validators_046(ev, mod, cfg, text, node)
     reg = VRegistration(b, None, mod, text)
     reg.args, reg.returns = VVal(args_v), VVal(returns_v)
     reg.span = node.span
     return reg
-
-
-def _lit(s: str) -> ir.Validator:
-    return ir.Validator("literal", literal=ir.LiteralValue("string", s))
-
-
-def _as_object(ev, mod, val: Value | None, node, what: str, text: str, at: ast.Node) -> ir.Validator | None:
-    """``asObjectValidator(x)``: a validator stays, a fields map becomes ``v.object``."""
-    if val is None:
-        return None
-    v = to_validator(ev, mod, val, node)
-    if isinstance(v, VUnknown):
-        mod.diag((node or at).span[0], "CSX230", f"{text}(): workflow {what} not resolved ({v.reason}); recorded as v.any()")
-        return ir.Validator("any")
-    return v.with_raw("")
-
-
-def _workflow_validators_046(ev, mod, cfg: VObj, text: str, node: ast.Node) -> tuple[ir.Validator, ir.Validator]:
-    """``workflowMutation`` args and returns of @convex-dev/workflow 0.4.6–0.4.8
-    (src/client/workflowMutation.ts): ``{...vWorkflowArgs.members[0].partial().fields,
-    ...members[1].partial().fields, args: v.optional(asObjectValidator(registered.args ??
-    v.any())), docs: v.optional(v.literal(...))}`` and ``v.union(vWorkflowId,
-    v.object({kind: "complete", runResult: vRunResult(returns)}))``."""
-    s, n, any_, b = ir.Validator("string"), ir.Validator("float64"), ir.Validator("any"), ir.Validator("boolean")
-    reg_args = _as_object(ev, mod, cfg.entries.get("args"), cfg.nodes.get("args"), "args", text, node) or any_
-    reg_returns = _as_object(ev, mod, cfg.entries.get("returns"), cfg.nodes.get("returns"), "returns", text, node)
-    fields = [
-        ("workflowId", s), ("generationNumber", n), ("args", reg_args), ("startAsync", b), ("onComplete", s), ("context", any_),
-        ("docs", _lit("To call a workflow directly, nest its arguments: { args: { ...yourWorkflowArgs } }")),
-    ]
-    args_v = ir.Validator("object", fields=tuple(ir.ObjectField(k, v.as_optional(True)) for k, v in fields))
-
-    def obj(**kw: ir.Validator) -> ir.Validator:
-        return ir.Validator("object", fields=tuple(ir.ObjectField(k, v) for k, v in kw.items()))
-
-    run_result = ir.Validator("union", members=(
-        obj(kind=_lit("success"), returnValue=reg_returns if reg_returns is not None else any_),
-        obj(kind=_lit("failed"), error=s),
-        obj(kind=_lit("canceled")),
-    ))
-    returns_v = ir.Validator("union", members=(s, obj(kind=_lit("complete"), runResult=run_result)))
-    return args_v, returns_v
 
 
 class ComponentsModel(PackageModel):

@@ -71,6 +71,8 @@ class HelpersModel(PackageModel):
                 "zodToConvex": VBuiltin("zod.toConvex"),
                 "zodOutputToConvex": VBuiltin("zod.outputToConvex"),
                 "zodToConvexFields": VBuiltin("zod.toConvexFields"),
+                "convexToZod": VBuiltin("zod.fromConvex"),
+                "convexToZodFields": VBuiltin("zod.fromConvexFields"),
                 "zodOutputToConvexFields": VBuiltin("zod.outputToConvexFields"),
                 "customCtx": VBuiltin("ch.customCtx"),
                 "NoOp": VObj({}),
@@ -125,7 +127,51 @@ def _call_zod(ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value
             v = to_validator(ev, mod, x, val.nodes.get(k), output=name == "zod.outputToConvexFields")
             out[k] = VVal(v) if isinstance(v, ir.Validator) else v
         return VObj(out)
+    if name in ("zod.fromConvex", "zod.fromConvexFields"):
+        val = ev.eval(mod, args[0]) if args else VUnknown("no validator")
+        if name == "zod.fromConvex":
+            z = from_convex(val.v) if isinstance(val, VVal) else None
+            return VZod(z) if z is not None else VUnknown("convexToZod(): not a validator the tool resolves")
+        if not isinstance(val, VObj):
+            return VUnknown("convexToZodFields(): fields not resolved")
+        zs = {k: from_convex(x.v) if isinstance(x, VVal) else None for k, x in val.entries.items()}
+        return VObj({k: VZod(z) if z is not None else VUnknown(f"convexToZodFields(): `{k}` not resolved") for k, z in zs.items()}, keys_known=val.keys_known)
     return VUnknown(f"z.{name[2:]}() is not modelled")
+
+
+def from_convex(v: ir.Validator) -> ZodSchema | None:
+    """``convexToZod(v)`` (server/zod4.ts, 0.1.113–0.1.124): id → ``zid``, string, float64 →
+    ``z.number()``, int64 → ``z.bigint()``, boolean, null, any, array, object (its fields),
+    union (none → ``z.never()``, one → that member), literal, record, each wrapped in
+    ``z.optional`` when optional; None for ``bytes`` (convex-helpers throws)."""
+    simple = {"string": "string", "float64": "number", "int64": "bigint", "boolean": "boolean", "null": "null", "any": "any"}
+    k = v.kind
+    if k in simple:
+        z: ZodSchema | None = ZodSchema(simple[k])
+    elif k == "id":
+        z = ZodSchema("zid", table=v.table)
+    elif k == "array":
+        inner = from_convex(v.element) if v.element is not None else None
+        z = ZodSchema("array", inner=inner) if inner is not None else None
+    elif k == "object":
+        parts = [(f.name, from_convex(f.validator)) for f in v.fields]
+        z = ZodSchema("object", shape=tuple(parts)) if all(x is not None for _, x in parts) else None  # type: ignore[arg-type]
+    elif k == "union":
+        members = [from_convex(m) for m in v.members]
+        if any(m is None for m in members):
+            z = None
+        else:
+            z = ZodSchema("never") if not members else members[0] if len(members) == 1 else ZodSchema("union", options=tuple(members))  # type: ignore[arg-type]
+    elif k == "literal":
+        z = ZodSchema("literal", literals=(v.literal,))
+    elif k == "record" and v.key is not None and v.value is not None:
+        key, value = from_convex(v.key), from_convex(v.value)
+        z = ZodSchema("record", key=key, value=value) if key is not None and value is not None else None
+    else:
+        z = None
+    if z is not None and v.optional:
+        return ZodSchema("optional", inner=z)
+    return z
 
 
 def call_helpers(ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:

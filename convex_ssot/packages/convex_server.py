@@ -63,6 +63,13 @@ class VTable(ModelValue):
             return VVal(self.document)
         if prop in ("index", "searchIndex", "vectorIndex", "staged"):
             return VMethod(self, prop)
+        if prop in ("indexes", "stagedDbIndexes"):
+            # schema.ts: `{indexDescriptor, fields}` per database index, in definition order
+            staged = prop == "stagedDbIndexes"
+            return VArr([
+                VObj({"indexDescriptor": VStr(i.name), "fields": VArr([VStr(f) for f in i.fields])})
+                for i in self.indexes if i.kind == "index" and i.staged == staged
+            ])
         return VUnknown(f"table definition has no property `{prop}` the tool models")
 
     def call_method(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:

@@ -30,6 +30,13 @@ MAX_VALIDATOR_DEPTH = 32
 V_BUILDERS = tuple(V_SCALARS) + ("id", "literal", "array", "object", "record", "union", "optional", "nullable")
 
 
+#: Properties a validator has only for some kinds (convex values/validators.ts): key → kinds.
+_KIND_PROPERTIES = {
+    "fields": ("object",), "members": ("union",), "element": ("array",), "tableName": ("id",),
+    "value": ("literal", "record"), "key": ("record",),
+}
+
+
 @dataclass(slots=True)
 class VVal(ModelValue):
     """A validator."""
@@ -58,6 +65,16 @@ class VVal(ModelValue):
         if prop == "kind":
             return VStr(v.kind)
         return VUnknown(f"validator has no property `{prop}` the tool models")
+
+    def js_typeof(self) -> str | None:
+        return "object"  # a validator is an instance of a class (values/validators.ts)
+
+    def has_property(self, key: str) -> bool | None:
+        """The kind-specific properties of values/validators.ts (``fields`` of ``VObject``,
+        ``members`` of ``VUnion``…): present exactly on their kind; other keys unknown."""
+        if key in _KIND_PROPERTIES:
+            return self.v.kind in _KIND_PROPERTIES[key]
+        return None
 
     def call_method(self, ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value | None:
         raw = mod.raw(node.span)

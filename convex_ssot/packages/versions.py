@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 from ..cache import note_input
+from .lockfiles import LOCKFILES, catalog_spec, locked_version
 
-__all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json"]
+__all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json", "version_tuple"]
 
 _MODEL_PATH = Path(__file__).parent / "models" / "components.json"
 _model_cache: dict | None = None
@@ -28,6 +29,11 @@ def model() -> dict:
 
 _EXACT = re.compile(r"^[=v]*(\d+)\.(\d+)\.(\d+)$")
 _RANGE = re.compile(r"^([\^~]|>=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
+
+
+def version_tuple(s: str) -> tuple[int, int, int] | None:
+    """``(major, minor, patch)`` of an ``x.y.z`` version; None for anything else."""
+    return _vt(s)
 
 
 def _vt(s: str) -> tuple[int, int, int] | None:
@@ -60,9 +66,11 @@ def _dirs_up(repo_root: Path, mod_rel: str) -> list[str]:
 
 
 def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[str | None, str]:
-    """``(version, how)``: the installed version (``how`` = ``"installed"``), an exact
-    version declared in the nearest package.json (``"declared"``), or None with ``how``
-    naming the declared range (``"declared <spec>"``) or ``"not found"``."""
+    """``(version, how)``: the installed version (``how`` = ``"installed"``), the version
+    the nearest committed lockfile pins for the nearest package.json declaring the package
+    (``"locked"``, :mod:`.lockfiles`), an exact version declared there (``"declared"``), or
+    None with ``how`` naming the declared range (``"declared <spec>"``; a pnpm ``catalog:``
+    spec is replaced by the catalog's range) or ``"not found"``."""
     if repo_root is None:
         return None, "not found"
     root_real = os.path.realpath(repo_root)
@@ -85,11 +93,29 @@ def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[st
             deps = data.get(key)
             if isinstance(deps, dict) and isinstance(deps.get(package), str):
                 spec = deps[package].strip()
+                if spec.startswith("catalog:"):  # pnpm catalogs (pnpm-workspace.yaml)
+                    root_dir = next((x for x in dirs[dirs.index(d):] if os.path.isfile(os.path.join(x, "pnpm-workspace.yaml"))), None)
+                    spec = (catalog_spec(root_dir, spec, package) if root_dir else None) or spec
+                locked = _locked(dirs[dirs.index(d):], d, package, spec)
+                if locked is not None:
+                    return locked, "locked"
                 m = _EXACT.match(spec)
                 if m:
                     return ".".join(m.groups()), "declared"
                 return None, f"declared {spec}"
     return None, "not found"
+
+
+def _locked(up: list[str], importer_dir: str, package: str, spec: str) -> str | None:
+    """The version the nearest committed lockfile (from ``importer_dir`` up to the
+    repository root) pins for ``package`` as declared in ``importer_dir``'s package.json."""
+    for d in up:
+        if any(os.path.isfile(os.path.join(d, name)) for name in LOCKFILES):
+            importer = os.path.relpath(importer_dir, d).replace(os.sep, "/")
+            return locked_version(d, importer, package, spec)
+        for name in LOCKFILES:
+            note_input(os.path.join(d, name))
+    return None
 
 
 def _satisfies(v: tuple[int, int, int], spec: str) -> bool:
@@ -132,7 +158,9 @@ def choose_variant(package: str, version: str | None, how: str) -> tuple[dict, s
             lo, hi = _vt(var["range"][0]), _vt(var["range"][1])
             if vt is not None and lo <= vt <= hi:  # type: ignore[operator]
                 return var, version, None
-        below = [var for var in variants if vt is not None and _vt(var["range"][1]) < vt]  # type: ignore[operator]
+        pre = re.match(r"^(\d+)\.(\d+)\.(\d+)-", version)  # a prerelease comes just before its release
+        order = (*vt, 1) if vt is not None else ((int(pre.group(1)), int(pre.group(2)), int(pre.group(3)), 0) if pre else None)
+        below = [var for var in variants if order is not None and (*_vt(var["range"][1]), 1) < order]  # type: ignore[misc]
         var = below[-1] if below else variants[0]
         near = var["range"][1] if below else var["range"][0]
         return var, near, f"{package} {version} is not a version the tool has verified; modelled as {near} (what it registers may differ)"
@@ -192,6 +220,8 @@ def assume(ev, mod, package: str, modelled: str, specifier: str) -> None:
         what = f"{package} {version} is installed"
     elif how == "declared":
         what = f"{package} {version} is pinned"
+    elif how == "locked":
+        what = f"{package} {version} is pinned by the lockfile (not installed)"
     elif how.startswith("declared "):
         what = f"{package} is declared as {how[len('declared '):]!r} and not installed"
     else:

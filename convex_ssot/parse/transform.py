@@ -255,6 +255,9 @@ class ToAst(Transformer):
     def unary_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "unary")
 
+    def void_expr(self, ch):  # `void 0`, as compilers write `undefined`
+        return ast.Opaque(self._span_of(ch), "unary", ("void", ch[0]))
+
     def not_expr(self, ch):
         return ast.Opaque(self._span_of(ch), "unary", ("!", ch[0]))
 
@@ -287,7 +290,7 @@ class ToAst(Transformer):
         return ast.Opaque(self._span_of(ch), "assignment", (op, ch[0], ch[-1]))
 
     def typeof_expr(self, ch):
-        return ast.Opaque(self._span_of(ch), "typeof")
+        return ast.Opaque(self._span_of(ch), "unary", ("typeof", ch[0]))
 
     def tagged_template(self, ch):
         return ast.Opaque(self._span_of(ch), "tagged-template")

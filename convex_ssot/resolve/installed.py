@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .commonjs import bind_globals, blank_annotation, index_commonjs, is_commonjs, looks_commonjs
 from .modules import Module, load_package_module
 from .source_files import clean_text, slim
 
@@ -20,6 +21,17 @@ __all__ = ["read_package", "PACKAGE_MAX_BYTES"]
 
 #: Installed package files larger than this are not read (a bundle of a whole library).
 PACKAGE_MAX_BYTES = 2_000_000
+
+
+def _load(rel: str, text: str, package: str | None, version: str | None) -> Module:
+    """A package file, lazily parsed; a CommonJS file (no ``import``/``export``, uses
+    ``exports``/``require``) indexed into ES module terms (:mod:`.commonjs`)."""
+    cjs = looks_commonjs(text)
+    mod = load_package_module(rel, blank_annotation(text) if cjs else text, package, version)
+    if cjs and is_commonjs(mod):
+        mod.commonjs = True
+        index_commonjs(mod)
+    return mod
 
 
 def read_package(loader, path: Path, package: str | None, version: str | None) -> Module | None:
@@ -44,9 +56,11 @@ def read_package(loader, path: Path, package: str | None, version: str | None) -
     rel = loader.rel(path)
     mod = loader.module_cache.lookup(rel, data) if loader.module_cache is not None else None
     if mod is None:
-        mod = load_package_module(rel, text, package, version)
+        mod = _load(rel, text, package, version)
         if loader.module_cache is not None:
             loader.module_cache.store(rel, data, slim(mod))
+    if mod.commonjs:
+        bind_globals(mod)
     loader.modules[key] = mod
     loader.accessed.add(key)
     return mod

@@ -27,7 +27,7 @@ import { v } from "convex/values";
 export default defineSchema({ notes: defineTable({ body: v.string() }) });
 """
 
-COMPONENTS = """import { vWorkIdValidator, vResultValidator, vOnComplete, vRetryBehavior, vLogLevel, vWorkId, vResult } from "@convex-dev/workpool";
+COMPONENTS = """import { Workpool, vWorkIdValidator, vResultValidator, vOnComplete, vRetryBehavior, vLogLevel, vWorkId, vResult } from "@convex-dev/workpool";
 import { vOnEmailEventArgs } from "@convex-dev/resend";
 import { Migrations } from "@convex-dev/migrations";
 import { WorkflowManager, vWorkflowId } from "@convex-dev/workflow";
@@ -44,6 +44,8 @@ export const pool = internalMutation({
   handler: async () => null,
 });
 export const onEmail = internalMutation({ args: vOnEmailEventArgs, handler: async () => null });
+const workpool = new Workpool(components.workpool, { maxParallelism: 1 });
+export const onDone = workpool.defineOnComplete({ context: v.object({ n: v.number() }), handler: async () => {} });
 """
 
 AGENT = """import { vMessage, vThreadDoc, vMessageDoc, vUsage, vStreamArgs, vContextOptions, vStorageOptions, definePlaygroundAPI } from "@convex-dev/agent";
@@ -60,7 +62,7 @@ export const { isApiKeyValid, listUsers, listThreads, listMessages, listAgents, 
 EXPECTED = [
     "agent:agentValidators", "agent:createThread", "agent:fetchPromptContext", "agent:generateText", "agent:isApiKeyValid",
     "agent:listAgents", "agent:listMessages", "agent:listThreads", "agent:listUsers",
-    "components:onEmail", "components:pool", "components:run", "components:setMany", "components:wf",
+    "components:onDone", "components:onEmail", "components:pool", "components:run", "components:setMany", "components:wf",
 ]
 
 

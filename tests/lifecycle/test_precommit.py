@@ -40,6 +40,11 @@ def test_hook_definition():
         "docs/project/db-ssot.json",
         "package.json",
         "apps/api/package.json",
+        "pnpm-lock.yaml",
+        "package-lock.json",
+        "bun.lock",
+        "yarn.lock",
+        "pnpm-workspace.yaml",
     ],
 )
 def test_files_regex_matches(path):

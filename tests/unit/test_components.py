@@ -195,7 +195,8 @@ def test_workflow_046_validators_come_from_the_workflow(convex_project):
     assert second["returns"]["value"][1]["value"]["runResult"]["fieldType"]["value"][0]["value"]["returnValue"]["fieldType"] == ANY
 
 
-def test_better_auth_triggers_api_lists_each_destructured_function(convex_project):
+@pytest.mark.parametrize("version", ["0.8.0", "0.8.4", "0.12.5"])
+def test_better_auth_triggers_api_lists_each_destructured_function(convex_project, version):
     b = project(convex_project, {
         "convex/auth.ts": src("""
             import { createClient } from "@convex-dev/better-auth";
@@ -203,7 +204,7 @@ def test_better_auth_triggers_api_lists_each_destructured_function(convex_projec
             export const authComponent = createClient(components.betterAuth, { triggers: {} });
             export const { onCreate, onUpdate, onDelete } = authComponent.triggersApi();
         """),
-        **installed("@convex-dev/better-auth", "0.12.5"),
+        **installed("@convex-dev/better-auth", version),
     })
     doc = {"doc": req(ANY), "model": req(S)}
     assert fn(b, "auth:onCreate")["args"]["value"] == doc
@@ -214,7 +215,10 @@ def test_better_auth_triggers_api_lists_each_destructured_function(convex_projec
     assert (raw["constructor"], raw["resolvedConstructor"], raw["auth"]["kind"]) == ("authComponent.triggersApi", "internalMutation", "internal-only")
 
 
-def test_workos_authkit_events_and_actions(convex_project):
+@pytest.mark.parametrize(("version", "backfill"), [("0.1.6", None), ("0.2.0", "action"), ("0.2.7", "mutation")])
+def test_workos_authkit_events_and_actions(convex_project, version, backfill):
+    """``events``/``actions`` the same from 0.1.1 to 0.2.7; ``utils()`` from 0.2.0 registers
+    ``backfillUsers`` (an internal action, an internal mutation from 0.2.3)."""
     b = project(convex_project, {
         "convex/auth.ts": src("""
             import { AuthKit } from "@convex-dev/workos-authkit";
@@ -222,9 +226,15 @@ def test_workos_authkit_events_and_actions(convex_project):
             export const authKit = new AuthKit(components.workOSAuthKit, {});
             export const { authKitEvent } = authKit.events({ "user.created": async () => {} });
             export const { authKitAction } = authKit.actions({ authentication: async (ctx, a, { allow }) => allow() });
+            export const { backfillUsers } = authKit.utils();
         """),
-        **installed("@convex-dev/workos-authkit", "0.1.6"),
+        **installed("@convex-dev/workos-authkit", version),
     })
+    if backfill is None:
+        assert "auth:backfillUsers" not in b.function_ids() and [d["code"] for d in b.diagnostics] == ["CSX243"]
+    else:
+        assert fn(b, "auth:backfillUsers") == {"kind": backfill, "visibility": "internal", "args": {"type": "object", "value": {}}, "returns": {"type": "null"}}
+        assert b.diagnostics == []
     rec = {"type": "record", "keys": S, "values": req(ANY)}
     ev = fn(b, "auth:authKitEvent")
     assert ev["args"]["value"] == {"event": req(S), "data": req(rec)} and ev["returns"] == {"type": "null"}
@@ -449,16 +459,126 @@ def test_workpool_version_is_only_checked_for_modelled_exports(convex_project):
     assert [d["code"] for d in validator.diagnostics] == ["CSX244"]
 
 
+ON_COMPLETE = src("""
+    import { Workpool } from "@convex-dev/workpool";
+    import { v } from "convex/values";
+    import { components } from "./_generated/api";
+    export const pool = new Workpool(components.pool, { maxParallelism: 1 });
+    export const done = pool.defineOnComplete({ context: v.object({ jobId: v.string() }), handler: async () => {} });
+    export const anyDone = pool.defineOnComplete({ handler: async () => {} });
+""")
+
+
+@pytest.mark.parametrize("version", ["0.2.18", "0.3.1", "0.4.9"])
+def test_workpool_define_on_complete_registers_vOnCompleteArgs_of_its_context(convex_project, version):
+    """src/client/index.ts 0.2.18–0.4.9: ``internalMutationGeneric({args: vOnCompleteArgs(context), handler})``."""
+    b = project(convex_project, {"convex/pool.ts": ON_COMPLETE, **installed("@convex-dev/workpool", version)})
+    done = fn(b, "pool:done")
+    assert (done["kind"], done["visibility"], done["returns"]) == ("mutation", "internal", None)
+    ctx = {"type": "object", "value": {"jobId": req(S)}}
+    assert done["args"] == {"type": "object", "value": {"workId": req(S), "context": req(ctx), "result": req(V_RESULT)}}
+    assert fn(b, "pool:anyDone")["args"]["value"]["context"] == opt(ANY)
+    assert b.diagnostics == []
+
+
+def test_workpool_define_on_complete_of_an_unread_version_is_diagnosed(convex_project):
+    """0.4.10+ was not read: neither installed JavaScript nor a model gives its functions (CSX243)."""
+    b = project(convex_project, {"convex/pool.ts": ON_COMPLETE, **installed("@convex-dev/workpool", "0.4.12")})
+    assert b.function_ids() == []
+    assert sorted(d["message"].split(" ")[0] for d in b.diagnostics if d["code"] == "CSX243") == ["pool:anyDone", "pool:done"]
+
+
+BETTER_AUTH_07 = src("""
+    import { BetterAuth } from "@convex-dev/better-auth";
+    import { components } from "./_generated/api";
+    export const betterAuthComponent = new BetterAuth(components.betterAuth, {});
+    export const { createUser, updateUser, deleteUser, createSession, isAuthenticated } =
+      betterAuthComponent.createAuthFunctions({ onCreateUser: async () => "id" });
+""")
+
+
+@pytest.mark.parametrize(("version", "image"), [
+    ("0.7.7", S), ("0.7.11", S),
+    ("0.7.12", {"type": "union", "value": [{"type": "null"}, S]}), ("0.7.15", {"type": "union", "value": [{"type": "null"}, S]}),
+])
+def test_better_auth_07_create_auth_functions(convex_project, version, image):
+    """0.7.x ``new BetterAuth(...).createAuthFunctions(opts)`` (src/client/index.ts): a public
+    query and four internal mutations whose args come from the component schema
+    (src/component/schema.ts makes optional user fields nullable from 0.7.12)."""
+    b = project(convex_project, {"convex/auth.ts": BETTER_AUTH_07, **installed("@convex-dev/better-auth", version)})
+    kinds = {f.split(":")[1]: (fn(b, f)["kind"], fn(b, f)["visibility"]) for f in b.function_ids()}
+    assert kinds == {"isAuthenticated": ("query", "public"), "createUser": ("mutation", "internal"), "updateUser": ("mutation", "internal"),
+                     "deleteUser": ("mutation", "internal"), "createSession": ("mutation", "internal")}
+    data = fn(b, "auth:createUser")["args"]["value"]["input"]["fieldType"]["value"]["data"]["fieldType"]["value"]
+    assert data["image"] == opt(image)
+    assert b.diagnostics == []
+
+
+def test_better_auth_prerelease_is_modelled_as_the_release_below_with_a_warning(convex_project):
+    b = project(convex_project, {"convex/auth.ts": BETTER_AUTH_07, "package.json": json.dumps({"dependencies": {"@convex-dev/better-auth": "0.8.0-alpha.8"}}),
+                                 "pnpm-lock.yaml": "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      '@convex-dev/better-auth':\n        specifier: 0.8.0-alpha.8\n        version: 0.8.0-alpha.8(convex@1.25.4)\n"})
+    assert len(b.function_ids()) == 5
+    assert [d["message"] for d in b.diagnostics if d["code"] == "CSX244"] == [
+        "@convex-dev/better-auth 0.8.0-alpha.8 is not a version the tool has verified; modelled as 0.7.15 (what it registers may differ)"]
+
+
+def test_rag_entry_and_namespace_ids_are_strings(convex_project):
+    """src/shared.ts (0.1.1–0.7.5): ``brandedString("EntryId")``/``("NamespaceId")`` = v.string();
+    the RAG class is not modelled (a fresh clone's ``new RAG(...)`` reports nothing)."""
+    b = project(convex_project, {"convex/files.ts": src("""
+        import { RAG, vEntryId, vNamespaceId } from "@convex-dev/rag";
+        import { components } from "./_generated/api";
+        import { internalMutation } from "./_generated/server";
+        export const rag = new RAG(components.rag, { embeddingDimension: 1536 });
+        export const remove = internalMutation({ args: { entryId: vEntryId, ns: vNamespaceId }, handler: async () => null });
+    """), "package.json": json.dumps({"dependencies": {"@convex-dev/rag": "^0.3.3"}})})
+    assert fn(b, "files:remove")["args"] == {"type": "object", "value": {"entryId": req(S), "ns": req(S)}}
+    assert [d["code"] for d in b.diagnostics] == ["CSX244"]  # the range ^0.3.3 taken as 0.3.5
+
+
+POLAR = src("""
+    import { Polar } from "@convex-dev/polar";
+    import { components } from "./_generated/api";
+    export const polar = new Polar(components.polar, { getUserInfo: async () => ({ userId: "u", email: "e" }) });
+    export const { generateCheckoutLink, listAllProducts, cancelCurrentSubscription } = polar.api();
+""")
+
+
+@pytest.mark.parametrize(("version", "subscription_id"), [("0.4.0", False), ("0.6.3", False), ("0.6.4", True), ("0.7.3", True)])
+def test_polar_api_registers_its_public_functions(convex_project, version, subscription_id):
+    """src/client/index.ts ``api()``: public actions and queries; ``generateCheckoutLink``
+    takes ``subscriptionId`` from 0.6.4."""
+    b = project(convex_project, {"convex/polar.ts": POLAR, **installed("@convex-dev/polar", version)})
+    assert b.function_ids() == ["polar:cancelCurrentSubscription", "polar:generateCheckoutLink", "polar:listAllProducts"]
+    link = fn(b, "polar:generateCheckoutLink")
+    assert (link["kind"], link["visibility"]) == ("action", "public")
+    assert ("subscriptionId" in link["args"]["value"]) == subscription_id
+    assert link["returns"] == {"type": "object", "value": {"url": req(S)}}
+    assert (fn(b, "polar:listAllProducts")["kind"], fn(b, "polar:listAllProducts")["args"]) == ("query", {"type": "object", "value": {}})
+    assert fn(b, "polar:cancelCurrentSubscription")["args"] == {"type": "object", "value": {"revokeImmediately": opt(B)}}
+    assert b.diagnostics == []
+
+
+def test_polar_client_alone_reports_no_version(convex_project):
+    """Importing Polar for its routes or helpers only: no version is looked up (CSX244 only
+    when api() is modelled from an assumed version)."""
+    code = POLAR.split("export const {")[0]
+    b = project(convex_project, {"convex/polar.ts": code, **installed("@convex-dev/polar", "0.9.1")})
+    assert b.diagnostics == []
+    b = project(convex_project, {"convex/polar.ts": POLAR, **installed("@convex-dev/polar", "0.9.1")})
+    assert len(b.function_ids()) == 3 and [d["code"] for d in b.diagnostics] == ["CSX244"]
+
+
 def test_component_passed_through_a_constant_is_still_a_component_client(convex_project):
-    """``const c = (components as any).polar; new Polar(c)``: the client is recognised through
-    the module-level constant, so its unmodelled API gets CSX243 instead of silence."""
+    """``const c = (components as any).payments; new Payments(c)``: the client is recognised
+    through the module-level constant, so its unmodelled API gets CSX243 instead of silence."""
     b = project(convex_project, {
         "convex/polar.ts": src("""
-            import { Polar } from "@convex-dev/polar";
+            import { Payments } from "@acme/convex-payments";
             import { components } from "./_generated/api";
-            const polarComponent = (components as unknown as { polar: any }).polar;
-            export const polar = new Polar(polarComponent, {});
-            export const { listAllProducts, generateCheckoutLink } = polar.api();
+            const paymentsComponent = (components as unknown as { payments: any }).payments;
+            export const payments = new Payments(paymentsComponent, {});
+            export const { listAllProducts, generateCheckoutLink } = payments.api();
         """),
     })
     names = sorted(x["message"].split(" ")[0] for x in b.diagnostics if x["code"] == "CSX243")

@@ -323,12 +323,60 @@ def test_recursion_is_capped(convex_project) -> None:
 
 
 def test_long_bodies_are_not_parsed(convex_project) -> None:
-    filler = "  const pad = 1;\n" * 1500
+    # what counts is the outline Lark would parse: 5000 × 11 non-blank characters
+    filler = "  const pad = 1;\n" * 5000
     b = convex_project({"convex/schema.ts": IMPORTS + "function big() {\n" + filler + "  return v.string();\n}\n"
                         + "export default defineSchema({ t: defineTable({ f: big() }) });\n"})
     assert field_type(b, "t", "f") == ANY
     (d,) = b.diagnostics
-    assert "longer than 20000 characters" in d["message"]
+    assert "a body of more than 50000 characters" in d["message"]
+
+
+def _crud_like(n_functions: int) -> str:
+    """A generic helper (written for this test) returning many registrations whose inline
+    handlers make its body long; local `type`/`interface` declarations as TypeScript
+    helpers write them."""
+    handler = "      handler: async (ctx, args) => {\n" + "        const doc = await ctx.db.get(args.id);\n" * 40 + "        return doc;\n      },\n"
+    regs = "".join(
+        f"    fn{i}: query({{\n      args: {{ id: v.id(table), n{i}: fields.n }},\n{handler}    }}),\n" for i in range(n_functions)
+    )
+    return (
+        IMPORTS.replace("defineSchema, defineTable", "defineSchema, defineTable, queryGeneric")
+        + "export function crud(table: any, query: any = queryGeneric) {\n"
+        + "  type Doc = { _id: string;\n    n: number };\n"
+        + "  type Many<T> =\n    | Array<T>\n    | ReadonlyArray<T>;\n"
+        + "  type Fn = (x: number) => void;\n"
+        + "  interface Opts {\n    a: string;\n    b?: { c: number };\n  }\n"
+        + "  const fields = { n: v.number() };\n"
+        + "  return {\n" + regs + "  };\n}\n"
+    )
+
+
+def test_a_long_helper_returning_registrations_loses_no_export(convex_project) -> None:
+    helper = _crud_like(12)
+    o = helper.index("export function crud")
+    assert len(helper) - o > 20_000  # over the old limit on the raw body
+    b = convex_project({
+        "convex/schema.ts": IMPORTS + "export default defineSchema({ items: defineTable({ n: v.number() }) });\n",
+        "convex/lib/crud.ts": helper,
+        "convex/items.ts": 'import { crud } from "./lib/crud";\nimport { query } from "./_generated/server";\n'
+                           + "export const { " + ", ".join(f"fn{i}" for i in range(12)) + ' } = crud("items", query);\n',
+    })
+    assert b.diagnostics == [], b.diagnostics
+    for i in range(12):
+        f = b.function(f"items:fn{i}")
+        assert (f["kind"], f["visibility"]) == ("query", "public")
+        assert [(a["name"], a["type"]) for a in f["argsValidator"]["fields"]] == [("id", "id<items>"), (f"n{i}", "float64")]
+
+
+def test_local_type_declarations_are_blanked_keeping_positions() -> None:
+    from convex_ssot.interp.statements import blank_type_declarations
+
+    src = "{\n  type A = { a: (x: number) => void };\n  interface B {\n    b: string;\n  }\n  type C =\n    | \"x\"\n    | \"y\";\n  const typeName = 1;\n  return typeName;\n}"
+    mk = lexer.mask(src)
+    out = blank_type_declarations(mk.masked, lexer.body_outline(mk, 0, len(src) - 1), 1)
+    assert len(out) == len(src) - 2 and out.count("\n") == src.count("\n")
+    assert out.split() == ["const", "typeName", "=", "1;", "return", "typeName;"]
 
 
 def test_a_local_name_never_leaks_into_module_level_values(convex_project) -> None:

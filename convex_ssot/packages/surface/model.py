@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ...interp.packages import PackageModel
-from ...interp.values import VCallable, VStr, VUndefined, VUnknown, Value
+from ...interp.values import VCallable, VFunction, VStr, VUndefined, VUnknown, Value
 from ...parse import ast
 from . import components, libraries
 from .crons import VCrons
@@ -109,6 +109,8 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
         return None
     if isinstance(target, VRouter) and libraries.register(ev, mod, target, node):
         return VUndefined()
+    if isinstance(callee, VFunction):
+        return None  # a function read from an installed package: it runs (its routes are read)
     what = "HTTP router" if isinstance(target, VRouter) else "cron jobs"
     listed = "httpRoutes" if isinstance(target, VRouter) else "crons"
     mod.diag(node.span[0], "CSX502", f"`{mod.raw(node.callee.span)}(...)` receives the {what} but is not modelled; what it registers is missing from {listed}")
