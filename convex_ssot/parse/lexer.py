@@ -206,8 +206,9 @@ def split_statements(masked: str) -> list[Statement]:
 
 # After `;`, or after the `}` that closes a declaration, a statement may follow on the same
 # line (bundled and minified code: `import{v as D}from"convex/values";function m(w){…}export{m as H};`).
-_SAME_LINE = re.compile(r"[;}][ \t]*(?=[A-Za-z_$@{(\[\"'`])")
-_AFTER_BRACE = re.compile(r"(?:export|import|function|async\s+function|class|const|let|var)\b")
+_SAME_LINE = re.compile(
+    r";[ \t]*(?=[A-Za-z_$@{(\[\"'`])|\}[ \t]*(?=(?:export|import|function|async\s+function|class|const|let|var)\b)"
+)
 
 
 def _same_line_starts(masked: str, starts: list[int]) -> list[int]:
@@ -224,16 +225,13 @@ def _same_line_starts(masked: str, starts: list[int]) -> list[int]:
         depth, last = 0, st
         for m in _SAME_LINE.finditer(masked, st, end):
             p = m.start()
-            for ch in masked[last:p]:
-                if ch in "{([":
-                    depth += 1
-                elif ch in "})]":
-                    depth -= 1
+            c = masked.count
+            depth += (c("{", last, p) + c("(", last, p) + c("[", last, p)) - (c("}", last, p) + c(")", last, p) + c("]", last, p))
             last = p
             nxt = m.end()
             if masked[p] == ";" and depth == 0 and nxt < end:
                 out.append(nxt)
-            elif masked[p] == "}" and depth == 1 and _AFTER_BRACE.match(masked, nxt):
+            elif masked[p] == "}" and depth == 1:
                 out.append(nxt)
     return out
 
