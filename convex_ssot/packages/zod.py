@@ -223,7 +223,7 @@ class VZod(ModelValue):
             add: list[tuple[str, ZodSchema]] = []
             if isinstance(val, VZod) and val.schema.kind == "object":
                 add = list(val.schema.shape)
-            elif isinstance(val, VObj) and all(isinstance(x, VZod) for x in val.entries.values()):
+            elif isinstance(val, VObj) and not val.spread_unknown and all(isinstance(x, VZod) for x in val.entries.values()):
                 add = [(k, x.schema) for k, x in val.entries.items()]  # type: ignore[union-attr]
             else:
                 return VUnknown(f".{name}(): not resolved")
@@ -232,7 +232,7 @@ class VZod(ModelValue):
             return VZod(ZodSchema("object", shape=tuple(merged.items())))
         if z.kind == "object" and name in ("pick", "omit"):
             val = ev.eval(mod, args[0]) if args else VObj({})
-            if not isinstance(val, VObj):
+            if not isinstance(val, VObj) or val.spread_unknown:
                 return VUnknown(f".{name}(): keys not resolved")
             keys = set(val.entries)
             shape = [(k, x) for k, x in z.shape if (k in keys) == (name == "pick")]
@@ -312,6 +312,8 @@ class ZodModel(PackageModel):
             val = ev.eval(mod, args[0]) if args else VObj({})
             if not isinstance(val, VObj):
                 return VUnknown("z.object(): shape not resolved")
+            if val.spread_unknown:  # a shape missing the spread's keys would be a wrong schema
+                return VUnknown(f"z.object(): shape spread not resolved ({val.spread_unknown[0][0]})")
             shape = []
             for k, x in val.entries.items():
                 if not isinstance(x, VZod):

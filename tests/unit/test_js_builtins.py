@@ -207,3 +207,29 @@ def test_template_literals_are_read_from_cached_modules(tmp_path, monkeypatch):
         (table,) = project.schema.tables
         fields.append(table.document.field_map()["x"].literal.value)
     assert fields == ["p_2", "p_2"]
+
+
+def test_zod_object_with_an_unknown_spread_is_unknown_not_shortened(convex_project) -> None:
+    """`z.object({ ...known, ...unknown })` then `.pick({ _id: true })` was an object without
+    `_id` (a wrong validator, session 4 mantrakp04/just-use-convex): an unknown spread makes
+    the schema unknown, so the args are `v.any()` with a diagnostic."""
+    b = convex_project({
+        "convex/schema.ts": IMPORTS + "export default defineSchema({});\n",
+        "convex/fns.ts": textwrap.dedent("""
+            import { z } from "zod";
+            import { zCustomQuery } from "convex-helpers/server/zod4";
+            import { NoOp } from "convex-helpers/server/customFunctions";
+            import { systemFields } from "unknown-pkg";
+            import { query } from "./_generated/server";
+            const zq = zCustomQuery(query, NoOp);
+            const WithSystem = z.object({ name: z.string(), ...systemFields });
+            export const get = zq({ args: WithSystem.pick({ _id: true }), handler: async () => null });
+            export const more = zq({ args: z.object({ a: z.string() }).extend({ ...systemFields }), handler: async () => null });
+            export const known = zq({ args: z.object({ name: z.string(), ...{ n: z.number() } }).pick({ n: true }), handler: async () => null });
+        """),
+    })
+    for fid in ("fns:get", "fns:more"):
+        assert b.function(fid)["argsValidator"]["type"] == "any", fid
+        assert any(d["code"] == "CSX230" and d["message"].startswith(fid + ":") for d in b.functions["diagnostics"]), fid
+    known = b.function("fns:known")["argsValidator"]
+    assert known["type"] == "object" and list(known["validator"]["value"]) == ["n"], known
