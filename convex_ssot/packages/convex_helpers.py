@@ -14,7 +14,7 @@ from ..parse import ast
 from .convex_server import VBuilder, VSchema, VTable, schema_doc
 from .convex_values import V_BUILDERS, VVal, arg_validator, fields_of, nested_validator, to_validator
 from .validator_ir import f, id_, literal_value, object_fields, partial
-from .zod import VZod, ZodSchema
+from .zod import VZod, ZodSchema, from_convex
 
 __all__ = ["HelpersModel", "call_helpers", "custom_builder", "function_checks_auth", "map_val"]
 
@@ -63,7 +63,11 @@ class HelpersModel(PackageModel):
         if specifier == "convex-helpers/server":
             return {"Table": VBuiltin("ch.Table")}
         if specifier in ("convex-helpers/server/zod", "convex-helpers/server/zod3", "convex-helpers/server/zod4"):
-            return {
+            out_z = {} if specifier != "convex-helpers/server/zod4" else {
+                "convexToZod": VBuiltin("zod.fromConvex"),
+                "convexToZodFields": VBuiltin("zod.fromConvexFields"),
+            }
+            return out_z | {
                 "zCustomQuery": VBuiltin("ch.zCustomQuery"),
                 "zCustomMutation": VBuiltin("ch.zCustomMutation"),
                 "zCustomAction": VBuiltin("ch.zCustomAction"),
@@ -116,9 +120,25 @@ def _call_zod(ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value
         val = ev.eval(mod, args[0]) if args else VUnknown("no schema")
         v = to_validator(ev, mod, val, args[0] if args else None, output=name == "zod.outputToConvex")
         return VVal(v.with_raw(mod.raw(node.span))) if isinstance(v, ir.Validator) else v
+    if name == "zod.fromConvex":  # zod4.ts convexToZod
+        val = ev.eval(mod, args[0]) if args else VUnknown("no validator")
+        if not isinstance(val, VVal):
+            return VUnknown("convexToZod(): validator not resolved")
+        try:
+            return VZod(from_convex(val.v))
+        except ValueError as exc:
+            return VUnknown(f"convexToZod(): {exc}")
+    if name == "zod.fromConvexFields":  # zod4.ts convexToZodFields: Object.fromEntries over the entries
+        val = ev.eval(mod, args[0]) if args else VUnknown("no fields")
+        if not isinstance(val, VObj) or val.spread_unknown or not all(isinstance(x, VVal) for x in val.entries.values()):
+            return VUnknown("convexToZodFields(): fields not resolved")
+        try:
+            return VObj({k: VZod(from_convex(x.v)) for k, x in val.entries.items()}, keys_known=val.keys_known)  # type: ignore[union-attr]
+        except ValueError as exc:
+            return VUnknown(f"convexToZodFields(): {exc}")
     if name in ("zod.toConvexFields", "zod.outputToConvexFields"):
         val = ev.eval(mod, args[0]) if args else VUnknown("no fields")
-        if not isinstance(val, VObj):
+        if not isinstance(val, VObj) or val.spread_unknown:
             return VUnknown(f"{name}(): fields not resolved")
         out: dict[str, Value] = {}
         for k, x in val.entries.items():
