@@ -340,12 +340,9 @@ def _initialize(ev, cls: VClass, inst: VInstance, values: list[Value], depth: in
             return err
     env = {"this": inst, "super": VCallable("super", call_super)}
     fn = VFunction(ctor.node, cls.module, env)
-    frame: dict[str, Value] = {}
-    for i, param in enumerate(ctor.node.params):
-        name = param.name if isinstance(param, ast.Ident) else None
-        if name is None:
-            return VUnknown(f"the constructor of `{cls.name}` has parameters the tool does not model")
-        frame[name] = values[i] if i < len(values) else VUndefined()
+    frame = ev.bind_params(fn, values)  # defaults (`options = {}`), patterns: as for calls
+    if isinstance(frame, VUnknown):
+        return VUnknown(f"the constructor of `{cls.name}` has parameters the tool does not model ({frame.reason})")
     from . import statements
 
     res = statements.run(ev, fn, ChainMap(frame, env), owned=(inst,))

@@ -367,6 +367,8 @@ class Evaluator:
                 return base.entries[prop]
             if isinstance(base, VInstance):
                 return classes.instance_member(self, base, prop)
+            if operators.absent_property(base, prop):  # `options.retries` of `options = {}`
+                return VUndefined()
             return VUnknown(f"object has no property `{prop}`")
         if isinstance(base, VClass):
             return classes.static_member(self, base, prop)
@@ -451,8 +453,26 @@ class Evaluator:
         An expression body (``(values) => v.union(...)``) is evaluated; a statement body
         is run by :func:`.statements.run` (a small sound subset; otherwise VUnknown)."""
         node = fn.node
+        frame = self.bind_params(fn, values)
+        if isinstance(frame, VUnknown):
+            return frame
+        scope = ChainMap(frame, fn.env) if fn.env else ChainMap(frame)
+        if isinstance(node, ast.Function) and node.expr is not None:
+            self.scopes.append(scope)
+            try:
+                return self.eval(fn.module, node.expr)
+            finally:
+                self.scopes.pop()
+        return statements.run(self, fn, scope)
+
+    def bind_params(self, fn: VFunction, values: list[Value]) -> dict[str, Value] | VUnknown:
+        """The frame of a call of ``fn`` (a project function, method or constructor) with
+        argument values: a plain name takes its argument (``undefined`` when missing), a
+        destructured object parameter the keys it names, a name with a default or an
+        array pattern as :func:`.builtins.bind_param` binds it. VUnknown (saying why) for
+        a parameter form the tool does not model."""
         frame: dict[str, Value] = {}
-        for i, param in enumerate(node.params):
+        for i, param in enumerate(fn.node.params):
             arg = values[i] if i < len(values) else VUndefined()
             if isinstance(param, ast.Ident):
                 frame[param.name] = arg
@@ -463,14 +483,7 @@ class Evaluator:
                 frame.update(bound)
             elif not builtins.bind_param(self, fn, param, arg, frame):
                 return VUnknown("call of a function with parameters the tool does not model (a nested pattern or a rest)")
-        scope = ChainMap(frame, fn.env) if fn.env else ChainMap(frame)
-        if isinstance(node, ast.Function) and node.expr is not None:
-            self.scopes.append(scope)
-            try:
-                return self.eval(fn.module, node.expr)
-            finally:
-                self.scopes.pop()
-        return statements.run(self, fn, scope)
+        return frame
 
 
 def _named(val: Value, name: str) -> Value:

@@ -62,6 +62,14 @@ def js_typeof(val: Value) -> str | None:
     return None
 
 
+def absent_property(val: Value, prop: str) -> bool:
+    """Whether reading ``val.prop`` gives ``undefined`` for sure: ``val`` is a plain object
+    whose own keys are all known (:func:`own_keys`), ``prop`` is not one of them, and its
+    prototype, ``Object.prototype`` (ECMA-262 §10.1.8 OrdinaryGet walks to it), has no
+    property of that name either."""
+    return type(val) is VObj and own_keys(val) is not None and prop not in val.entries and prop not in _OBJECT_PROTOTYPE
+
+
 def _has_property(key: Value, obj: Value) -> Value:
     """``key in obj`` (ECMA-262 §13.10.1 HasProperty) where it is definite."""
     k = property_key(key)

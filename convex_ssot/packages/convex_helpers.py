@@ -14,7 +14,7 @@ from ..parse import ast
 from .convex_server import VBuilder, VSchema, VTable, schema_doc
 from .convex_values import V_BUILDERS, VVal, arg_validator, fields_of, nested_validator, to_validator
 from .validator_ir import f, id_, literal_value, object_fields, partial
-from .zod import VZod, ZodSchema
+from .zod import VZod, ZodSchema, from_convex
 
 __all__ = ["HelpersModel", "call_helpers", "custom_builder", "function_checks_auth", "map_val"]
 
@@ -118,60 +118,32 @@ def _call_zod(ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value
         val = ev.eval(mod, args[0]) if args else VUnknown("no schema")
         v = to_validator(ev, mod, val, args[0] if args else None, output=name == "zod.outputToConvex")
         return VVal(v.with_raw(mod.raw(node.span))) if isinstance(v, ir.Validator) else v
+    if name == "zod.fromConvex":  # zod4.ts convexToZod
+        val = ev.eval(mod, args[0]) if args else VUnknown("no validator")
+        if not isinstance(val, VVal):
+            return VUnknown("convexToZod(): validator not resolved")
+        try:
+            return VZod(from_convex(val.v))
+        except ValueError as exc:
+            return VUnknown(f"convexToZod(): {exc}")
+    if name == "zod.fromConvexFields":  # zod4.ts convexToZodFields: Object.fromEntries over the entries
+        val = ev.eval(mod, args[0]) if args else VUnknown("no fields")
+        if not isinstance(val, VObj) or val.spread_unknown or not all(isinstance(x, VVal) for x in val.entries.values()):
+            return VUnknown("convexToZodFields(): fields not resolved")
+        try:
+            return VObj({k: VZod(from_convex(x.v)) for k, x in val.entries.items()}, keys_known=val.keys_known)  # type: ignore[union-attr]
+        except ValueError as exc:
+            return VUnknown(f"convexToZodFields(): {exc}")
     if name in ("zod.toConvexFields", "zod.outputToConvexFields"):
         val = ev.eval(mod, args[0]) if args else VUnknown("no fields")
-        if not isinstance(val, VObj):
+        if not isinstance(val, VObj) or val.spread_unknown:
             return VUnknown(f"{name}(): fields not resolved")
         out: dict[str, Value] = {}
         for k, x in val.entries.items():
             v = to_validator(ev, mod, x, val.nodes.get(k), output=name == "zod.outputToConvexFields")
             out[k] = VVal(v) if isinstance(v, ir.Validator) else v
         return VObj(out)
-    if name in ("zod.fromConvex", "zod.fromConvexFields"):
-        val = ev.eval(mod, args[0]) if args else VUnknown("no validator")
-        if name == "zod.fromConvex":
-            z = from_convex(val.v) if isinstance(val, VVal) else None
-            return VZod(z) if z is not None else VUnknown("convexToZod(): not a validator the tool resolves")
-        if not isinstance(val, VObj):
-            return VUnknown("convexToZodFields(): fields not resolved")
-        zs = {k: from_convex(x.v) if isinstance(x, VVal) else None for k, x in val.entries.items()}
-        return VObj({k: VZod(z) if z is not None else VUnknown(f"convexToZodFields(): `{k}` not resolved") for k, z in zs.items()}, keys_known=val.keys_known)
     return VUnknown(f"z.{name[2:]}() is not modelled")
-
-
-def from_convex(v: ir.Validator) -> ZodSchema | None:
-    """``convexToZod(v)`` (server/zod4.ts, 0.1.113–0.1.124): id → ``zid``, string, float64 →
-    ``z.number()``, int64 → ``z.bigint()``, boolean, null, any, array, object (its fields),
-    union (none → ``z.never()``, one → that member), literal, record, each wrapped in
-    ``z.optional`` when optional; None for ``bytes`` (convex-helpers throws)."""
-    simple = {"string": "string", "float64": "number", "int64": "bigint", "boolean": "boolean", "null": "null", "any": "any"}
-    k = v.kind
-    if k in simple:
-        z: ZodSchema | None = ZodSchema(simple[k])
-    elif k == "id":
-        z = ZodSchema("zid", table=v.table)
-    elif k == "array":
-        inner = from_convex(v.element) if v.element is not None else None
-        z = ZodSchema("array", inner=inner) if inner is not None else None
-    elif k == "object":
-        parts = [(f.name, from_convex(f.validator)) for f in v.fields]
-        z = ZodSchema("object", shape=tuple(parts)) if all(x is not None for _, x in parts) else None  # type: ignore[arg-type]
-    elif k == "union":
-        members = [from_convex(m) for m in v.members]
-        if any(m is None for m in members):
-            z = None
-        else:
-            z = ZodSchema("never") if not members else members[0] if len(members) == 1 else ZodSchema("union", options=tuple(members))  # type: ignore[arg-type]
-    elif k == "literal":
-        z = ZodSchema("literal", literals=(v.literal,))
-    elif k == "record" and v.key is not None and v.value is not None:
-        key, value = from_convex(v.key), from_convex(v.value)
-        z = ZodSchema("record", key=key, value=value) if key is not None and value is not None else None
-    else:
-        z = None
-    if z is not None and v.optional:
-        return ZodSchema("optional", inner=z)
-    return z
 
 
 def call_helpers(ev, mod, name: str, args: list[ast.Node], node: ast.Call) -> Value:

@@ -21,6 +21,9 @@ builders a schema is written with (``z.string()``, ``z.object({...})``, ``.optio
   output (output); transform → ``v.any()`` (output); readonly, catch, lazy → inner;
 * refinements and checks (``.min()``, ``.email()``, ``.describe()``, ``.brand()`` …) do not
   change the validator.
+
+The other direction, ``convexToZod`` / ``convexToZodFields`` (Convex validator → zod schema),
+is :func:`from_convex`.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from dataclasses import dataclass, field, replace
 
 from .. import ir
 from ..interp.packages import PackageModel
-from ..interp.values import ModelValue, VArr, VBuiltin, VMethod, VNull, VObj, VUndefined, VUnknown, Value
+from ..interp.values import ModelValue, VArr, VBuiltin, VMethod, VNull, VObj, VStr, VUndefined, VUnknown, Value
 from ..parse import ast
 from .validator_ir import literal_value
 
-__all__ = ["ZodSchema", "to_convex", "ZOD_PACKAGES", "KEEPS_TYPE", "refined", "VZod", "ZodModel", "zod_arg"]
+__all__ = ["ZodSchema", "to_convex", "from_convex", "ZOD_PACKAGES", "KEEPS_TYPE", "refined", "VZod", "ZodModel", "zod_arg"]
 
 ZOD_PACKAGES = frozenset({"zod", "zod/v4", "zod/v3", "zod/v4/core"})
 
@@ -157,6 +160,37 @@ def to_convex(z: ZodSchema, output: bool = False, _depth: int = 0) -> ir.Validat
     return _v("any")
 
 
+def from_convex(v: ir.Validator, _depth: int = 0) -> ZodSchema:
+    """The zod schema convex-helpers makes from a Convex validator (``convexToZod``,
+    server/zod4.ts 0.1.124, zod4.js:435-515): id → ``zid(table)``, string, float64 →
+    number, int64 → bigint, boolean, null, any, array, object (each field converted),
+    union (no member → never, one member → that member), literal, record; an optional
+    validator → ``z.optional(…)``. Raises ValueError for what it rejects (bytes, commitTs
+    is not modelled)."""
+    if _depth > 64:
+        return ZodSchema("any")
+    rec = lambda x: from_convex(x, _depth + 1)  # noqa: E731
+    k = v.kind
+    simple = {"string": "string", "float64": "number", "int64": "bigint", "boolean": "boolean", "null": "null", "any": "any"}
+    if k in simple:
+        z = ZodSchema(simple[k])
+    elif k == "id":
+        z = ZodSchema("zid", table=v.table)
+    elif k == "array" and v.element is not None:
+        z = ZodSchema("array", inner=rec(v.element))
+    elif k == "object":
+        z = ZodSchema("object", shape=tuple((f.name, rec(f.validator)) for f in v.fields))
+    elif k == "union":
+        z = ZodSchema("never") if not v.members else rec(v.members[0]) if len(v.members) == 1 else ZodSchema("union", options=tuple(rec(m) for m in v.members))
+    elif k == "literal" and v.literal is not None:
+        z = ZodSchema("literal", literals=(v.literal,))
+    elif k == "record" and v.key is not None and v.value is not None:
+        z = ZodSchema("record", key=rec(v.key), value=rec(v.value))
+    else:
+        raise ValueError(f"v.{k}() is not supported by convexToZod" if k == "bytes" else f"convexToZod of a `{k}` validator is not modelled")
+    return ZodSchema("optional", inner=z) if v.optional else z
+
+
 def _string_literals(v: ir.Validator) -> list[str] | None:
     if v.kind == "literal" and v.literal is not None and v.literal.kind == "string":
         return [str(v.literal.value)]
@@ -223,7 +257,7 @@ class VZod(ModelValue):
             add: list[tuple[str, ZodSchema]] = []
             if isinstance(val, VZod) and val.schema.kind == "object":
                 add = list(val.schema.shape)
-            elif isinstance(val, VObj) and all(isinstance(x, VZod) for x in val.entries.values()):
+            elif isinstance(val, VObj) and not val.spread_unknown and all(isinstance(x, VZod) for x in val.entries.values()):
                 add = [(k, x.schema) for k, x in val.entries.items()]  # type: ignore[union-attr]
             else:
                 return VUnknown(f".{name}(): not resolved")
@@ -232,7 +266,7 @@ class VZod(ModelValue):
             return VZod(ZodSchema("object", shape=tuple(merged.items())))
         if z.kind == "object" and name in ("pick", "omit"):
             val = ev.eval(mod, args[0]) if args else VObj({})
-            if not isinstance(val, VObj):
+            if not isinstance(val, VObj) or val.spread_unknown:
                 return VUnknown(f".{name}(): keys not resolved")
             keys = set(val.entries)
             shape = [(k, x) for k, x in z.shape if (k in keys) == (name == "pick")]
@@ -247,6 +281,24 @@ class VZod(ModelValue):
             return VZod(ZodSchema("object", shape=tuple((k, ZodSchema(kind, inner=x) if keys is None or k in keys else x) for k, x in z.shape)))
         if z.kind == "object" and name in ("strict", "passthrough", "strip", "loose", "catchall"):
             return VZod(z)
+        if z.kind == "enum" and name in ("exclude", "extract"):
+            # zod 4 ZodEnum.exclude/extract (classic schemas.ts): a new enum over the entries
+            # left (in the enum's order) / named (in the order given); zod throws on a value
+            # the enum lacks
+            arr = ev.eval(mod, args[0]) if args else VUnknown("no values")
+            if not isinstance(arr, VArr) or not all(isinstance(x, VStr) for x in arr.items) or not all(
+                lit is not None and lit.kind == "string" for lit in z.literals
+            ):
+                return VUnknown(f"zod .{name}(): values not resolved")
+            named = [x.value for x in arr.items]  # type: ignore[union-attr]
+            by_value = {str(lit.value): lit for lit in z.literals if lit is not None}
+            if any(v not in by_value for v in named):
+                return VUnknown(f"zod .{name}(): a value the enum does not have (zod throws)")
+            if name == "exclude":  # a copy of the entries with those deleted: the enum's order
+                keep = [lit for v, lit in by_value.items() if v not in named]
+            else:  # entries added in the order of the values given
+                keep = [by_value[v] for v in dict.fromkeys(named)]
+            return VZod(ZodSchema("enum", literals=tuple(keep)))
         return VUnknown(f"zod .{name}() is not modelled")
 
 
@@ -312,6 +364,8 @@ class ZodModel(PackageModel):
             val = ev.eval(mod, args[0]) if args else VObj({})
             if not isinstance(val, VObj):
                 return VUnknown("z.object(): shape not resolved")
+            if val.spread_unknown:  # a shape missing the spread's keys would be a wrong schema
+                return VUnknown(f"z.object(): shape spread not resolved ({val.spread_unknown[0][0]})")
             shape = []
             for k, x in val.entries.items():
                 if not isinstance(x, VZod):

@@ -171,6 +171,7 @@ def split_statements(masked: str) -> list[Statement]:
             depth = 0
             if not _continues(masked, p) and not _function_body_follows(masked, starts[-1] if starts else None, p):
                 starts.append(p)
+    starts = _same_line_starts(masked, starts)
     out: list[Statement] = []
     n = len(masked)
     for i, s in enumerate(starts):
@@ -200,6 +201,38 @@ def split_statements(masked: str) -> list[Statement]:
             out.append(Statement(s, e, "mutation"))
         else:
             out.append(Statement(s, e, "decl", hm.group("dname2")))
+    return out
+
+
+# After `;`, or after the `}` that closes a declaration, a statement may follow on the same
+# line (bundled and minified code: `import{v as D}from"convex/values";function m(w){…}export{m as H};`).
+_SAME_LINE = re.compile(
+    r";[ \t]*(?=[A-Za-z_$@{(\[\"'`])|\}[ \t]*(?=(?:export|import|function|async\s+function|class|const|let|var)\b)"
+)
+
+
+def _same_line_starts(masked: str, starts: list[int]) -> list[int]:
+    """``starts`` with the starts of statements that follow another on its line: after a
+    ``;`` at bracket depth 0 (ECMA-262 §14: it ends the statement), or after a ``}`` at
+    depth 0 followed by a declaration or module keyword (no expression continues with one
+    without a line break, §12.10, so the ``}`` ended a declaration)."""
+    if not starts:
+        return starts
+    out: list[int] = []
+    for i, st in enumerate(starts):
+        out.append(st)
+        end = starts[i + 1] if i + 1 < len(starts) else len(masked)
+        depth, last = 0, st
+        for m in _SAME_LINE.finditer(masked, st, end):
+            p = m.start()
+            c = masked.count
+            depth += (c("{", last, p) + c("(", last, p) + c("[", last, p)) - (c("}", last, p) + c(")", last, p) + c("]", last, p))
+            last = p
+            nxt = m.end()
+            if masked[p] == ";" and depth == 0 and nxt < end:
+                out.append(nxt)
+            elif masked[p] == "}" and depth == 1:
+                out.append(nxt)
     return out
 
 

@@ -218,7 +218,7 @@ class ToAst(Transformer):
         return ast.Call(self._span_of(ch), ch[0], args.items)
 
     def new_expr(self, ch):
-        return ast.New(self._span_of(ch), ch[0])
+        return _bind_new(self._span_of(ch), ch[0])
 
     def type_assertion(self, ch):
         return next(c for c in reversed(ch) if isinstance(c, ast.Node))
@@ -542,3 +542,28 @@ class ToAst(Transformer):
         if isinstance(binding, ast.Ident):
             return ast.ForIn(self._span_of(ch), binding.name, None, True, obj, body)
         return ast.ForIn(self._span_of(ch), None, binding[1], binding[2], obj, body)
+
+
+def _bind_new(span: tuple[int, int], target: ast.Node) -> ast.Node:
+    """``new`` over the postfix chain ``target`` the grammar read after it: it applies to
+    the chain up to its first argument list (ECMA-262 §13.3 ``new MemberExpression
+    Arguments``), so ``new C(a).m(b)`` is ``(new C(a)).m(b)``, not ``new (C(a).m(b))``;
+    without an argument list (``new a.b``) it applies to the whole chain."""
+    path: list[ast.Node] = []
+    node = target
+    while isinstance(node, (ast.Call, ast.Member, ast.Index)):
+        path.append(node)
+        node = node.callee if isinstance(node, ast.Call) else node.obj
+    first = max((i for i, n in enumerate(path) if isinstance(n, ast.Call)), default=None)
+    if first is None or first == 0:
+        return ast.New(span, target)
+    made: ast.Node = ast.New((span[0], path[first].span[1]), path[first])
+    for outer in reversed(path[:first]):
+        if isinstance(outer, ast.Call):
+            outer.callee = made
+        else:
+            outer.obj = made
+        outer.span = (span[0], outer.span[1])
+        made = outer
+    return made
+

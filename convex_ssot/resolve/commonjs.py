@@ -40,7 +40,7 @@ import re
 
 from ..interp.values import VCallable, VNamespace, VObj, VUnknown, Value
 from ..parse import ast, lexer
-from .modules import Module, split_package_statements
+from .modules import Module
 
 __all__ = ["looks_commonjs", "blank_annotation", "is_commonjs", "index_commonjs", "bind_globals", "CJS_KIND"]
 
@@ -103,7 +103,7 @@ def index_commonjs(mod: Module) -> None:
     es_module = False
     default_local: str | None = None
     object_locals: dict[str, str] = {}  # `module.exports = name`: read that object's entries
-    for st in split_package_statements(mod.mk.masked):
+    for st in lexer.split_statements(mod.mk.masked):
         text = clean[st.start : st.end].rstrip()
         if st.kind == "decl":
             m = _DECL_EXPORT.match(text)

@@ -10,7 +10,8 @@ reported with CSX250 if its source has the shape of a registration:
   call nested in the arguments of another call: ``withAuth(query({...}))``);
 - ``export const x = f(async (ctx, ...) => ...)`` (a function whose first parameter is a
   context: ``ctx``, ``_ctx``, ``context``, ``*Ctx``);
-- ``export const { a, b } = g(...)`` (each destructured name of a call);
+- ``export const { a, b } = g(...)`` (each destructured name of a call, or of a ``new``
+  expression: ``export const { a } = new Client(...)``);
 - re-exports (``export { x } from``, ``export *``) of such values, reported where they are
   re-exported (the function id Convex would give them);
 - names re-exported from a package the tool does not read (``export { x } from "pkg"``
@@ -141,7 +142,10 @@ def report_unknown_export(loader, mod, name: str, reason: str, function_id: str)
         mod.diag(_export_from_offset(mod, spec, name), "CSX250", f"{function_id} may be a Convex function (re-exported from package `{spec}`) but its value is not understood ({reason}); it is missing from the contract")
         return True
     node, offset, destructured = found
-    why = "destructured from a call" if destructured and isinstance(node, ast.Call) else registration_shape(node)
+    if destructured and isinstance(node, (ast.Call, ast.New)):
+        why = "destructured from a call" if isinstance(node, ast.Call) else "destructured from a `new` expression"
+    else:
+        why = registration_shape(node)
     if why is None:
         return False
     if _declaration(mod, name) is None:  # a re-export: reported at the re-exporting statement

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import ir
 from ..parse import ast, lexer
 
-__all__ = ["Module", "load_module", "load_package_module", "split_package_statements", "KEEP_KINDS", "FailedExport"]
+__all__ = ["Module", "load_module", "load_package_module", "KEEP_KINDS", "FailedExport"]
 
 #: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
 KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl", "mutation"})
@@ -179,7 +179,7 @@ def load_package_module(rel: str, text: str, package: str | None, version: str |
     mod.has_import_export = True
     from ..parse.parser import ParseFailure, parse_outline
 
-    for st in split_package_statements(mk.masked):
+    for st in lexer.split_statements(mk.masked):  # splits minified same-line statements too
         if st.kind in _EAGER_KINDS or (st.kind in ("decl", "export-decl") and not st.name):
             try:
                 mod.items.extend(parse_outline(_statement_outline(mk, st), base=st.start))
@@ -193,38 +193,6 @@ def load_package_module(rel: str, text: str, package: str | None, version: str |
             _index_declaration(mod, st)
     _index(mod)
     return mod
-
-
-_STATEMENT_KEYWORD = re.compile(r"\s*(?:import\b(?!\s*[(.])|export\b|(?:async\s+)?function\b|class\b|var\b|let\b|const\b)")
-#: A statement boundary on one line (minified code): ``;`` or ``}`` then a declaration.
-_SAME_LINE_NEXT = re.compile(r"[;}][ \t]*(?:import\b(?![ \t]*[(.])|export\b|(?:async[ \t]+)?function\b|class\b|var\b|let\b|const\b)")
-
-
-def split_package_statements(masked: str) -> list[lexer.Statement]:
-    """:func:`..parse.lexer.split_statements` for a file of an installed package, where
-    minified code puts many statements on one line (``import{v as D}from"convex/values";
-    function W(w){…}function m(w){…}export{m as f};``): a statement where a ``;`` or ``}``
-    is followed on the same line by a declaration, ``import`` or ``export`` is split again
-    after each such ``;`` or ``}`` at bracket depth 0."""
-    out: list[lexer.Statement] = []
-    for st in lexer.split_statements(masked):
-        if _SAME_LINE_NEXT.search(masked, st.start, st.end) is None:
-            out.append(st)
-            continue
-        starts, depth = [st.start], 0
-        for i in range(st.start, st.end):
-            ch = masked[i]
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth -= 1
-            if depth == 0 and ch in ";}" and i + 1 < st.end:
-                m = _STATEMENT_KEYWORD.match(masked, i + 1)
-                if m is not None and m.end() <= st.end:
-                    starts.append(i + 1 + (len(m.group(0)) - len(m.group(0).lstrip())))
-        for a, b in zip(starts, starts[1:] + [st.end]):
-            out.extend(lexer.Statement(a + p.start, a + p.end, p.kind, p.name) for p in lexer.split_statements(masked[a:b]))
-    return out
 
 
 def _index_declaration(mod: Module, st: lexer.Statement) -> None:

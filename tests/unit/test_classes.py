@@ -93,3 +93,42 @@ def test_derived_constructor_without_super_is_unknown(convex_project) -> None:
     lib = LIB.replace("    super(component, options);\n", "")
     b = convex_project({"convex/schema.ts": SCHEMA, "convex/lib.ts": lib, "convex/use.ts": USE})
     assert "use:getX" not in b.function_ids()
+
+
+DEFAULTS = """import { mutationGeneric } from "convex/server";
+import { v } from "convex/values";
+function connect(config) {
+  return makeClient(config);
+}
+export class Store {
+  constructor(component, options = {}) {
+    this.component = component;
+    this.config = { bucket: options?.bucket ?? process.env.BUCKET, retries: options.retries ?? 3 };
+    this.client = connect(this.config);
+  }
+  api() {
+    return { sync: mutationGeneric({ args: { key: v.string(), tries: v.literal(this.config.retries) }, handler: async () => null }) };
+  }
+}
+"""
+
+
+def test_constructor_with_a_default_parameter_and_unread_state(convex_project) -> None:
+    """Session 4 cause C1 (@convex-dev/r2's `constructor(component, options = {})`): the
+    default applies, `options.retries` of `{}` is undefined, state the tool cannot read
+    (`process.env`, an unknown call) stays unknown without spoiling the instance; and
+    `new Store(...).api()` is `(new Store(...)).api()` (ECMA-262 §13.3)."""
+    use = 'import { Store } from "./lib";\nexport const { sync } = new Store("c").api();\nexport const other = new Store("c", { retries: 5 }).api().sync;\n'
+    b = convex_project({"convex/schema.ts": SCHEMA, "convex/lib.ts": DEFAULTS, "convex/use.ts": use})
+    assert b.function_ids() == ["use:other", "use:sync"]
+    assert _fields(b.function("use:sync")) == [("key", "string", "v.string()"), ("tries", "literal<3>", "v.literal(this.config.retries)")]
+    assert _fields(b.function("use:other"))[1][1] == "literal<5>"
+    assert b.diagnostics == []
+
+
+def test_unknown_value_destructured_from_new_is_named(convex_project) -> None:
+    use = 'import { Client } from "unknown-pkg";\nexport const { a, b } = new Client("x");\n'
+    b = convex_project({"convex/schema.ts": SCHEMA, "convex/use.ts": use})
+    msgs = [d["message"] for d in b.functions["diagnostics"] if d["code"] == "CSX250"]
+    for fid in ("use:a", "use:b"):
+        assert any(m.startswith(fid + " ") and "destructured from a `new` expression" in m for m in msgs), msgs

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from convex_ssot import ir
-from convex_ssot.packages.convex_helpers import from_convex
-from convex_ssot.packages.zod import to_convex
+from convex_ssot.packages.zod import from_convex, to_convex
 
 S = ir.Validator("string")
 
@@ -30,8 +29,10 @@ def test_round_trip(v) -> None:
 def test_a_single_member_union_is_that_member_and_bytes_is_refused() -> None:
     assert to_convex(from_convex(ir.Validator("union", members=(S,)))) == S
     assert to_convex(from_convex(ir.Validator("union"))) == ir.Validator("union")  # z.never()
-    assert from_convex(ir.Validator("bytes")) is None
-    assert from_convex(ir.Validator("array", element=ir.Validator("bytes"))) is None
+    with pytest.raises(ValueError, match="not supported by convexToZod"):
+        from_convex(ir.Validator("bytes"))
+    with pytest.raises(ValueError, match="not supported by convexToZod"):
+        from_convex(ir.Validator("array", element=ir.Validator("bytes")))
 
 
 def test_in_a_project(convex_project) -> None:

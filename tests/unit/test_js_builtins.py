@@ -207,3 +207,56 @@ def test_template_literals_are_read_from_cached_modules(tmp_path, monkeypatch):
         (table,) = project.schema.tables
         fields.append(table.document.field_map()["x"].literal.value)
     assert fields == ["p_2", "p_2"]
+
+
+def test_zod_object_with_an_unknown_spread_is_unknown_not_shortened(convex_project) -> None:
+    """`z.object({ ...known, ...unknown })` then `.pick({ _id: true })` was an object without
+    `_id` (a wrong validator, session 4 mantrakp04/just-use-convex): an unknown spread makes
+    the schema unknown, so the args are `v.any()` with a diagnostic."""
+    b = convex_project({
+        "convex/schema.ts": IMPORTS + "export default defineSchema({});\n",
+        "convex/fns.ts": textwrap.dedent("""
+            import { z } from "zod";
+            import { zCustomQuery } from "convex-helpers/server/zod4";
+            import { NoOp } from "convex-helpers/server/customFunctions";
+            import { systemFields } from "unknown-pkg";
+            import { query } from "./_generated/server";
+            const zq = zCustomQuery(query, NoOp);
+            const WithSystem = z.object({ name: z.string(), ...systemFields });
+            export const get = zq({ args: WithSystem.pick({ _id: true }), handler: async () => null });
+            export const more = zq({ args: z.object({ a: z.string() }).extend({ ...systemFields }), handler: async () => null });
+            export const known = zq({ args: z.object({ name: z.string(), ...{ n: z.number() } }).pick({ n: true }), handler: async () => null });
+        """),
+    })
+    for fid in ("fns:get", "fns:more"):
+        assert b.function(fid)["argsValidator"]["type"] == "any", fid
+        assert any(d["code"] == "CSX230" and d["message"].startswith(fid + ":") for d in b.functions["diagnostics"]), fid
+    known = b.function("fns:known")["argsValidator"]
+    assert known["type"] == "object" and list(known["validator"]["value"]) == ["n"], known
+
+
+def test_convex_to_zod_round_trip_and_what_it_rejects(convex_project) -> None:
+    """convex-helpers zod4 ``convexToZod``/``convexToZodFields`` (the conformance fixture
+    zod_builders/zconvex.ts checks the exact results against Convex): system fields of a
+    ``Table`` turned into zod and picked; ``v.bytes()`` is rejected by convex-helpers, so
+    it stays unknown (never guessed)."""
+    b = convex_project({
+        "convex/schema.ts": IMPORTS + "export default defineSchema({});\n",
+        "convex/fns.ts": textwrap.dedent("""
+            import { z } from "zod";
+            import { v } from "convex/values";
+            import { Table } from "convex-helpers/server";
+            import { convexToZod, convexToZodFields, zCustomQuery } from "convex-helpers/server/zod4";
+            import { NoOp } from "convex-helpers/server/customFunctions";
+            import { query } from "./_generated/server";
+            const zq = zCustomQuery(query, NoOp);
+            const sys = convexToZodFields(Table("things", { a: v.string() }).systemFields);
+            export const byId = zq({ args: z.object({ a: z.string(), ...sys }).pick({ _id: true }), handler: async () => null });
+            export const bytes = zq({ args: { b: convexToZod(v.bytes()) }, handler: async () => null });
+        """),
+    })
+    by_id = b.function("fns:byId")["argsValidator"]["validator"]
+    assert by_id == {"type": "object", "value": {"_id": {"fieldType": {"type": "id", "tableName": "things"}, "optional": False}}}
+    field = b.function("fns:bytes")["argsValidator"]["validator"]["value"]["b"]
+    assert field["fieldType"] == {"type": "any"}
+    assert any("v.bytes() is not supported by convexToZod" in d["message"] for d in b.functions["diagnostics"])

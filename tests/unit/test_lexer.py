@@ -642,3 +642,35 @@ def test_line_index_round_trips(text: str) -> None:
             line, col = line + 1, 1
         else:
             col += 1
+
+
+# ---------------------------------------------------------------- statements sharing a line
+
+BUNDLED = 'import{v as t}from"x";var o={a:1};function h(e){return e}function k(e){for(let i=0;i<2;i++){}return{a:e}}class S{m(){}}export{h as identity,k as make};\n'
+
+
+def test_statements_after_a_semicolon_or_a_declaration_on_the_same_line() -> None:
+    """Bundled, minified modules put every statement on one line (session 4 cause C8)."""
+    sts = split_statements(mask(BUNDLED).masked)
+    assert [(s.kind, s.name) for s in sts] == [
+        ("import", None), ("decl", "o"), ("function", "h"), ("function", "k"), ("class", "S"), ("export-named", None),
+    ]
+    assert BUNDLED[sts[3].start : sts[3].end] == "function k(e){for(let i=0;i<2;i++){}return{a:e}}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "const a = { b: 1 }.b; const c = 2\n",  # `}` then `.`: one expression, split at `;`
+        "x = cond ? {} : function () {}\n",  # `}` inside an expression is not a boundary
+        "const f = () => { return 1 }\n",
+        "for (let i = 0; i < 3; i++) {}\n",  # `;` inside parentheses
+    ],
+)
+def test_same_line_split_only_at_statement_ends(text: str) -> None:
+    sts = split_statements(mask(text).masked)
+    starts = [s.start for s in sts]
+    if text.startswith("const a"):
+        assert starts == [0, text.index("const c")]
+    else:
+        assert starts == [0]
