@@ -67,6 +67,16 @@ def note_input(path) -> None:
         _side_inputs.add(os.path.abspath(path))
 
 
+def noted_inputs() -> set[str]:
+    """The configuration files noted so far in this build (:func:`note_input`)."""
+    return set(_side_inputs or ())
+
+
+def input_state(path: str) -> str | None:
+    """The state of a noted input: SHA-256 of its bytes, or None when it cannot be read."""
+    return _file_state(path)
+
+
 def _file_state(path: str) -> str | None:
     """SHA-256 of a file's bytes, or None when it cannot be read (absent)."""
     try:
@@ -211,6 +221,29 @@ class ModuleCache:
         """Store an already pickled slim module for these bytes."""
         _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
 
+    # ---- per-module evaluation results (resolve/incremental.py)
+    def load_evaluation(self, repo_root: Path, schema_rel: str) -> bytes | None:
+        """The evaluation entry stored by :meth:`store_evaluation` for this project (its
+        payload bytes), or None when there is none or it is not whole: its header must name
+        :data:`EVAL_FORMAT` and this tool key, and the payload must match the SHA-256 in
+        the header."""
+        try:
+            data = self._project_path(repo_root, schema_rel, ".eval.pkl").read_bytes()
+            magic, version, tool, digest, payload = data.split(b"\n", 4)
+            if magic != _EVAL_MAGIC or version != str(EVAL_FORMAT).encode() or tool != self.tool.encode():
+                return None
+            if _sha256(payload) != digest.decode():
+                return None
+            return payload
+        except Exception:  # noqa: BLE001 - missing, foreign or damaged: evaluate everything
+            return None
+
+    def store_evaluation(self, repo_root: Path, schema_rel: str, payload: bytes) -> bool:
+        """Store a project's evaluation entry (``payload``, behind a header with the format
+        version, the tool key and the payload's SHA-256), atomically; False when impossible."""
+        header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), _sha256(payload).encode()])
+        return _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), header + b"\n" + payload)
+
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
         import hashlib
@@ -269,6 +302,11 @@ class ModuleCache:
         # The contracts first: an index entry never points at contracts it does not match.
         if _write_atomic(self._project_path(repo_root, schema_rel, ".contracts.json"), contracts):
             _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
+
+
+#: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
+EVAL_FORMAT = 1
+_EVAL_MAGIC = b"convex-ssot evaluation"
 
 
 def _entry_digest(summary, fingerprints, contracts_sha256) -> str:

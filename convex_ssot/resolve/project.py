@@ -19,6 +19,7 @@ from ..errors import byte_position
 from ..parse import ast
 from . import bodies
 from .handlers import handler_facts
+from ..interp import journal
 from ..interp.core import Evaluator
 from ..interp.values import VBool, VFunction, VObj, VUnknown, Value
 from ..packages import default_registry
@@ -32,10 +33,30 @@ from .source_files import inside_real as _inside_real, clean_text as _clean_text
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
+from . import incremental
 from .completeness import registration_shape, report_star_exports, report_unknown_export
 from .surface import calls as surface_calls, read_surface
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
+
+class _AccessLog:
+    """``loader.accessed.add(key)``: a module file (normalised absolute path) was asked for.
+    Journalled (``("m", key)``, interp/journal.py: which contract a module's diagnostics go
+    to, and an input of the root being evaluated); the first time, the diagnostics the file
+    produced when it was loaded are kept (``loader.loads``)."""
+
+    __slots__ = ("loader",)
+
+    def __init__(self, loader: "_Loader") -> None:
+        self.loader = loader
+
+    def add(self, key: str) -> None:
+        journal.record(("m", key))
+        loads = self.loader.loads
+        if key not in loads and key in self.loader.modules:
+            mod = self.loader.modules[key]
+            loads[key] = ((), tuple(mod.diagnostics) if mod is not None else ())
+
 
 class _Loader:
     """Reads and parses modules once per run; resolves relative specifiers."""
@@ -44,12 +65,22 @@ class _Loader:
         self.repo_root = repo_root
         self.root_real = os.path.realpath(repo_root)
         self.modules: dict[str, Module | None] = {}
-        self.read_diagnostics: list[ir.Diagnostic] = []
+        #: key -> (read diagnostics, parse diagnostics) of each file asked for, taken when
+        #: it was loaded (before evaluation recorded anything on it)
+        self.loads: dict[str, tuple] = {}
         self.module_cache = module_cache
         self.specifiers = SpecifierResolver(repo_root, convex_dir)
         self.generated: dict[str, Module] = {}  # stand-ins for <convexDir>/_generated/*
         self._pending_bytes: dict[str, bytes] = {}
-        self.accessed: set[str] = set()  # modules asked for (to tell which contract a module feeds)
+        self.accessed = _AccessLog(self)
+        self._rels: dict[str, str] = {}
+
+    def rel_of(self, key: str) -> str:
+        """The repo-relative path of the file at ``key`` (memoised)."""
+        rel = self._rels.get(key)
+        if rel is None:
+            rel = self._rels[key] = self.rel(Path(key))
+        return rel
 
     def _parse(self, rel: str, data: bytes, text: str) -> Module:
         """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
@@ -163,38 +194,37 @@ class _Loader:
         rel = self.rel(path)
         real = os.path.realpath(path)
         if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
-            self.read_diagnostics.append(
-                ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error")
-            )
-            return None
+            return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error"))
         try:
             data = self._pending_bytes.pop(key) if key in self._pending_bytes else Path(path).read_bytes()
         except OSError as exc:
-            self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
-            return None
+            return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
         if self.module_cache is not None:
             self.module_cache.digest(rel, data)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line, col = byte_position(data, exc.start)
-            self.read_diagnostics.append(
-                ir.Diagnostic(rel, line, col, "CSX101", "file is not valid UTF-8; save it as UTF-8 (it was skipped)", "error")
-            )
-            return None
+            return self._unread(key, ir.Diagnostic(rel, line, col, "CSX101", "file is not valid UTF-8; save it as UTF-8 (it was skipped)", "error"))
         if "\x00" in text:
-            self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", "file contains NUL bytes (binary?); skipped", "error"))
-            return None
+            return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX101", "file contains NUL bytes (binary?); skipped", "error"))
         mod = self._parse(rel, data, text)
         self.modules[key] = mod
+        self.loads[key] = ((), tuple(mod.diagnostics))
         return mod
+
+    def _unread(self, key: str, d: ir.Diagnostic) -> None:
+        self.loads[key] = ((d,), ())
+        return None
 
     def resolve(self, from_mod: Module, specifier: str) -> Module | None:
         """The module ``specifier`` names from ``from_mod``, resolved as Convex's bundler
         does (:mod:`.paths`): a project module, a generated module's stand-in
         (:mod:`.generated`), or None (a package, a built-in, not found)."""
         platform = "node" if from_mod.use_node else "browser"
-        r = self.specifiers.resolve(specifier, self.repo_root / from_mod.rel, platform)
+        importer = os.path.join(self.repo_root, from_mod.rel)
+        r = self.specifiers.resolve(specifier, importer, platform)
+        journal.record(("e", importer, specifier, platform, r))
         if r is None:
             return None
         if r.kind == "generated":
@@ -230,6 +260,9 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
     ``keep_modules``: keep the parsed modules in ``project.modules`` (by repo-relative path).
+    With a ``module_cache``, what the previous run's evaluation of each module, of the
+    schema and of the callable surface produced is reused when nothing it read changed
+    (:mod:`.incremental`); only the other parts are loaded and evaluated.
     """
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
@@ -250,53 +283,76 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
         if has_import_or_export(path, data.decode("utf-8", errors="replace")):
             module_paths.append(path)
             loader._pending_bytes[os.path.normpath(str(path))] = data
-    loader.prefetch(([schema_path] if schema_path.is_file() else []) + module_paths)
+            if module_cache is not None:
+                module_cache.digest(loader.rel(path), data)
+    schema_found = schema_path.is_file()
+    incremental_on = module_cache is not None and not keep_modules
+    previous = incremental.load_entry(module_cache.load_evaluation(repo_root, schema_rel)) if incremental_on else None
+    states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {})
+    rels = {path: loader.rel(path) for path in module_paths}
+    reused = incremental.reusable_roots(previous, states, loader.specifiers.resolve, set(rels.values()))
+    loader.prefetch(([schema_path] if schema_found and incremental.ROOT_SCHEMA not in reused else [])
+                    + [p for p in module_paths if ("module", rels[p]) not in reused])
 
-    # ---- schema
-    loader.accessed = set()
-    schema_mod = loader.get(schema_path) if schema_path.is_file() else None
-    if schema_mod is not None:
-        project.schema = _read_schema(ev, schema_mod, schema_rel)
-        from ..checks import check_schema
+    recorder = incremental.Recorder(loader.rel_of)
+    roots: dict[tuple, incremental.RootRecord] = {}
+    try:
+        # ---- schema
+        if schema_found and incremental.ROOT_SCHEMA in reused:
+            roots[incremental.ROOT_SCHEMA] = reused[incremental.ROOT_SCHEMA]
+            project.schema = reused[incremental.ROOT_SCHEMA].payload
+        elif schema_found:
+            schema_mod = loader.get(schema_path)
+            if schema_mod is not None:
+                project.schema = _read_schema(ev, schema_mod, schema_rel)
+                from ..checks import check_schema
 
-        schema_mod.diagnostics.extend(check_schema(project.schema))
-    # The schema contract gets the diagnostics of the schema and of every module its
-    # evaluation reached; independent of caching and parallel parsing.
-    schema_modules = set(loader.accessed)
+                for d in check_schema(project.schema):
+                    schema_mod.diagnostics.append(d)
+                    journal.record(("d", schema_mod.rel, d))
+            roots[incremental.ROOT_SCHEMA] = recorder.finish(project.schema)
 
-    # ---- functions
-    loader.accessed = set()
-    functions: list[ir.Function] = []
-    for path in module_paths:
-        mod = loader.get(path)
-        if mod is None:
-            continue
-        if not mod.has_import_export:
-            continue
-        functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
-    project.functions = sorted(functions, key=lambda f: f.function_id)
-    read_surface(ev, loader.get, project, convex_dir, repo_root)  # httpRoutes, crons, components
-    function_modules = set(loader.accessed)
+        # ---- functions
+        functions: list[ir.Function] = []
+        for path in module_paths:
+            rid = ("module", rels[path])
+            if rid in reused:
+                roots[rid] = reused[rid]
+                functions.extend(reused[rid].payload)
+                continue
+            mod = loader.get(path)
+            fns = _functions_of(ev, loader, mod, convex_dir, repo_root) if mod is not None and mod.has_import_export else []
+            roots[rid] = recorder.finish(fns)
+            functions.extend(fns)
+        project.functions = sorted(functions, key=lambda f: f.function_id)
 
-    # ---- diagnostics, in every contract whose entries they may affect: a module's
-    # diagnostics go to the DB contract when the schema's evaluation reached it, and to the
-    # function contract when the functions' evaluation reached it (a function arg built
-    # from an unresolved schema-level validator) or the schema's did not.
-    schema_diags: set[ir.Diagnostic] = set()
-    fn_diags: set[ir.Diagnostic] = set()
-    for key, mod in loader.modules.items():
-        if mod is None:
-            continue
-        if key in schema_modules:
-            schema_diags.update(mod.diagnostics)
-        if key in function_modules or key not in schema_modules:
-            fn_diags.update(mod.diagnostics)
-    for d in loader.read_diagnostics:
-        (schema_diags if d.file == schema_rel else fn_diags).add(d)
-    if schema_mod is None and not schema_path.is_file():
+        # ---- httpRoutes, crons, components (routes are matched against the HTTP actions)
+        actions = tuple((f.file, f.export_name, f.function_id) for f in project.functions if f.kind == "httpAction")
+        surface = reused.get(incremental.ROOT_SURFACE)
+        if surface is not None and surface.http_actions == actions:
+            roots[incremental.ROOT_SURFACE] = surface
+            project.http_routes, project.crons, project.components = surface.payload
+        else:
+            read_surface(ev, loader.get, project, convex_dir, repo_root)
+            payload = (project.http_routes, project.crons, project.components)
+            roots[incremental.ROOT_SURFACE] = recorder.finish(payload, actions)
+    finally:
+        recorder.close()
+
+    # ---- diagnostics, from the records (the same for fresh and reused ones)
+    loads = dict(previous.get("loads", {})) if isinstance(previous, dict) else {}
+    loads.update((loader.rel_of(key), v) for key, v in loader.loads.items())
+    schema_diags, fn_diags = incremental.split_diagnostics(roots, loads, schema_rel)
+    if not schema_found:
         schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
     project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
+    if module_cache is not None:
+        incremental.note_files(roots, states, module_cache.hashes)
+    if incremental_on:
+        from ..cache import noted_inputs
+
+        incremental.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
     if keep_modules:
         project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
         return project
@@ -306,6 +362,7 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     for mod in loader.modules.values():
         if mod is not None:
             mod.values = {}
+            mod.slices = {}
     return project
 
 
