@@ -283,13 +283,15 @@ class ModuleCache:
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
             return None
 
-    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], db: dict, functions: dict | None,
+    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], serialized: dict[str, bytes],
                       summary: dict, fingerprints: dict, inputs: set[str] = frozenset()) -> None:
         """Remember this run: the hashes of every file read, a summary (counts and
-        diagnostics), the contracts' fingerprints and, in a second file, the contracts."""
+        diagnostics), the contracts' fingerprints and, in a second file, the contracts
+        (``serialized``: their JSON bytes by name, ``"db"`` and ``"functions"`` (absent
+        without a function contract), joined into one document without parsing them)."""
         from .emit.jsonout import dumps
 
-        contracts = dumps({"db": db, "functions": functions})
+        contracts = b'{"db":' + serialized["db"] + b',"functions":' + serialized.get("functions", b"null") + b"}"
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),

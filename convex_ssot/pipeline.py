@@ -77,18 +77,23 @@ class Derived:
     someone asks for them, and rebuilt from the sources if that copy is unusable.
     """
 
-    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings")
+    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
         self._db, self._functions, self.project, self._load = db, functions, project, load
         self.warnings = list(warnings or [])
+        #: the contracts' :func:`~convex_ssot.emit.jsonout.dumps` bytes, by name, when they were
+        #: serialised to compute the fingerprints (reused when they are written)
+        self.serialized: dict[str, bytes] = {}
         if db is not None:
             summary = summary or summarize(db, functions)
             if fingerprints is None:
-                fingerprints = {"db": fingerprint(dumps(db))}
+                self.serialized["db"] = dumps(db)
+                fingerprints = {"db": fingerprint(self.serialized["db"])}
                 if functions is not None:
-                    fingerprints["functions"] = fingerprint(dumps(functions))
+                    self.serialized["functions"] = dumps(functions)
+                    fingerprints["functions"] = fingerprint(self.serialized["functions"])
         self.summary = summary or {}
         self.fingerprints = fingerprints or {}
 
@@ -188,7 +193,7 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
                             http_routes=project.http_routes, crons=project.crons, components=project.components)
     derived = Derived(db, fc, project)
     if cache is not None and discovered:
-        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc, derived.summary, derived.fingerprints, inputs)
+        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
     return derived
 
 
@@ -198,6 +203,17 @@ def read_json_file(path: Path):
         return loads(path.read_bytes())
     except (OSError, ValueError):
         return None
+
+
+def _serialized(derived: Derived, name: str, final: dict) -> bytes:
+    """``dumps(final)``, where ``final`` is contract ``name`` with another top-level
+    ``updatedAt``: the bytes serialised for its fingerprint with that one value replaced
+    (:func:`fingerprint` finds it the same way), else serialised anew."""
+    data = derived.serialized.get(name)
+    m = _TOP_UPDATED_AT.search(data) if data is not None else None
+    if m is None or not isinstance(final.get("updatedAt"), str):
+        return dumps(final)
+    return data[: m.start()] + b'  "updatedAt": ' + dumps(final["updatedAt"]).rstrip(b"\n") + data[m.end() :]
 
 
 def _with_updated_at(doc: dict, existing, now: str) -> dict:
@@ -283,7 +299,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             except ValueError:
                 pass
         final = _with_updated_at(derived.doc(name), existing, now)
-        data = dumps(final)
+        data = _serialized(derived, name, final)
         if data == on_disk:
             result.unchanged.append(rel)
             continue

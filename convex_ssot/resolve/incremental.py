@@ -105,6 +105,7 @@ class FileStates:
         self.root_real = os.path.realpath(self.root)
         self.hashes = hashes
         self.memo: dict[str, str | None] = {}
+        self.dirs: dict[str, str] = {}
 
     def __call__(self, rel: str) -> str | None:
         if rel in self.memo:
@@ -118,11 +119,23 @@ class FileStates:
             except OSError:
                 self.memo[rel] = None
                 return None
-        real = os.path.realpath(path)
-        if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
+        if not self._inside(path):
             h += "!outside"
         self.memo[rel] = h
         return h
+
+    def _inside(self, path: str) -> bool:
+        """Whether the real path of ``path`` lies inside the repository (the real path of
+        each directory is looked up once)."""
+        if os.path.islink(path):
+            real = os.path.realpath(path)
+        else:
+            d, name = os.path.split(path)
+            real_dir = self.dirs.get(d)
+            if real_dir is None:
+                real_dir = self.dirs[d] = os.path.realpath(d)
+            real = os.path.join(real_dir, name)
+        return real == self.root_real or real.startswith(self.root_real + os.sep)
 
 
 def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) -> dict:

@@ -17,16 +17,12 @@ from typing import Callable
 from .. import ir
 from ..errors import byte_position
 from ..parse import ast
-from . import bodies
-from .handlers import handler_facts
 from ..interp import journal
 from ..interp.core import Evaluator
-from ..interp.values import VBool, VFunction, VObj, VUnknown, Value
+from ..interp.values import VUnknown
 from ..packages import default_registry
 from ..packages.components import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
-from ..packages.convex_values import VVal, to_validator
-from ..packages.validator_ir import object_fields
 from .modules import Module, load_module
 from .installed import read_package
 from .source_files import inside_real as _inside_real, clean_text as _clean_text, parse_chunk as _parse_chunk, slim
@@ -34,8 +30,9 @@ from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
 from . import incremental
+from .registrations import registered_function
 from .completeness import registration_shape, report_star_exports, report_unknown_export
-from .surface import calls as surface_calls, read_surface
+from .surface import read_surface
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
 
@@ -74,6 +71,7 @@ class _Loader:
         self._pending_bytes: dict[str, bytes] = {}
         self.accessed = _AccessLog(self)
         self._rels: dict[str, str] = {}
+        self._prefix = os.path.normpath(str(repo_root)) + os.sep
 
     def rel_of(self, key: str) -> str:
         """The repo-relative path of the file at ``key`` (memoised)."""
@@ -93,6 +91,9 @@ class _Loader:
         return mod
 
     def rel(self, path: Path) -> str:
+        text = str(path)
+        if text.startswith(self._prefix) and os.sep == "/" and "/../" not in text and "/./" not in text:
+            return text[len(self._prefix):]  # the common case, without os.path.relpath
         return Path(os.path.relpath(path, self.repo_root)).as_posix()
 
     def prefetch(self, paths: list[Path]) -> None:
@@ -401,7 +402,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         seen.add(name)
         val = ev.export_value(mod, name)
         if isinstance(val, VRegistration):
-            out.append(_function(ev, loader, mod, val, module_path, name))
+            out.append(registered_function(ev, loader, mod, val, module_path, name))
         elif (unknown := unlisted(val)) is not None:
             _factory_unknown(mod, name, unknown, module_path)
         elif isinstance(val, VUnknown):
@@ -409,7 +410,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):
-            out.append(_function(ev, loader, mod, val, module_path, "default"))
+            out.append(registered_function(ev, loader, mod, val, module_path, "default"))
         elif isinstance(val, VUnknown) and (why := registration_shape(mod.default_export)) is not None:
             mod.diag(mod.default_export.span[0], "CSX250", f"{module_path}:default may be a Convex function ({why}) but its value is not understood ({val.reason}); it is missing from the contract")
     for name, failed in mod.failed_exports.items():
@@ -418,7 +419,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         callee = ev.eval(mod, ast.Ident((failed.offset, failed.offset), failed.callee)) if "." not in failed.callee else None
         if isinstance(callee, VBuilder):
             reg = VRegistration(callee, None, mod, failed.callee)
-            out.append(_function(ev, loader, mod, reg, module_path, name, unparsed=True))
+            out.append(registered_function(ev, loader, mod, reg, module_path, name, unparsed=True))
     return out
 
 
@@ -447,136 +448,3 @@ def _star_export_names(loader: _Loader, mod: Module, seen: set) -> list[str]:
         out.extend(n for n in list(target.exports) + list(target.reexports) if n != "default")
         out.extend(_star_export_names(loader, target, seen))
     return out
-
-
-def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.Validator:
-    """convex-helpers ``addFieldsToValidator``: custom fields after the function's own;
-    for a key in both, the existing validator stays unless it is optional and the new one
-    is required (customFunctions.ts:481-533)."""
-    if fn_args.kind == "union":
-        return ir.Validator("union", members=tuple(_merge_custom(m, custom) for m in fn_args.members), raw=fn_args.raw)
-    if fn_args.kind != "object":
-        return fn_args
-    fields = fn_args.field_map()
-    for k, v in custom.items():
-        if k not in fields or (fields[k].optional and not v.optional):
-            fields[k] = v
-    return ir.Validator("object", fields=object_fields(fields), raw=fn_args.raw)
-
-
-def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
-    """The IR of a registration; its definition is evaluated over the local variables of
-    the project helper that made it (``return { read: query({ args: idArgs, ... }) }``)."""
-    ev.scopes.append(reg.env if reg.env is not None else {})
-    try:
-        return _registered_function(ev, loader, mod, reg, module_path, export_name, unparsed)
-    finally:
-        ev.scopes.pop()
-
-
-def _registered_function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool) -> ir.Function:
-    b = reg.builder
-    rmod = reg.module if isinstance(reg.module, Module) else mod
-    definition = reg.definition
-    handler: Value | None = None
-    args: ir.Validator | None = None
-    args_is_map = False
-    returns: ir.Validator | None = None
-    dval = None
-    if b.model is not None:  # a package's builder registers the function (packages/zodvex.py)
-        args, args_is_map, returns, handler = b.model.registration(ev, rmod, reg, f"{module_path}:{export_name}")
-    elif isinstance(definition, ast.Obj):
-        dval = ev.eval(rmod, definition)  # over reg.env, pushed by _function
-    elif definition is not None and not unparsed and not isinstance(definition, ast.Function):
-        dval = ev.eval(rmod, definition)  # over reg.env, pushed by _function  # a definition object passed by name: query(config)
-        if isinstance(dval, VFunction):
-            handler, dval = dval, None
-        elif not isinstance(dval, VObj):
-            rmod.diag(definition.span[0], "CSX230", f"{module_path}:{export_name}: function definition not understood; args and handler not read")
-            dval = None
-    if isinstance(dval, VObj):
-        dval = VObj(dict(dval.entries), dict(dval.nodes), list(dval.spread_unknown), dval.node)  # evaluated values are shared
-        handler = dval.entries.get("handler")
-        if b.zod and isinstance(dval.entries.get("skipConvexValidation"), VBool) and dval.entries["skipConvexValidation"].value:
-            # zCustom*: registered without validators (convex-helpers zod4.ts:846-950)
-            dval.entries.pop("args", None)
-            dval.entries.pop("returns", None)
-        if "args" in dval.entries:
-            a_node = dval.nodes.get("args")
-            a_val = dval.entries["args"]
-            args_is_map = isinstance(a_val, VObj)
-            av = to_validator(ev, rmod, a_val, a_node)
-            if isinstance(av, VUnknown):
-                rmod.diag(a_node.span[0] if a_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: args not resolved ({av.reason}); recorded as v.any()")
-                av = ir.Validator("any", raw=rmod.raw(a_node.span) if a_node is not None else "")
-            args = av
-        if "returns" in dval.entries:
-            r_node = dval.nodes.get("returns")
-            rv = to_validator(ev, rmod, dval.entries["returns"], r_node, output=b.zod)
-            if isinstance(rv, VUnknown):
-                rmod.diag(r_node.span[0] if r_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: returns not resolved ({rv.reason}); recorded as v.any()")
-                rv = ir.Validator("any", raw=rmod.raw(r_node.span) if r_node is not None else "")
-            returns = rv
-    elif isinstance(definition, ast.Function):
-        handler = VFunction(definition, rmod)
-
-    if definition is None and reg.args is not None:  # a library-registered function
-        if isinstance(reg.args, VVal):
-            args = reg.args.v
-            args_is_map = args.kind == "object"
-        if isinstance(reg.returns, VVal):
-            returns = reg.returns.v
-    if b.kind == "httpAction":
-        args, returns, args_is_map = None, None, False
-    elif b.custom_args:
-        if args is not None:
-            for custom in b.custom_args:
-                args = _merge_custom(args, custom)
-        elif any(b.custom_args):
-            rmod.diag(definition.span[0] if definition is not None else 0, "CSX232", f"{module_path}:{export_name}: the custom builder adds args but the function declares none; convex-helpers throws at definition time")
-
-    facts = bodies.BodyFacts()
-    if isinstance(handler, VFunction):
-        facts = handler_facts(handler, loader.resolve)
-    uses = ir.Uses(**facts.uses)
-    if facts.identity:
-        auth = "explicit-user-identity"
-    elif facts.convex_auth:
-        auth = "convex-auth"
-    elif b.auth:
-        auth = b.auth
-    elif b.visibility == "internal":
-        auth = "internal-only"
-    else:
-        auth = "not-detected"
-    chain = b.chain
-    constructor = reg.constructor_text
-    if definition is not None:
-        line, col = mod.lines.position(definition.span[0])
-    elif reg.span is not None:
-        line, col = rmod.lines.position(reg.span[0])
-    else:
-        line, col = (0, 0)
-    return ir.Function(
-        module_path=module_path,
-        export_name=export_name,
-        kind=b.kind,
-        visibility=b.visibility or "public",
-        constructor=constructor,
-        resolved_constructor=b.canonical if constructor != b.canonical else None,
-        constructor_chain=chain,
-        file=mod.rel,
-        runtime="node" if mod.use_node else "convex",
-        args=args,
-        args_is_map=args_is_map,
-        returns=returns,
-        auth_kind=auth,
-        uses=uses,
-        tables_read=tuple(sorted(facts.read)),
-        tables_written=tuple(sorted(facts.written)),
-        line=line,
-        column=col,
-        calls=tuple(surface_calls.find_calls(ev, facts.visited)),
-        handler_spans=tuple((m.rel, sp[0], sp[1]) for m, sp in facts.visited),
-        bare_handler=isinstance(definition, ast.Function) and b.model is None,
-    )
