@@ -163,6 +163,7 @@ class ModuleCache:
         self.dir = directory
         self.tool = _tool_key()
         self.hashes: dict[str, str] = {}
+        self.previous_fingerprints: dict[str, str] = {}
 
     @classmethod
     def open(cls) -> "ModuleCache | None":
@@ -242,7 +243,7 @@ class ModuleCache:
         """Store a project's evaluation entry (``payload``, behind a header with the format
         version, the tool key and the payload's SHA-256), atomically; False when impossible."""
         header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), _sha256(payload).encode()])
-        return _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), header + b"\n" + payload)
+        return _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload])
 
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
@@ -254,13 +255,18 @@ class ModuleCache:
     def load_project(self, repo_root: Path, schema_rel: str, discovered: list[str]) -> "ProjectEntry | None":
         """The entry of the last run if every file it read is unchanged and the set of
         module files is the same; else None. Its contracts are read only when asked for
-        (:meth:`ProjectEntry.contracts`)."""
+        (:meth:`ProjectEntry.contracts`). Whole or not, an undamaged entry leaves the
+        fingerprints of the contracts the last run derived in ``previous_fingerprints``."""
         import hashlib
 
         from .emit.jsonout import loads
 
         try:
             entry = loads(self._project_path(repo_root, schema_rel).read_bytes())
+            summary, fingerprints = entry["summary"], entry["fingerprints"]
+            if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
+                return None  # damaged (or edited) entry: rebuild, never trust
+            self.previous_fingerprints = dict(fingerprints)
             if entry.get("discovered") != discovered:
                 return None
             root = os.fspath(repo_root)
@@ -275,9 +281,6 @@ class ModuleCache:
             for path, h in entry["inputs"].items():
                 if _file_state(path) != h:
                     return None
-            summary, fingerprints = entry["summary"], entry["fingerprints"]
-            if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
-                return None  # damaged (or edited) entry: rebuild, never trust
             path = self._project_path(repo_root, schema_rel, ".contracts.json")
             return ProjectEntry(path, summary, fingerprints, entry["contractsSha256"])
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
@@ -324,15 +327,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> bool:
-    """Write a cache file through a temporary file and a rename; False when impossible."""
+def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
+    """Write a cache file (``data``: its bytes, or a list of pieces written one after the
+    other) through a temporary file and a rename; False when impossible."""
     import tempfile
 
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
         os.replace(tmp, path)
         return True
     except Exception:  # noqa: BLE001 - a cache that cannot be written is just not used

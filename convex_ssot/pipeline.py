@@ -77,7 +77,7 @@ class Derived:
     someone asks for them, and rebuilt from the sources if that copy is unusable.
     """
 
-    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized")
+    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
@@ -86,6 +86,8 @@ class Derived:
         #: the contracts' :func:`~convex_ssot.emit.jsonout.dumps` bytes, by name, when they were
         #: serialised to compute the fingerprints (reused when they are written)
         self.serialized: dict[str, bytes] = {}
+        #: fingerprints of the contracts the previous run derived (from the project cache)
+        self.previous: dict[str, str] = {}
         if db is not None:
             summary = summary or summarize(db, functions)
             if fingerprints is None:
@@ -192,6 +194,8 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components)
     derived = Derived(db, fc, project)
+    if cache is not None:
+        derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
     return derived
@@ -289,11 +293,15 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             on_disk = path.read_bytes()
         except OSError:
             on_disk = None
-        if on_disk is not None and fingerprint(on_disk) == derived.fingerprints.get(name):
+        on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
+        if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
             result.unchanged.append(rel)  # the same contract, its updatedAt kept
             continue
         existing = None
-        if on_disk is not None:
+        # The file is the previous run's contract, serialised by us: other content, so a
+        # new updatedAt without parsing it. Else (edited or formatted by hand, or unknown)
+        # its updatedAt is kept when nothing but formatting differs.
+        if on_disk is not None and on_disk_fp != derived.previous.get(name):
             try:
                 existing = loads(on_disk)
             except ValueError:

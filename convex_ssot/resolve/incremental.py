@@ -315,11 +315,18 @@ def load_entry(data: bytes | None):
     readable)."""
     import pickle
 
+    import gc
+
     if data is None:
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # some 20,000 objects, none of them cyclic garbage: no collection passes
     try:
         entry = pickle.loads(data)
         entry["records"] = {rid: pickle.loads(blob) for rid, blob in entry["roots"].items()}
         return entry
     except Exception:  # noqa: BLE001 - a damaged entry is not used
         return None
+    finally:
+        if collecting:
+            gc.enable()

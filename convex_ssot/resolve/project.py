@@ -350,20 +350,21 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
     if module_cache is not None:
         incremental.note_files(roots, states, module_cache.hashes)
-    if incremental_on:
-        from ..cache import noted_inputs
-
-        incremental.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
     if keep_modules:
         project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
         return project
     # Evaluated values point back at their modules (a cycle per module): clearing them lets
-    # reference counting free every module now, before the contracts are built, instead of
-    # at some later cyclic collection (peak memory).
+    # reference counting free every module now, before the records are pickled and the
+    # contracts built, instead of at some later cyclic collection (peak memory).
     for mod in loader.modules.values():
         if mod is not None:
             mod.values = {}
             mod.slices = {}
+    loader.modules.clear()
+    if incremental_on:
+        from ..cache import noted_inputs
+
+        incremental.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
     return project
 
 

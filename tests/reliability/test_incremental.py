@@ -242,6 +242,30 @@ def test_http_routes_follow_their_handlers(tmp_path, counted) -> None:
     assert routes and routes[0]["handler"] == {"functionId": "actions:hook"}
 
 
+def test_once_per_module_diagnostic_is_kept_by_every_part_that_reaches_it(tmp_path, counted) -> None:
+    # CSX245 (a package model assumed at another version) is reported once per module and
+    # package. b.ts reaches it second in a cold run (through another import of the same
+    # package); when a.ts stops reaching it, the record of b.ts must still carry it. The
+    # module is outside convex/, so no record of its own carries it.
+    files = {
+        "lib/helpers.ts": (
+            'import { literals } from "convex-helpers/validators";\n'
+            'import { nullable } from "convex-helpers/validators";\n'
+            'import { v } from "convex/values";\n'
+            'export const status = literals("a", "b");\n'
+            "export const maybe = nullable(v.string());\n"
+        ),
+        "convex/a.ts": _user(1, "status").replace("args: status", "args: { s: status }").replace('"./shared"', '"../lib/helpers"'),
+        "convex/b.ts": _user(2, "maybe").replace("args: maybe", "args: { m: maybe }").replace('"./shared"', '"../lib/helpers"'),
+    }
+    root = make_repo(tmp_path / "app", files)
+    _contracts(root, True)
+    cold = json.loads(_contracts(root, False)[1])["diagnostics"]
+    assert [d["code"] for d in cold if d["file"] == "lib/helpers.ts"] == ["CSX245"]
+    _edit(root, "convex/a.ts", ALONE)
+    assert _check(root, counted) == ["convex/a.ts"]
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty"])
 def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
     from convex_ssot.cache import cache_dir
