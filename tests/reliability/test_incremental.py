@@ -325,3 +325,22 @@ def test_conformance_fixture_warm_after_edit_equals_cold(tmp_path, counted, fixt
         schema.write_text("// edited\n" + schema.read_text("utf-8"), "utf-8")
         assert "schema" in _check(root, counted)
 
+
+
+def test_updated_at_after_an_edit(repo) -> None:
+    # The contract on disk is the previous run's own serialisation: an edit that changes
+    # it gets a new updatedAt without the file being parsed; a contract reformatted by
+    # hand whose content the edit does not change keeps its updatedAt.
+    from convex_ssot.config import load_config
+    from convex_ssot.pipeline import sync
+
+    fc = repo / "docs/context/convex/functions.json"
+    sync(load_config(repo), now="2001-01-01T00:00:00.000Z")
+    _edit(repo, "convex/a.ts", _user(1) + "export const more = query({ args: {}, handler: async () => 2 });\n")
+    sync(load_config(repo), now="2002-02-02T00:00:00.000Z")
+    assert json.loads(fc.read_bytes())["updatedAt"] == "2002-02-02T00:00:00.000Z"
+    fc.write_text(json.dumps(json.loads(fc.read_bytes()), indent=4), "utf-8")  # same content, other format
+    _edit(repo, "convex/a.ts", _user(1) + "export const more = query({ args: {}, handler: async () => 2 });\n\n\n")
+    result = sync(load_config(repo), now="2003-03-03T00:00:00.000Z")
+    assert "docs/context/convex/functions.json" in result.written  # put back in our format
+    assert json.loads(fc.read_bytes())["updatedAt"] == "2002-02-02T00:00:00.000Z"
