@@ -84,7 +84,8 @@ class Derived:
         self._db, self._functions, self.project, self._load = db, functions, project, load
         self.warnings = list(warnings or [])
         #: the contracts' :func:`~convex_ssot.emit.jsonout.dumps` bytes, by name, when they were
-        #: serialised to compute the fingerprints (reused when they are written)
+        #: serialised to compute the fingerprints (reused for the project cache entry, then
+        #: dropped)
         self.serialized: dict[str, bytes] = {}
         #: fingerprints of the contracts the previous run derived (from the project cache)
         self.previous: dict[str, str] = {}
@@ -198,6 +199,9 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
+    # Kept no longer: holding 10 MB of a large project's contracts while they are validated
+    # and written raised the peak more than serialising them again costs (docs/performance.md).
+    derived.serialized.clear()
     return derived
 
 
@@ -207,17 +211,6 @@ def read_json_file(path: Path):
         return loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-
-
-def _serialized(derived: Derived, name: str, final: dict) -> bytes:
-    """``dumps(final)``, where ``final`` is contract ``name`` with another top-level
-    ``updatedAt``: the bytes serialised for its fingerprint with that one value replaced
-    (:func:`fingerprint` finds it the same way), else serialised anew."""
-    data = derived.serialized.get(name)
-    m = _TOP_UPDATED_AT.search(data) if data is not None else None
-    if m is None or not isinstance(final.get("updatedAt"), str):
-        return dumps(final)
-    return data[: m.start()] + b'  "updatedAt": ' + dumps(final["updatedAt"]).rstrip(b"\n") + data[m.end() :]
 
 
 def _with_updated_at(doc: dict, existing, now: str) -> dict:
@@ -307,7 +300,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             except ValueError:
                 pass
         final = _with_updated_at(derived.doc(name), existing, now)
-        data = _serialized(derived, name, final)
+        data = dumps(final)
         if data == on_disk:
             result.unchanged.append(rel)
             continue
