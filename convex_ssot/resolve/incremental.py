@@ -266,9 +266,10 @@ def _dispatch_table() -> dict:
     classes = [c for c in vars(ir).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
     table = {}
     for cls in classes + [Resolution, RootRecord]:
-        names = [f.name for f in dataclasses.fields(cls) if f.init]
-        if len(names) != len(dataclasses.fields(cls)):
-            continue  # fields not set by __init__: default pickling
+        fields = dataclasses.fields(cls)
+        names = [f.name for f in fields if f.init and not f.kw_only]
+        if len(names) != len(fields):
+            continue  # fields not set positionally by __init__: default pickling
         get = operator.attrgetter(*names)
         if len(names) == 1:
             table[cls] = lambda obj, cls=cls, get=get: (cls, (get(obj),))
