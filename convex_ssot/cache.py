@@ -67,6 +67,16 @@ def note_input(path) -> None:
         _side_inputs.add(os.path.abspath(path))
 
 
+def noted_inputs() -> set[str]:
+    """The configuration files noted so far in this build (:func:`note_input`)."""
+    return set(_side_inputs or ())
+
+
+def input_state(path: str) -> str | None:
+    """The state of a noted input: SHA-256 of its bytes, or None when it cannot be read."""
+    return _file_state(path)
+
+
 def _file_state(path: str) -> str | None:
     """SHA-256 of a file's bytes, or None when it cannot be read (absent)."""
     try:
@@ -153,6 +163,7 @@ class ModuleCache:
         self.dir = directory
         self.tool = _tool_key()
         self.hashes: dict[str, str] = {}
+        self.previous_fingerprints: dict[str, str] = {}
 
     @classmethod
     def open(cls) -> "ModuleCache | None":
@@ -211,6 +222,29 @@ class ModuleCache:
         """Store an already pickled slim module for these bytes."""
         _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
 
+    # ---- per-module evaluation results (resolve/incremental.py)
+    def load_evaluation(self, repo_root: Path, schema_rel: str) -> bytes | None:
+        """The evaluation entry stored by :meth:`store_evaluation` for this project (its
+        payload bytes), or None when there is none or it is not whole: its header must name
+        :data:`EVAL_FORMAT` and this tool key, and the payload must match the SHA-256 in
+        the header."""
+        try:
+            data = self._project_path(repo_root, schema_rel, ".eval.pkl").read_bytes()
+            magic, version, tool, digest, payload = data.split(b"\n", 4)
+            if magic != _EVAL_MAGIC or version != str(EVAL_FORMAT).encode() or tool != self.tool.encode():
+                return None
+            if _sha256(payload) != digest.decode():
+                return None
+            return payload
+        except Exception:  # noqa: BLE001 - missing, foreign or damaged: evaluate everything
+            return None
+
+    def store_evaluation(self, repo_root: Path, schema_rel: str, payload: bytes) -> bool:
+        """Store a project's evaluation entry (``payload``, behind a header with the format
+        version, the tool key and the payload's SHA-256), atomically; False when impossible."""
+        header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), _sha256(payload).encode()])
+        return _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload])
+
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
         import hashlib
@@ -221,13 +255,18 @@ class ModuleCache:
     def load_project(self, repo_root: Path, schema_rel: str, discovered: list[str]) -> "ProjectEntry | None":
         """The entry of the last run if every file it read is unchanged and the set of
         module files is the same; else None. Its contracts are read only when asked for
-        (:meth:`ProjectEntry.contracts`)."""
+        (:meth:`ProjectEntry.contracts`). Whole or not, an undamaged entry leaves the
+        fingerprints of the contracts the last run derived in ``previous_fingerprints``."""
         import hashlib
 
         from .emit.jsonout import loads
 
         try:
             entry = loads(self._project_path(repo_root, schema_rel).read_bytes())
+            summary, fingerprints = entry["summary"], entry["fingerprints"]
+            if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
+                return None  # damaged (or edited) entry: rebuild, never trust
+            self.previous_fingerprints = dict(fingerprints)
             if entry.get("discovered") != discovered:
                 return None
             root = os.fspath(repo_root)
@@ -242,33 +281,43 @@ class ModuleCache:
             for path, h in entry["inputs"].items():
                 if _file_state(path) != h:
                     return None
-            summary, fingerprints = entry["summary"], entry["fingerprints"]
-            if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
-                return None  # damaged (or edited) entry: rebuild, never trust
             path = self._project_path(repo_root, schema_rel, ".contracts.json")
             return ProjectEntry(path, summary, fingerprints, entry["contractsSha256"])
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
             return None
 
-    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], db: dict, functions: dict | None,
+    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], serialized: dict[str, bytes],
                       summary: dict, fingerprints: dict, inputs: set[str] = frozenset()) -> None:
         """Remember this run: the hashes of every file read, a summary (counts and
-        diagnostics), the contracts' fingerprints and, in a second file, the contracts."""
+        diagnostics), the contracts' fingerprints and, in a second file, the contracts
+        (``serialized``: their JSON bytes by name, ``"db"`` and ``"functions"`` (absent
+        without a function contract), joined into one document without parsing them)."""
         from .emit.jsonout import dumps
 
-        contracts = dumps({"db": db, "functions": functions})
+        import hashlib
+
+        # written in pieces, hashed in pieces: no 10 MB copy of a large project's contracts
+        contracts = [b'{"db":', serialized["db"], b',"functions":', serialized.get("functions", b"null"), b"}"]
+        h = hashlib.sha256()
+        for piece in contracts:
+            h.update(piece)
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),
             "inputs": {path: _file_state(path) for path in sorted(inputs)},
             "summary": summary,
             "fingerprints": fingerprints,
-            "contractsSha256": _sha256(contracts),
+            "contractsSha256": h.hexdigest(),
         }
         entry["digest"] = _entry_digest(summary, fingerprints, entry["contractsSha256"])
         # The contracts first: an index entry never points at contracts it does not match.
         if _write_atomic(self._project_path(repo_root, schema_rel, ".contracts.json"), contracts):
             _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
+
+
+#: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
+EVAL_FORMAT = 1
+_EVAL_MAGIC = b"convex-ssot evaluation"
 
 
 def _entry_digest(summary, fingerprints, contracts_sha256) -> str:
@@ -284,15 +333,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> bool:
-    """Write a cache file through a temporary file and a rename; False when impossible."""
+def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
+    """Write a cache file (``data``: its bytes, or a list of pieces written one after the
+    other) through a temporary file and a rename; False when impossible."""
     import tempfile
 
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
         os.replace(tmp, path)
         return True
     except Exception:  # noqa: BLE001 - a cache that cannot be written is just not used

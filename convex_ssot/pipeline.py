@@ -77,18 +77,26 @@ class Derived:
     someone asks for them, and rebuilt from the sources if that copy is unusable.
     """
 
-    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings")
+    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
         self._db, self._functions, self.project, self._load = db, functions, project, load
         self.warnings = list(warnings or [])
+        #: the contracts' :func:`~convex_ssot.emit.jsonout.dumps` bytes, by name, when they were
+        #: serialised to compute the fingerprints (reused for the project cache entry, then
+        #: dropped)
+        self.serialized: dict[str, bytes] = {}
+        #: fingerprints of the contracts the previous run derived (from the project cache)
+        self.previous: dict[str, str] = {}
         if db is not None:
             summary = summary or summarize(db, functions)
             if fingerprints is None:
-                fingerprints = {"db": fingerprint(dumps(db))}
+                self.serialized["db"] = dumps(db)
+                fingerprints = {"db": fingerprint(self.serialized["db"])}
                 if functions is not None:
-                    fingerprints["functions"] = fingerprint(dumps(functions))
+                    self.serialized["functions"] = dumps(functions)
+                    fingerprints["functions"] = fingerprint(self.serialized["functions"])
         self.summary = summary or {}
         self.fingerprints = fingerprints or {}
 
@@ -189,8 +197,13 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components)
     derived = Derived(db, fc, project)
+    if cache is not None:
+        derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
-        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, db, fc, derived.summary, derived.fingerprints, inputs)
+        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
+    # Kept no longer: holding 10 MB of a large project's contracts while they are validated
+    # and written raised the peak more than serialising them again costs (docs/performance.md).
+    derived.serialized.clear()
     return derived
 
 
@@ -275,11 +288,15 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             on_disk = path.read_bytes()
         except OSError:
             on_disk = None
-        if on_disk is not None and fingerprint(on_disk) == derived.fingerprints.get(name):
+        on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
+        if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
             result.unchanged.append(rel)  # the same contract, its updatedAt kept
             continue
         existing = None
-        if on_disk is not None:
+        # The file is the previous run's contract, serialised by us: other content, so a
+        # new updatedAt without parsing it. Else (edited or formatted by hand, or unknown)
+        # its updatedAt is kept when nothing but formatting differs.
+        if on_disk is not None and on_disk_fp != derived.previous.get(name):
             try:
                 existing = loads(on_disk)
             except ValueError:

@@ -16,7 +16,7 @@ from collections import ChainMap
 from typing import Callable
 
 from ..parse import ast
-from . import builtins, classes, operators, statements, templates
+from . import builtins, classes, journal, operators, statements, templates
 from .packages import PackageRegistry
 from .values import (
     ModelValue,
@@ -58,7 +58,8 @@ class Evaluator:
     a specifier names (a project module, resolved as Convex's bundler does), or None.
     ``packages`` is asked first for specifiers a package model knows. Diagnostics are
     recorded on the module the expression belongs to. Evaluation of a name is memoised per
-    module and guarded against cycles. ``state`` holds per-run data of the package models
+    module (with the :mod:`.journal` slice it wrote, replayed on every use) and guarded
+    against cycles. ``state`` holds per-run data of the package models
     (e.g. component versions found per directory); ``repo_root`` is the repository (models
     read installed package versions inside it only).
     """
@@ -87,17 +88,24 @@ class Evaluator:
         if self.scopes and name in self.scopes[-1]:
             return self.scopes[-1][name]
         if name in mod.values:
+            j = journal.CURRENT
+            if j is not None and name in mod.slices:  # what computing it did, again (journal.py)
+                j.events.extend(mod.slices[name])
             return mod.values[name]
         key = (id(mod), name)
         if key in self._active:
             return VUnknown(f"`{name}` refers to itself")
         self._active.add(key)
+        j = journal.CURRENT
+        start = len(j.events) if j is not None else 0
         self.scopes.append({})  # a module-level binding never sees a caller's local variables
         try:
             val = self._lookup(mod, name, span)
             mod.values[name] = val
             for call in mod.mutations.get(name, ()):
                 self.eval(mod, call)  # top-level `t.index(...)`: changes the table in place
+            if j is not None and len(j.events) > start:
+                mod.slices[name] = j.events[start:]
         finally:
             self.scopes.pop()
             self._active.discard(key)
@@ -187,12 +195,18 @@ class Evaluator:
     def default_value(self, mod) -> Value:
         """The module's default export, evaluated once."""
         key = "\0default"
+        j = journal.CURRENT
         if key not in mod.values:
+            start = len(j.events) if j is not None else 0
             self.scopes.append({})
             try:
                 mod.values[key] = self.eval(mod, mod.default_export)
+                if j is not None and len(j.events) > start:
+                    mod.slices[key] = j.events[start:]
             finally:
                 self.scopes.pop()
+        elif j is not None and key in mod.slices:
+            j.events.extend(mod.slices[key])
         return mod.values[key]
 
     def export_value(self, mod, name: str, _seen: frozenset = frozenset()) -> Value:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..cache import note_input
+from ..interp import journal
 from .lockfiles import LOCKFILES, catalog_spec, locked_version
 
 __all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json", "version_tuple"]
@@ -204,11 +205,13 @@ def assume(ev, mod, package: str, modelled: str, specifier: str) -> None:
     silently to another version than the one it was written from."""
     if getattr(mod, "package", None) is not None:
         return  # an installed package's own import: its dependency is not the project's to pin
-    seen = ev.state.setdefault("assumed_versions", set())
+    seen = ev.state.setdefault("assumed_versions", {})
     key = (mod.rel, package)
-    if key in seen:
+    if key in seen:  # reported already: journalled again, as a memoised value's would be
+        if seen[key] is not None:
+            journal.record(("d", mod.rel, seen[key]))
         return
-    seen.add(key)
+    seen[key] = None
     cache = ev.state.setdefault("package_versions", {})
     vkey = (os.path.dirname(mod.rel), package)
     if vkey not in cache:
@@ -226,4 +229,4 @@ def assume(ev, mod, package: str, modelled: str, specifier: str) -> None:
         what = f"{package} is declared as {how[len('declared '):]!r} and not installed"
     else:
         what = f"{package} is neither installed nor declared in a package.json"
-    mod.diag(import_offset(mod, specifier), "CSX245", f"{what}; it is modelled as {package}@{modelled}, the version the tool has read, so what it gives (tables, functions, validators) may differ")
+    seen[key] = mod.diag(import_offset(mod, specifier), "CSX245", f"{what}; it is modelled as {package}@{modelled}, the version the tool has read, so what it gives (tables, functions, validators) may differ")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ir
+from ..interp import journal
 from ..parse import ast, lexer
 
 __all__ = ["Module", "load_module", "load_package_module", "KEEP_KINDS", "FailedExport"]
@@ -97,12 +98,16 @@ class Module:
     commonjs: bool = False
     diagnostics: list[ir.Diagnostic] = field(default_factory=list)
     values: dict[str, object] = field(default_factory=dict)
+    #: the :mod:`~convex_ssot.interp.journal` events written while each memoised value of
+    #: ``values`` was computed (replayed whenever the value is used again)
+    slices: dict[str, list] = field(default_factory=dict)
 
     def diag(self, offset: int, code: str, message: str, severity: str = "warning") -> ir.Diagnostic:
         """Record and return a diagnostic at ``offset`` in this module."""
         line, col = self.lines.position(offset)
         d = ir.Diagnostic(self.rel, line, col, code, message, severity)
         self.diagnostics.append(d)
+        journal.record(("d", self.rel, d))
         return d
 
     def materialize(self, name: str) -> None:

@@ -17,25 +17,43 @@ from typing import Callable
 from .. import ir
 from ..errors import byte_position
 from ..parse import ast
-from . import bodies
-from .handlers import handler_facts
+from ..interp import journal
 from ..interp.core import Evaluator
-from ..interp.values import VBool, VFunction, VObj, VUnknown, Value
+from ..interp.values import VUnknown
 from ..packages import default_registry
 from ..packages.components import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
-from ..packages.convex_values import VVal, to_validator
-from ..packages.validator_ir import object_fields
 from .modules import Module, load_module
 from .installed import read_package
 from .source_files import inside_real as _inside_real, clean_text as _clean_text, parse_chunk as _parse_chunk, slim
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
+from . import incremental
+from .registrations import registered_function
 from .completeness import registration_shape, report_star_exports, report_unknown_export
-from .surface import calls as surface_calls, read_surface
+from .surface import read_surface
 
 __all__ = ["discover_modules", "build_project", "SOURCE_EXTENSIONS"]
+
+class _AccessLog:
+    """``loader.accessed.add(key)``: a module file (normalised absolute path) was asked for.
+    Journalled (``("m", key)``, interp/journal.py: which contract a module's diagnostics go
+    to, and an input of the root being evaluated); the first time, the diagnostics the file
+    produced when it was loaded are kept (``loader.loads``)."""
+
+    __slots__ = ("loader",)
+
+    def __init__(self, loader: "_Loader") -> None:
+        self.loader = loader
+
+    def add(self, key: str) -> None:
+        journal.record(("m", key))
+        loads = self.loader.loads
+        if key not in loads and key in self.loader.modules:
+            mod = self.loader.modules[key]
+            loads[key] = ((), tuple(mod.diagnostics) if mod is not None else ())
+
 
 class _Loader:
     """Reads and parses modules once per run; resolves relative specifiers."""
@@ -44,12 +62,23 @@ class _Loader:
         self.repo_root = repo_root
         self.root_real = os.path.realpath(repo_root)
         self.modules: dict[str, Module | None] = {}
-        self.read_diagnostics: list[ir.Diagnostic] = []
+        #: key -> (read diagnostics, parse diagnostics) of each file asked for, taken when
+        #: it was loaded (before evaluation recorded anything on it)
+        self.loads: dict[str, tuple] = {}
         self.module_cache = module_cache
         self.specifiers = SpecifierResolver(repo_root, convex_dir)
         self.generated: dict[str, Module] = {}  # stand-ins for <convexDir>/_generated/*
         self._pending_bytes: dict[str, bytes] = {}
-        self.accessed: set[str] = set()  # modules asked for (to tell which contract a module feeds)
+        self.accessed = _AccessLog(self)
+        self._rels: dict[str, str] = {}
+        self._prefix = os.path.normpath(str(repo_root)) + os.sep
+
+    def rel_of(self, key: str) -> str:
+        """The repo-relative path of the file at ``key`` (memoised)."""
+        rel = self._rels.get(key)
+        if rel is None:
+            rel = self._rels[key] = self.rel(Path(key))
+        return rel
 
     def _parse(self, rel: str, data: bytes, text: str) -> Module:
         """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
@@ -62,6 +91,9 @@ class _Loader:
         return mod
 
     def rel(self, path: Path) -> str:
+        text = str(path)
+        if text.startswith(self._prefix) and os.sep == "/" and "/../" not in text and "/./" not in text:
+            return text[len(self._prefix):]  # the common case, without os.path.relpath
         return Path(os.path.relpath(path, self.repo_root)).as_posix()
 
     def prefetch(self, paths: list[Path]) -> None:
@@ -163,38 +195,37 @@ class _Loader:
         rel = self.rel(path)
         real = os.path.realpath(path)
         if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
-            self.read_diagnostics.append(
-                ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error")
-            )
-            return None
+            return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error"))
         try:
             data = self._pending_bytes.pop(key) if key in self._pending_bytes else Path(path).read_bytes()
         except OSError as exc:
-            self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
-            return None
+            return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX101", f"cannot read file: {exc.strerror}", "error"))
         if self.module_cache is not None:
             self.module_cache.digest(rel, data)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line, col = byte_position(data, exc.start)
-            self.read_diagnostics.append(
-                ir.Diagnostic(rel, line, col, "CSX101", "file is not valid UTF-8; save it as UTF-8 (it was skipped)", "error")
-            )
-            return None
+            return self._unread(key, ir.Diagnostic(rel, line, col, "CSX101", "file is not valid UTF-8; save it as UTF-8 (it was skipped)", "error"))
         if "\x00" in text:
-            self.read_diagnostics.append(ir.Diagnostic(rel, 1, 1, "CSX101", "file contains NUL bytes (binary?); skipped", "error"))
-            return None
+            return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX101", "file contains NUL bytes (binary?); skipped", "error"))
         mod = self._parse(rel, data, text)
         self.modules[key] = mod
+        self.loads[key] = ((), tuple(mod.diagnostics))
         return mod
+
+    def _unread(self, key: str, d: ir.Diagnostic) -> None:
+        self.loads[key] = ((d,), ())
+        return None
 
     def resolve(self, from_mod: Module, specifier: str) -> Module | None:
         """The module ``specifier`` names from ``from_mod``, resolved as Convex's bundler
         does (:mod:`.paths`): a project module, a generated module's stand-in
         (:mod:`.generated`), or None (a package, a built-in, not found)."""
         platform = "node" if from_mod.use_node else "browser"
-        r = self.specifiers.resolve(specifier, self.repo_root / from_mod.rel, platform)
+        importer = os.path.join(self.repo_root, from_mod.rel)
+        r = self.specifiers.resolve(specifier, importer, platform)
+        journal.record(("e", importer, specifier, platform, r))
         if r is None:
             return None
         if r.kind == "generated":
@@ -230,6 +261,9 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
     diagnostics on the project (``schema_diagnostics`` / ``function_diagnostics``).
     ``keep_modules``: keep the parsed modules in ``project.modules`` (by repo-relative path).
+    With a ``module_cache``, what the previous run's evaluation of each module, of the
+    schema and of the callable surface produced is reused when nothing it read changed
+    (:mod:`.incremental`); only the other parts are loaded and evaluated.
     """
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
@@ -250,62 +284,87 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
         if has_import_or_export(path, data.decode("utf-8", errors="replace")):
             module_paths.append(path)
             loader._pending_bytes[os.path.normpath(str(path))] = data
-    loader.prefetch(([schema_path] if schema_path.is_file() else []) + module_paths)
+            if module_cache is not None:
+                module_cache.digest(loader.rel(path), data)
+    schema_found = schema_path.is_file()
+    incremental_on = module_cache is not None and not keep_modules
+    previous = incremental.load_entry(module_cache.load_evaluation(repo_root, schema_rel)) if incremental_on else None
+    states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {})
+    rels = {path: loader.rel(path) for path in module_paths}
+    reused = incremental.reusable_roots(previous, states, loader.specifiers.resolve, set(rels.values()))
+    loader.prefetch(([schema_path] if schema_found and incremental.ROOT_SCHEMA not in reused else [])
+                    + [p for p in module_paths if ("module", rels[p]) not in reused])
 
-    # ---- schema
-    loader.accessed = set()
-    schema_mod = loader.get(schema_path) if schema_path.is_file() else None
-    if schema_mod is not None:
-        project.schema = _read_schema(ev, schema_mod, schema_rel)
-        from ..checks import check_schema
+    recorder = incremental.Recorder(loader.rel_of)
+    roots: dict[tuple, incremental.RootRecord] = {}
+    try:
+        # ---- schema
+        if schema_found and incremental.ROOT_SCHEMA in reused:
+            roots[incremental.ROOT_SCHEMA] = reused[incremental.ROOT_SCHEMA]
+            project.schema = reused[incremental.ROOT_SCHEMA].payload
+        elif schema_found:
+            schema_mod = loader.get(schema_path)
+            if schema_mod is not None:
+                project.schema = _read_schema(ev, schema_mod, schema_rel)
+                from ..checks import check_schema
 
-        schema_mod.diagnostics.extend(check_schema(project.schema))
-    # The schema contract gets the diagnostics of the schema and of every module its
-    # evaluation reached; independent of caching and parallel parsing.
-    schema_modules = set(loader.accessed)
+                for d in check_schema(project.schema):
+                    schema_mod.diagnostics.append(d)
+                    journal.record(("d", schema_mod.rel, d))
+            roots[incremental.ROOT_SCHEMA] = recorder.finish(project.schema)
 
-    # ---- functions
-    loader.accessed = set()
-    functions: list[ir.Function] = []
-    for path in module_paths:
-        mod = loader.get(path)
-        if mod is None:
-            continue
-        if not mod.has_import_export:
-            continue
-        functions.extend(_functions_of(ev, loader, mod, convex_dir, repo_root))
-    project.functions = sorted(functions, key=lambda f: f.function_id)
-    read_surface(ev, loader.get, project, convex_dir, repo_root)  # httpRoutes, crons, components
-    function_modules = set(loader.accessed)
+        # ---- functions
+        functions: list[ir.Function] = []
+        for path in module_paths:
+            rid = ("module", rels[path])
+            if rid in reused:
+                roots[rid] = reused[rid]
+                functions.extend(reused[rid].payload)
+                continue
+            mod = loader.get(path)
+            fns = _functions_of(ev, loader, mod, convex_dir, repo_root) if mod is not None and mod.has_import_export else []
+            roots[rid] = recorder.finish(fns)
+            functions.extend(fns)
+        project.functions = sorted(functions, key=lambda f: f.function_id)
 
-    # ---- diagnostics, in every contract whose entries they may affect: a module's
-    # diagnostics go to the DB contract when the schema's evaluation reached it, and to the
-    # function contract when the functions' evaluation reached it (a function arg built
-    # from an unresolved schema-level validator) or the schema's did not.
-    schema_diags: set[ir.Diagnostic] = set()
-    fn_diags: set[ir.Diagnostic] = set()
-    for key, mod in loader.modules.items():
-        if mod is None:
-            continue
-        if key in schema_modules:
-            schema_diags.update(mod.diagnostics)
-        if key in function_modules or key not in schema_modules:
-            fn_diags.update(mod.diagnostics)
-    for d in loader.read_diagnostics:
-        (schema_diags if d.file == schema_rel else fn_diags).add(d)
-    if schema_mod is None and not schema_path.is_file():
+        # ---- httpRoutes, crons, components (routes are matched against the HTTP actions)
+        actions = tuple((f.file, f.export_name, f.function_id) for f in project.functions if f.kind == "httpAction")
+        surface = reused.get(incremental.ROOT_SURFACE)
+        if surface is not None and surface.http_actions == actions:
+            roots[incremental.ROOT_SURFACE] = surface
+            project.http_routes, project.crons, project.components = surface.payload
+        else:
+            read_surface(ev, loader.get, project, convex_dir, repo_root)
+            payload = (project.http_routes, project.crons, project.components)
+            roots[incremental.ROOT_SURFACE] = recorder.finish(payload, actions)
+    finally:
+        recorder.close()
+
+    # ---- diagnostics, from the records (the same for fresh and reused ones)
+    loads = dict(previous.get("loads", {})) if isinstance(previous, dict) else {}
+    loads.update((loader.rel_of(key), v) for key, v in loader.loads.items())
+    schema_diags, fn_diags = incremental.split_diagnostics(roots, loads, schema_rel)
+    if not schema_found:
         schema_diags.add(ir.Diagnostic(schema_rel, 1, 1, "CSX220", "schema source not found", "warning"))
     project.schema_diagnostics = sorted(schema_diags, key=ir.Diagnostic.sort_key)
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
+    if module_cache is not None:
+        incremental.note_files(roots, states, module_cache.hashes)
     if keep_modules:
         project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
         return project
     # Evaluated values point back at their modules (a cycle per module): clearing them lets
-    # reference counting free every module now, before the contracts are built, instead of
-    # at some later cyclic collection (peak memory).
+    # reference counting free every module now, before the records are pickled and the
+    # contracts built, instead of at some later cyclic collection (peak memory).
     for mod in loader.modules.values():
         if mod is not None:
             mod.values = {}
+            mod.slices = {}
+    loader.modules.clear()
+    if incremental_on:
+        from ..cache import noted_inputs
+
+        incremental.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
     return project
 
 
@@ -344,7 +403,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         seen.add(name)
         val = ev.export_value(mod, name)
         if isinstance(val, VRegistration):
-            out.append(_function(ev, loader, mod, val, module_path, name))
+            out.append(registered_function(ev, loader, mod, val, module_path, name))
         elif (unknown := unlisted(val)) is not None:
             _factory_unknown(mod, name, unknown, module_path)
         elif isinstance(val, VUnknown):
@@ -352,7 +411,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
     if mod.default_export is not None:
         val = ev.eval(mod, mod.default_export)
         if isinstance(val, VRegistration):
-            out.append(_function(ev, loader, mod, val, module_path, "default"))
+            out.append(registered_function(ev, loader, mod, val, module_path, "default"))
         elif isinstance(val, VUnknown) and (why := registration_shape(mod.default_export)) is not None:
             mod.diag(mod.default_export.span[0], "CSX250", f"{module_path}:default may be a Convex function ({why}) but its value is not understood ({val.reason}); it is missing from the contract")
     for name, failed in mod.failed_exports.items():
@@ -361,7 +420,7 @@ def _functions_of(ev: Evaluator, loader: _Loader, mod: Module, convex_dir: Path,
         callee = ev.eval(mod, ast.Ident((failed.offset, failed.offset), failed.callee)) if "." not in failed.callee else None
         if isinstance(callee, VBuilder):
             reg = VRegistration(callee, None, mod, failed.callee)
-            out.append(_function(ev, loader, mod, reg, module_path, name, unparsed=True))
+            out.append(registered_function(ev, loader, mod, reg, module_path, name, unparsed=True))
     return out
 
 
@@ -390,136 +449,3 @@ def _star_export_names(loader: _Loader, mod: Module, seen: set) -> list[str]:
         out.extend(n for n in list(target.exports) + list(target.reexports) if n != "default")
         out.extend(_star_export_names(loader, target, seen))
     return out
-
-
-def _merge_custom(fn_args: ir.Validator, custom: dict[str, ir.Validator]) -> ir.Validator:
-    """convex-helpers ``addFieldsToValidator``: custom fields after the function's own;
-    for a key in both, the existing validator stays unless it is optional and the new one
-    is required (customFunctions.ts:481-533)."""
-    if fn_args.kind == "union":
-        return ir.Validator("union", members=tuple(_merge_custom(m, custom) for m in fn_args.members), raw=fn_args.raw)
-    if fn_args.kind != "object":
-        return fn_args
-    fields = fn_args.field_map()
-    for k, v in custom.items():
-        if k not in fields or (fields[k].optional and not v.optional):
-            fields[k] = v
-    return ir.Validator("object", fields=object_fields(fields), raw=fn_args.raw)
-
-
-def _function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool = False) -> ir.Function:
-    """The IR of a registration; its definition is evaluated over the local variables of
-    the project helper that made it (``return { read: query({ args: idArgs, ... }) }``)."""
-    ev.scopes.append(reg.env if reg.env is not None else {})
-    try:
-        return _registered_function(ev, loader, mod, reg, module_path, export_name, unparsed)
-    finally:
-        ev.scopes.pop()
-
-
-def _registered_function(ev: Evaluator, loader: "_Loader", mod: Module, reg: VRegistration, module_path: str, export_name: str, unparsed: bool) -> ir.Function:
-    b = reg.builder
-    rmod = reg.module if isinstance(reg.module, Module) else mod
-    definition = reg.definition
-    handler: Value | None = None
-    args: ir.Validator | None = None
-    args_is_map = False
-    returns: ir.Validator | None = None
-    dval = None
-    if b.model is not None:  # a package's builder registers the function (packages/zodvex.py)
-        args, args_is_map, returns, handler = b.model.registration(ev, rmod, reg, f"{module_path}:{export_name}")
-    elif isinstance(definition, ast.Obj):
-        dval = ev.eval(rmod, definition)  # over reg.env, pushed by _function
-    elif definition is not None and not unparsed and not isinstance(definition, ast.Function):
-        dval = ev.eval(rmod, definition)  # over reg.env, pushed by _function  # a definition object passed by name: query(config)
-        if isinstance(dval, VFunction):
-            handler, dval = dval, None
-        elif not isinstance(dval, VObj):
-            rmod.diag(definition.span[0], "CSX230", f"{module_path}:{export_name}: function definition not understood; args and handler not read")
-            dval = None
-    if isinstance(dval, VObj):
-        dval = VObj(dict(dval.entries), dict(dval.nodes), list(dval.spread_unknown), dval.node)  # evaluated values are shared
-        handler = dval.entries.get("handler")
-        if b.zod and isinstance(dval.entries.get("skipConvexValidation"), VBool) and dval.entries["skipConvexValidation"].value:
-            # zCustom*: registered without validators (convex-helpers zod4.ts:846-950)
-            dval.entries.pop("args", None)
-            dval.entries.pop("returns", None)
-        if "args" in dval.entries:
-            a_node = dval.nodes.get("args")
-            a_val = dval.entries["args"]
-            args_is_map = isinstance(a_val, VObj)
-            av = to_validator(ev, rmod, a_val, a_node)
-            if isinstance(av, VUnknown):
-                rmod.diag(a_node.span[0] if a_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: args not resolved ({av.reason}); recorded as v.any()")
-                av = ir.Validator("any", raw=rmod.raw(a_node.span) if a_node is not None else "")
-            args = av
-        if "returns" in dval.entries:
-            r_node = dval.nodes.get("returns")
-            rv = to_validator(ev, rmod, dval.entries["returns"], r_node, output=b.zod)
-            if isinstance(rv, VUnknown):
-                rmod.diag(r_node.span[0] if r_node is not None else definition.span[0], "CSX230", f"{module_path}:{export_name}: returns not resolved ({rv.reason}); recorded as v.any()")
-                rv = ir.Validator("any", raw=rmod.raw(r_node.span) if r_node is not None else "")
-            returns = rv
-    elif isinstance(definition, ast.Function):
-        handler = VFunction(definition, rmod)
-
-    if definition is None and reg.args is not None:  # a library-registered function
-        if isinstance(reg.args, VVal):
-            args = reg.args.v
-            args_is_map = args.kind == "object"
-        if isinstance(reg.returns, VVal):
-            returns = reg.returns.v
-    if b.kind == "httpAction":
-        args, returns, args_is_map = None, None, False
-    elif b.custom_args:
-        if args is not None:
-            for custom in b.custom_args:
-                args = _merge_custom(args, custom)
-        elif any(b.custom_args):
-            rmod.diag(definition.span[0] if definition is not None else 0, "CSX232", f"{module_path}:{export_name}: the custom builder adds args but the function declares none; convex-helpers throws at definition time")
-
-    facts = bodies.BodyFacts()
-    if isinstance(handler, VFunction):
-        facts = handler_facts(handler, loader.resolve)
-    uses = ir.Uses(**facts.uses)
-    if facts.identity:
-        auth = "explicit-user-identity"
-    elif facts.convex_auth:
-        auth = "convex-auth"
-    elif b.auth:
-        auth = b.auth
-    elif b.visibility == "internal":
-        auth = "internal-only"
-    else:
-        auth = "not-detected"
-    chain = b.chain
-    constructor = reg.constructor_text
-    if definition is not None:
-        line, col = mod.lines.position(definition.span[0])
-    elif reg.span is not None:
-        line, col = rmod.lines.position(reg.span[0])
-    else:
-        line, col = (0, 0)
-    return ir.Function(
-        module_path=module_path,
-        export_name=export_name,
-        kind=b.kind,
-        visibility=b.visibility or "public",
-        constructor=constructor,
-        resolved_constructor=b.canonical if constructor != b.canonical else None,
-        constructor_chain=chain,
-        file=mod.rel,
-        runtime="node" if mod.use_node else "convex",
-        args=args,
-        args_is_map=args_is_map,
-        returns=returns,
-        auth_kind=auth,
-        uses=uses,
-        tables_read=tuple(sorted(facts.read)),
-        tables_written=tuple(sorted(facts.written)),
-        line=line,
-        column=col,
-        calls=tuple(surface_calls.find_calls(ev, facts.visited)),
-        handler_spans=tuple((m.rel, sp[0], sp[1]) for m, sp in facts.visited),
-        bare_handler=isinstance(definition, ast.Function) and b.model is None,
-    )

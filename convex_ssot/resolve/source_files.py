@@ -54,5 +54,6 @@ def slim(mod: Module) -> Module:
     s.mk = copy.copy(mod.mk)
     s.mk.text = ""
     s.values = {}
+    s.slices = {}
     s.diagnostics = list(mod.diagnostics)
     return s

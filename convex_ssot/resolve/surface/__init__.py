@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import ir
+from ...interp import journal
 from ...interp.values import VUnknown
 from ...packages.convex_server import VRegistration
 from ...packages.surface.components import VApp
@@ -37,7 +38,9 @@ _EXTS = (".ts", ".js", ".tsx", ".jsx", ".mts", ".mjs", ".cts", ".cjs")
 def _module(get, convex_dir: Path, name: str, exts=_EXTS):
     for ext in exts:
         p = convex_dir / (name + ext)
-        if p.is_file():
+        found = p.is_file()
+        journal.record(("p", str(p), found))  # an input of the surface (incremental evaluation)
+        if found:
             return get(p)
     return None
 

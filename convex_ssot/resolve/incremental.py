@@ -1,0 +1,333 @@
+"""Incremental evaluation: what evaluating each part of a project produced, kept across runs.
+
+A project is evaluated in *roots*: the schema (``("schema",)``), each function module
+(``("module", rel)``) and the callable surface (``("surface",)``: HTTP routes, cron jobs,
+components). :class:`Recorder` turns the :mod:`~convex_ssot.interp.journal` events written
+while one root was evaluated into a :class:`RootRecord`: its result (``payload``), the
+diagnostics its evaluation recorded (on any module), and everything it read — the module
+files asked for, each ``(importer, specifier, platform)`` resolution, each file whose
+existence was looked at. Because memoised values replay their events (journal.py), a
+record does not depend on which roots were evaluated before it in the same run.
+
+The records of a run are stored in one entry (:meth:`convex_ssot.cache.ModuleCache.store_evaluation`)
+with the state (SHA-256 and whether it lies inside the repository) of every file a root
+read, the diagnostics each such file produced when it was loaded (parse problems, read
+errors), the resolutions, and the configuration files the run consulted
+(``cache.note_input``). The next run reuses a record when every file it read has the same
+state, every resolution it made gives the same result and every existence check the same
+answer; any change of a configuration file discards every record (docs/architecture.md,
+"Incremental evaluation"). Checking needs no parsing: files are hashed and specifiers
+re-resolved. The diagnostics of both contracts are then computed from the records alone
+(:func:`split_diagnostics`), for fresh and reused roots alike, so a run that reuses records
+writes the same bytes as one that evaluates everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+from .. import ir
+from ..interp import journal
+
+__all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
+           "entry_of", "store", "dump_entry", "load_entry"]
+
+ROOT_SCHEMA = ("schema",)
+ROOT_SURFACE = ("surface",)
+
+
+@dataclass(frozen=True, slots=True)
+class RootRecord:
+    """What evaluating one root produced and read.
+
+    ``accessed``: repo-relative paths of the module files it asked for (project modules and
+    installed packages' files); ``diags``: ``(rel, diagnostic)`` pairs, the diagnostics it
+    recorded on the module at ``rel``; ``edges``: ``(importer, specifier, platform)`` keys of
+    the resolutions it made (results in the entry's ``edges``); ``probes``: ``(path,
+    exists)`` existence checks; ``payload``: its result (a list of
+    :class:`~convex_ssot.ir.Function` for a module, the :class:`~convex_ssot.ir.Schema`, or
+    ``(http_routes, crons, components)``); ``http_actions``: for the surface, the
+    ``(file, export name, functionId)`` of every HTTP action it matched routes against.
+    """
+
+    accessed: frozenset
+    diags: frozenset
+    edges: frozenset
+    probes: frozenset
+    payload: object
+    http_actions: tuple | None = None
+
+
+class Recorder:
+    """Records one root at a time from a fresh journal (started here, made current);
+    ``edges`` collects the resolution results seen by every root finished so far."""
+
+    def __init__(self, rel_of) -> None:
+        self.rel_of = rel_of  # normalised absolute path -> repo-relative path
+        self.journal = journal.start()
+        self.edges: dict[tuple, object] = {}
+
+    def finish(self, payload, http_actions: tuple | None = None) -> RootRecord:
+        """The record of the root evaluated since the previous call; empties the journal."""
+        accessed: set = set()
+        diags: set = set()
+        edges: set = set()
+        probes: set = set()
+        for e in self.journal.events:
+            kind = e[0]
+            if kind == "d":
+                diags.add((e[1], e[2]))
+            elif kind == "m":
+                accessed.add(e[1])
+            elif kind == "e":
+                key = (e[1], e[2], e[3])
+                edges.add(key)
+                self.edges[key] = e[4]
+            elif kind == "p":
+                probes.add((e[1], e[2]))
+        self.journal.events.clear()
+        rels = frozenset(self.rel_of(k) for k in accessed)
+        return RootRecord(rels, frozenset(diags), frozenset(edges), frozenset(probes), payload, http_actions)
+
+    def close(self) -> None:
+        journal.stop()
+
+
+class FileStates:
+    """The state of files by repo-relative path (memoised for the run): SHA-256 of the
+    bytes (taken from ``hashes`` when the run already read the file), with ``!outside``
+    appended when the file's real path leaves the repository; None when it cannot be read."""
+
+    def __init__(self, repo_root, hashes: dict[str, str]) -> None:
+        self.root = os.fspath(repo_root)
+        self.root_real = os.path.realpath(self.root)
+        self.hashes = hashes
+        self.memo: dict[str, str | None] = {}
+        self.dirs: dict[str, str] = {}
+
+    def __call__(self, rel: str) -> str | None:
+        if rel in self.memo:
+            return self.memo[rel]
+        path = os.path.join(self.root, rel)
+        h = self.hashes.get(rel)
+        if h is None:
+            try:
+                with open(path, "rb") as fh:
+                    h = hashlib.sha256(fh.read()).hexdigest()
+            except OSError:
+                self.memo[rel] = None
+                return None
+        if not self._inside(path):
+            h += "!outside"
+        self.memo[rel] = h
+        return h
+
+    def _inside(self, path: str) -> bool:
+        """Whether the real path of ``path`` lies inside the repository (the real path of
+        each directory is looked up once)."""
+        if os.path.islink(path):
+            real = os.path.realpath(path)
+        else:
+            d, name = os.path.split(path)
+            real_dir = self.dirs.get(d)
+            if real_dir is None:
+                real_dir = self.dirs[d] = os.path.realpath(d)
+            real = os.path.join(real_dir, name)
+        return real == self.root_real or real.startswith(self.root_real + os.sep)
+
+
+def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) -> dict:
+    """The records of the previous run's ``entry`` (None: no entry) that still hold:
+    ``{root id: RootRecord}``. ``resolve(specifier, importer, platform)`` re-resolves a
+    recorded resolution; ``module_rels`` are the function modules discovered now (a record
+    of a module no longer discovered is dropped). Records nothing is known about are
+    dropped; a configuration file that changed drops them all. Reused records' configuration
+    files are noted as inputs of this run (``cache.note_input``)."""
+    from ..cache import input_state, note_input
+
+    if not isinstance(entry, dict):
+        return {}
+    try:
+        inputs = entry["inputs"]
+        if any(input_state(path) != st for path, st in inputs.items()):
+            return {}
+        changed = {rel for rel, st in entry["files"].items() if states(rel) != st}
+        bad_edges = {key for key, res in entry["edges"].items() if resolve(key[1], key[0], key[2]) != res}
+        out = {}
+        for rid, rec in entry["records"].items():
+            if rid[0] == "module" and rid[1] not in module_rels:
+                continue
+            if rec.accessed & changed or rec.edges & bad_edges:
+                continue
+            if any(os.path.isfile(path) != found for path, found in rec.probes):
+                continue
+            out[rid] = rec
+        for path in inputs:
+            note_input(path)
+        return out
+    except Exception:  # noqa: BLE001 - an entry of an unexpected shape is not used
+        return {}
+
+
+def note_files(roots: dict, states: FileStates, hashes: dict[str, str]) -> None:
+    """Add the SHA-256 of every file the records read to ``hashes`` (the module cache's
+    ``hashes``, which the whole-project entry is keyed by): a reused record's files are not
+    read again by evaluation, yet an edit of any of them must miss that entry."""
+    for rec in roots.values():
+        for rel in rec.accessed:
+            if rel not in hashes:
+                st = states(rel)
+                if st is not None and not st.endswith("!outside"):
+                    hashes[rel] = st
+
+
+def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict, inputs: set[str]) -> dict:
+    """The entry to store for this run: ``roots`` (every record, fresh and reused), the
+    state and load diagnostics of every file they read (``loads``: rel → ``(read
+    diagnostics, parse diagnostics)`` of this run, else the previous entry's), the results
+    of their resolutions (``edges`` of this run, else the previous entry's) and the
+    configuration files consulted (``inputs``, absolute paths) with their states."""
+    from ..cache import input_state
+
+    old_loads = previous.get("loads", {}) if isinstance(previous, dict) else {}
+    old_edges = previous.get("edges", {}) if isinstance(previous, dict) else {}
+    old_records = previous.get("records", {}) if isinstance(previous, dict) else {}
+    old_blobs = previous.get("roots", {}) if isinstance(previous, dict) else {}
+    table = _dispatch_table()
+    blobs: dict[tuple, bytes] = {}
+    files: dict[str, str | None] = {}
+    kept_loads: dict[str, tuple] = {}
+    kept_edges: dict[tuple, object] = {}
+    for rid, rec in roots.items():
+        # a reused record keeps its pickled bytes: only fresh roots are pickled again
+        blob = old_blobs.get(rid) if old_records.get(rid) is rec else None
+        blobs[rid] = blob if blob is not None else _dumps(rec, table)
+        for rel in rec.accessed:
+            if rel not in files:
+                files[rel] = states(rel)
+                kept_loads[rel] = loads[rel] if rel in loads else old_loads.get(rel, ((), ()))
+        for key in rec.edges:
+            if key not in kept_edges:
+                kept_edges[key] = edges[key] if key in edges else old_edges[key]
+    return {
+        "roots": blobs,
+        "files": files,
+        "loads": kept_loads,
+        "edges": kept_edges,
+        "inputs": {path: input_state(path) for path in sorted(inputs)},
+    }
+
+
+def split_diagnostics(roots: dict, loads: dict, schema_rel: str) -> tuple[set[ir.Diagnostic], set[ir.Diagnostic]]:
+    """``(schema contract's, function contract's)`` diagnostics from the records: a
+    module's diagnostics (recorded by any root, or produced when it was loaded) go to the
+    DB contract when the schema's evaluation reached the module, and to the function
+    contract when a function module's or the surface's evaluation reached it (a function
+    arg built from an unresolved schema-level validator). A file that could not be read
+    reports in the schema's contract when it is the schema, else in the functions'."""
+    schema = roots.get(ROOT_SCHEMA)
+    schema_acc = schema.accessed if schema is not None else frozenset()
+    fn_acc: set[str] = set()
+    for rid, rec in roots.items():
+        if rid != ROOT_SCHEMA:
+            fn_acc.update(rec.accessed)
+    schema_diags: set[ir.Diagnostic] = set()
+    fn_diags: set[ir.Diagnostic] = set()
+
+    def put(rel: str, d: ir.Diagnostic) -> None:
+        if rel in schema_acc:
+            schema_diags.add(d)
+        if rel in fn_acc:
+            fn_diags.add(d)
+
+    for rec in roots.values():
+        for rel, d in rec.diags:
+            put(rel, d)
+    for rel in schema_acc | fn_acc:
+        read, parse = loads.get(rel, ((), ()))
+        for d in parse:
+            put(rel, d)
+        for d in read:
+            (schema_diags if d.file == schema_rel else fn_diags).add(d)
+    return schema_diags, fn_diags
+
+
+def _dispatch_table() -> dict:
+    """Pickle reducers for the frozen dataclasses an entry holds: ``(cls, field values)``,
+    rebuilt by calling the class. The default pickling of slotted dataclasses looks the
+    fields up for every object and took most of the time of an edit run's cache I/O."""
+    import dataclasses
+    import operator
+
+    from .paths import Resolution
+
+    classes = [c for c in vars(ir).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
+    table = {}
+    for cls in classes + [Resolution, RootRecord]:
+        fields = dataclasses.fields(cls)
+        names = [f.name for f in fields if f.init and not f.kw_only]
+        if len(names) != len(fields):
+            continue  # fields not set positionally by __init__: default pickling
+        get = operator.attrgetter(*names)
+        if len(names) == 1:
+            table[cls] = lambda obj, cls=cls, get=get: (cls, (get(obj),))
+        else:
+            table[cls] = lambda obj, cls=cls, get=get: (cls, get(obj))
+    return table
+
+
+def _dumps(obj, table: dict) -> bytes:
+    import io
+    import pickle
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = table
+    pickler.dump(obj)
+    return buf.getvalue()
+
+
+def store(module_cache, repo_root, schema_rel: str, roots: dict, previous, states: FileStates, loads: dict,
+          edges: dict, inputs: set[str]) -> bool:
+    """Store this run's records (:func:`entry_of`) in ``module_cache``; False when something
+    in them cannot be pickled or the cache cannot be written (the next run evaluates more)."""
+    try:
+        data = dump_entry(entry_of(roots, previous, states, loads, edges, inputs))
+    except Exception:  # noqa: BLE001 - an unpicklable result is just not cached
+        return False
+    return data is not None and module_cache.store_evaluation(repo_root, schema_rel, data)
+
+
+def dump_entry(entry: dict) -> bytes | None:
+    """The pickled ``entry`` of :func:`entry_of` (None when something in it cannot be
+    pickled). Each root's record is pickled apart (``entry["roots"]``: root id → bytes), so
+    the next run re-pickles only the records it made afresh."""
+    try:
+        return _dumps(entry, _dispatch_table())
+    except Exception:  # noqa: BLE001 - an unpicklable result is just not cached
+        return None
+
+
+def load_entry(data: bytes | None):
+    """The entry pickled by :func:`dump_entry` with its records decoded
+    (``entry["records"]``: root id → :class:`RootRecord`), or None (no data, or not
+    readable)."""
+    import pickle
+
+    import gc
+
+    if data is None:
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # some 20,000 objects, none of them cyclic garbage: no collection passes
+    try:
+        entry = pickle.loads(data)
+        entry["records"] = {rid: pickle.loads(blob) for rid, blob in entry["roots"].items()}
+        return entry
+    except Exception:  # noqa: BLE001 - a damaged entry is not used
+        return None
+    finally:
+        if collecting:
+            gc.enable()

@@ -1,0 +1,346 @@
+"""Incremental evaluation (issue 10; docs/architecture.md, "Incremental evaluation").
+
+A run after an edit reuses what the previous run's evaluation of each function module, of
+the schema and of the callable surface produced, when nothing it read changed. Every test
+here edits one kind of input and checks two things:
+
+* the contracts of the run that reused records are byte-identical to those of a run that
+  evaluated everything (``--no-cache``);
+* exactly the expected parts were evaluated again: the edited module and the modules whose
+  recorded inputs changed, no others (the evaluation functions are counted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ssot_testlib import REPO_ROOT
+
+from .helpers import PACKAGE_JSON, SCHEMA, make_repo, write_files
+
+SHARED = (
+    'import { v } from "convex/values";\n'
+    "export const itemFields = { name: v.string(), n: v.number() };\n"
+    "export const unknownThing = { ref: v.id(notDefinedAnywhere) };\n"  # a diagnostic on the shared module
+)
+
+
+def _user(i: int, what: str = "itemFields") -> str:
+    return (
+        'import { query, mutation } from "./_generated/server";\n'
+        'import { v } from "convex/values";\n'
+        f'import {{ {what} }} from "./shared";\n'
+        f"export const get{i} = query({{ args: {{ id: v.id(\"items\") }}, handler: async (ctx, {{ id }}) => ctx.db.get(id) }});\n"
+        f"export const put{i} = mutation({{ args: {what}, handler: async (ctx, a) => ctx.db.insert(\"items\", a) }});\n"
+    )
+
+
+ALONE = (
+    'import { query } from "./_generated/server";\n'
+    'import { v } from "convex/values";\n'
+    "export const list = query({ args: {}, handler: async (ctx) => ctx.db.query(\"items\").collect() });\n"
+)
+
+FILES = {
+    "convex/shared.ts": SHARED,
+    "convex/a.ts": _user(1),
+    "convex/b.ts": _user(2, "unknownThing"),
+    "convex/c.ts": _user(3),
+    "convex/alone.ts": ALONE,
+    "convex/aliased.ts": (
+        'import { query } from "./_generated/server";\n'
+        'import { fields } from "@lib/validators";\n'
+        "export const viaAlias = query({ args: fields, handler: async () => null });\n"
+    ),
+    "lib/validators.ts": 'import { v } from "convex/values";\nexport const fields = { a: v.string() };\n',
+    "lib2/validators.ts": 'import { v } from "convex/values";\nexport const fields = { b: v.boolean() };\n',
+    "tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "@lib/*": ["lib/*"] } } }\n',
+    "convex/pkg.ts": (
+        'import { query } from "./_generated/server";\n'
+        'import { pkgArgs } from "my-validators";\n'
+        "export const viaPackage = query({ args: pkgArgs, handler: async () => null });\n"
+    ),
+    "node_modules/my-validators/package.json": '{ "name": "my-validators", "version": "1.0.0", "main": "index.js" }\n',
+    "node_modules/my-validators/index.js": 'import { v } from "convex/values";\nexport const pkgArgs = { p: v.string() };\n',
+    "convex/_generated/server.js": "export const query = 1;\n",
+}
+
+
+@pytest.fixture()
+def counted(monkeypatch):
+    """Which parts each run evaluates: repo-relative module paths, ``schema``, ``surface``."""
+    from convex_ssot.resolve import project
+
+    seen: list[str] = []
+    real_functions, real_schema, real_surface = project._functions_of, project._read_schema, project.read_surface
+
+    def functions_of(ev, loader, mod, *a):
+        seen.append(mod.rel)
+        return real_functions(ev, loader, mod, *a)
+
+    def read_schema(*a):
+        seen.append("schema")
+        return real_schema(*a)
+
+    def read_surface(*a):
+        seen.append("surface")
+        return real_surface(*a)
+
+    monkeypatch.setattr(project, "_functions_of", functions_of)
+    monkeypatch.setattr(project, "_read_schema", read_schema)
+    monkeypatch.setattr(project, "read_surface", read_surface)
+    return seen
+
+
+def _contracts(root: Path, use_cache: bool) -> tuple[bytes, bytes]:
+    from convex_ssot.config import load_config
+    from convex_ssot.emit.jsonout import dumps
+    from convex_ssot.pipeline import derive
+
+    d = derive(load_config(root), use_cache=use_cache)
+    return dumps(d.db), dumps(d.functions)
+
+
+def _check(root: Path, counted: list[str]) -> list[str]:
+    """Run with the cache (reusing records), compare with a run without; the parts the
+    cached run evaluated, sorted."""
+    counted.clear()
+    warm = _contracts(root, True)
+    evaluated = sorted(counted)
+    cold = _contracts(root, False)
+    assert warm[0] == cold[0], "DB contract differs from a run that evaluated everything"
+    assert warm[1] == cold[1], "function contract differs from a run that evaluated everything"
+    return evaluated
+
+
+@pytest.fixture()
+def repo(tmp_path, counted) -> Path:
+    root = make_repo(tmp_path / "app", FILES)
+    _contracts(root, True)  # primes the cache
+    counted.clear()
+    return root
+
+
+def _edit(root: Path, rel: str, text: str) -> None:
+    write_files(root, {rel: text})
+
+
+def test_edit_of_one_module_evaluates_only_it(repo, counted) -> None:
+    _edit(repo, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+    assert _check(repo, counted) == ["convex/a.ts"]
+    fns = json.loads(_contracts(repo, True)[1])["functions"]
+    assert "a:extra" in {f["functionId"] for f in fns}
+
+
+def test_comment_edit_evaluates_only_the_module(repo, counted) -> None:
+    _edit(repo, "convex/c.ts", "// a comment\n" + _user(3))
+    assert _check(repo, counted) == ["convex/c.ts"]
+
+
+def test_shared_validator_module_edit_evaluates_its_importers(repo, counted) -> None:
+    _edit(repo, "convex/shared.ts", SHARED.replace("n: v.number()", "n: v.int64()"))
+    assert _check(repo, counted) == ["convex/a.ts", "convex/b.ts", "convex/c.ts", "convex/shared.ts"]
+
+
+def test_diagnostics_of_a_shared_module_survive_partial_runs(repo, counted) -> None:
+    # b.ts reaches the shared module's unresolved validator: its diagnostic is reported
+    # although only a.ts is evaluated in the second run (shared.ts is not evaluated again).
+    _edit(repo, "convex/a.ts", _user(1) + "\n")
+    assert _check(repo, counted) == ["convex/a.ts"]
+    diags = json.loads(_contracts(repo, True)[1])["diagnostics"]
+    assert any(d["file"] == "convex/shared.ts" for d in diags)
+
+
+def test_tsconfig_path_alias_target_edit(repo, counted) -> None:
+    _edit(repo, "lib/validators.ts", 'import { v } from "convex/values";\nexport const fields = { a: v.number() };\n')
+    assert _check(repo, counted) == ["convex/aliased.ts"]
+
+
+def test_tsconfig_edit_evaluates_everything(repo, counted) -> None:
+    _edit(repo, "tsconfig.json", '{ "compilerOptions": { "baseUrl": ".", "paths": { "@lib/*": ["lib2/*"] } } }\n')
+    evaluated = _check(repo, counted)
+    assert "convex/aliased.ts" in evaluated and "convex/alone.ts" in evaluated and "schema" in evaluated
+    fns = json.loads(_contracts(repo, True)[1])["functions"]
+    assert [f for f in fns if f["functionId"] == "aliased:viaAlias"][0]["argsValidator"]["fields"][0]["name"] == "b"
+
+
+def test_installed_package_file_edit(repo, counted) -> None:
+    _edit(repo, "node_modules/my-validators/index.js", 'import { v } from "convex/values";\nexport const pkgArgs = { q: v.number() };\n')
+    assert _check(repo, counted) == ["convex/pkg.ts"]
+
+
+def test_installed_package_version_edit(repo, counted) -> None:
+    _edit(repo, "node_modules/my-validators/package.json", '{ "name": "my-validators", "version": "2.0.0", "main": "index.js" }\n')
+    _edit(repo, "node_modules/my-validators/index.js", 'import { v } from "convex/values";\nexport const pkgArgs = { r: v.boolean() };\n')
+    assert "convex/pkg.ts" in _check(repo, counted)
+
+
+def test_schema_edit_evaluates_the_schema_only(repo, counted) -> None:
+    _edit(repo, "convex/schema.ts", SCHEMA.replace("n: v.number()", "n: v.number(), m: v.optional(v.string())"))
+    assert _check(repo, counted) == ["schema"]
+
+
+def test_module_added(repo, counted) -> None:
+    _edit(repo, "convex/d.ts", _user(4))
+    assert _check(repo, counted) == ["convex/d.ts"]
+
+
+def test_module_removed(repo, counted) -> None:
+    (repo / "convex/c.ts").unlink()
+    assert _check(repo, counted) == []
+    fns = json.loads(_contracts(repo, True)[1])["functions"]
+    assert not any(f["functionId"].startswith("c:") for f in fns)
+
+
+def test_imported_module_renamed(repo, counted) -> None:
+    (repo / "convex/shared.ts").rename(repo / "convex/common.ts")
+    evaluated = _check(repo, counted)
+    # the importers no longer resolve "./shared"; the renamed module is new
+    assert evaluated == ["convex/a.ts", "convex/b.ts", "convex/c.ts", "convex/common.ts"]
+
+
+def test_file_that_shadows_a_resolution(repo, counted) -> None:
+    # "./shared" resolved to shared.ts; a directory index does not change that, but a
+    # file the resolver prefers would: resolutions are re-checked, not assumed.
+    _edit(repo, "convex/shared/index.ts", SHARED.replace("v.string()", "v.boolean()"))
+    assert _check(repo, counted) == ["convex/shared/index.ts"]
+    os.remove(repo / "convex/shared.ts")
+    assert _check(repo, counted) == ["convex/a.ts", "convex/b.ts", "convex/c.ts"]
+
+
+def test_generated_change(repo, counted) -> None:
+    _edit(repo, "convex/_generated/server.js", "export const query = 2; // regenerated\n")
+    assert _check(repo, counted) == []
+
+
+def test_http_routes_follow_their_handlers(tmp_path, counted) -> None:
+    files = dict(FILES)
+    files["convex/actions.ts"] = (
+        'import { httpAction } from "./_generated/server";\n'
+        "export const hook = httpAction(async () => new Response(null));\n"
+    )
+    files["convex/http.ts"] = (
+        'import { httpRouter } from "convex/server";\n'
+        'import { hook } from "./actions";\n'
+        "const http = httpRouter();\n"
+        'http.route({ path: "/hook", method: "POST", handler: hook });\n'
+        "export default http;\n"
+    )
+    root = make_repo(tmp_path / "app", files)
+    _contracts(root, True)
+    _edit(root, "convex/alone.ts", ALONE + "\n")
+    assert _check(root, counted) == ["convex/alone.ts"]
+    _edit(root, "convex/actions.ts", files["convex/actions.ts"] + "export const hook2 = httpAction(async () => new Response(null));\n")
+    # http.ts's own exports do not read actions.ts; the surface (its routes) does
+    assert _check(root, counted) == ["convex/actions.ts", "surface"]
+    routes = json.loads(_contracts(root, True)[1])["httpRoutes"]
+    assert routes and routes[0]["handler"] == {"functionId": "actions:hook"}
+
+
+def test_once_per_module_diagnostic_is_kept_by_every_part_that_reaches_it(tmp_path, counted) -> None:
+    # CSX245 (a package model assumed at another version) is reported once per module and
+    # package. b.ts reaches it second in a cold run (through another import of the same
+    # package); when a.ts stops reaching it, the record of b.ts must still carry it. The
+    # module is outside convex/, so no record of its own carries it.
+    files = {
+        "lib/helpers.ts": (
+            'import { literals } from "convex-helpers/validators";\n'
+            'import { nullable } from "convex-helpers/validators";\n'
+            'import { v } from "convex/values";\n'
+            'export const status = literals("a", "b");\n'
+            "export const maybe = nullable(v.string());\n"
+        ),
+        "convex/a.ts": _user(1, "status").replace("args: status", "args: { s: status }").replace('"./shared"', '"../lib/helpers"'),
+        "convex/b.ts": _user(2, "maybe").replace("args: maybe", "args: { m: maybe }").replace('"./shared"', '"../lib/helpers"'),
+    }
+    root = make_repo(tmp_path / "app", files)
+    _contracts(root, True)
+    cold = json.loads(_contracts(root, False)[1])["diagnostics"]
+    assert [d["code"] for d in cold if d["file"] == "lib/helpers.ts"] == ["CSX245"]
+    _edit(root, "convex/a.ts", ALONE)
+    assert _check(root, counted) == ["convex/a.ts"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty"])
+def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
+    from convex_ssot.cache import cache_dir
+
+    entries = list((cache_dir() / "projects").glob("*.eval.pkl"))
+    assert entries
+    for path in entries:
+        data = path.read_bytes()
+        if damage == "truncated":
+            data = data[: len(data) // 2]
+        elif damage == "flipped":
+            data = data[:-100] + bytes([data[-100] ^ 0xFF]) + data[-99:]
+        elif damage == "other-version":
+            head, rest = data.split(b"\n", 1)
+            data = head + b"\n" + b"999" + rest[rest.index(b"\n"):]
+        elif damage == "other-tool":
+            lines = data.split(b"\n", 3)
+            data = b"\n".join(lines[:2] + [b"0" * len(lines[2])] + lines[3:])
+        else:
+            data = b""
+        path.write_bytes(data)
+    _edit(repo, "convex/a.ts", _user(1) + "\n")
+    evaluated = _check(repo, counted)
+    assert "convex/alone.ts" in evaluated and "schema" in evaluated  # nothing was reused
+
+
+def _fixtures() -> list[Path]:
+    base = REPO_ROOT / "tests" / "conformance" / "fixtures"
+    return sorted(p for p in base.iterdir() if (p / "convex").is_dir())
+
+
+def _most_imported(convex: Path) -> Path:
+    """The function module other modules import most often (else the first one)."""
+    mods = sorted(p for p in convex.rglob("*.ts") if "_generated" not in p.parts and p.name != "schema.ts" and p.name.count(".") == 1)
+    texts = {p: p.read_text("utf-8", errors="replace") for p in mods}
+
+    def importers(p: Path) -> int:
+        stem = "/" + p.stem + '"'
+        return sum(stem in t for q, t in texts.items() if q != p)
+
+    return max(mods, key=lambda p: (importers(p), -mods.index(p)))
+
+
+@pytest.mark.parametrize("fixture", _fixtures(), ids=lambda p: p.name)
+def test_conformance_fixture_warm_after_edit_equals_cold(tmp_path, counted, fixture) -> None:
+    root = tmp_path / fixture.name
+    shutil.copytree(fixture, root, ignore=shutil.ignore_patterns("expected*", "context"))
+    if not (root / "package.json").exists():
+        (root / "package.json").write_text(PACKAGE_JSON)
+    _contracts(root, True)
+    target = _most_imported(root / "convex")
+    target.write_text(target.read_text("utf-8") + "\nexport const __incrementalEdit = 1;\n", "utf-8")
+    evaluated = _check(root, counted)
+    assert target.relative_to(root).as_posix() in evaluated
+    schema = root / "convex" / "schema.ts"
+    if schema.is_file():
+        schema.write_text("// edited\n" + schema.read_text("utf-8"), "utf-8")
+        assert "schema" in _check(root, counted)
+
+
+
+def test_updated_at_after_an_edit(repo) -> None:
+    # The contract on disk is the previous run's own serialisation: an edit that changes
+    # it gets a new updatedAt without the file being parsed; a contract reformatted by
+    # hand whose content the edit does not change keeps its updatedAt.
+    from convex_ssot.config import load_config
+    from convex_ssot.pipeline import sync
+
+    fc = repo / "docs/context/convex/functions.json"
+    sync(load_config(repo), now="2001-01-01T00:00:00.000Z")
+    _edit(repo, "convex/a.ts", _user(1) + "export const more = query({ args: {}, handler: async () => 2 });\n")
+    sync(load_config(repo), now="2002-02-02T00:00:00.000Z")
+    assert json.loads(fc.read_bytes())["updatedAt"] == "2002-02-02T00:00:00.000Z"
+    fc.write_text(json.dumps(json.loads(fc.read_bytes()), indent=4), "utf-8")  # same content, other format
+    _edit(repo, "convex/a.ts", _user(1) + "export const more = query({ args: {}, handler: async () => 2 });\n\n\n")
+    result = sync(load_config(repo), now="2003-03-03T00:00:00.000Z")
+    assert "docs/context/convex/functions.json" in result.written  # put back in our format
+    assert json.loads(fc.read_bytes())["updatedAt"] == "2002-02-02T00:00:00.000Z"
