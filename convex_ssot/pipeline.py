@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import re
+import sys
 
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
 from .emit.jsonout import dumps, loads
@@ -193,6 +194,8 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
         project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
     finally:
         inputs = cache_mod.end_inputs()
+    if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run
+        sys.modules["convex_ssot.parse.parser"].get_parser.cache_clear()
     return_free_memory()  # the build's modules are freed: their pages go back (allocator.py)
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
