@@ -309,6 +309,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
                 except ValueError:
                     pass
             final = _with_updated_at(derived.doc(name), existing, now)
+            existing = None  # the parsed copy is not held while the new one is serialised
             data = dumps(final)
             if data == on_disk:
                 result.unchanged.append(rel)
@@ -318,7 +319,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             # loaded (peak memory); an invalid contract discards every staged file below.
             target = cfg.repo_root / rel
             pairs.append((fsutil.stage(cfg.repo_root, target, data), target))
-            del data, on_disk, existing
+            del data, on_disk
             checks.append((name, rel, final))
         if checks:
             return_free_memory()  # before the validator is loaded (allocator.py)
