@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["keep_large_blocks_returnable"]
+__all__ = ["keep_large_blocks_returnable", "return_free_memory"]
 
 _M_MMAP_THRESHOLD = -3  # glibc malloc.h
 _DEFAULT_THRESHOLD = 128 * 1024  # glibc's default (DEFAULT_MMAP_THRESHOLD_MIN)
@@ -35,3 +35,19 @@ def keep_large_blocks_returnable() -> None:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD)
     except (OSError, AttributeError, ImportError):
         pass  # not glibc (musl has no mallopt): the default behaviour stays
+
+
+def return_free_memory() -> None:
+    """Give the free pages of glibc's heap back to the system (``malloc_trim(0)``, which
+    since glibc 2.8 also releases whole free pages inside the heap, not only at its top).
+    Called when the build's modules are freed, so that what later stages allocate does
+    not stack on memory nothing uses (docs/performance.md, "Session 4: peak memory").
+    Does nothing off Linux or without glibc (never raises)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError, ImportError):
+        pass

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import re
+import sys
 
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
 from .emit.jsonout import dumps, loads
@@ -182,7 +183,7 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
 def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     """Read the sources (through the per-file cache, if any) and build both contracts."""
     from . import cache as cache_mod
-    from .allocator import keep_large_blocks_returnable
+    from .allocator import keep_large_blocks_returnable, return_free_memory
     from .emit.db_contract import db_contract
     from .emit.functions_contract import functions_contract
     from .resolve.project import build_project
@@ -193,6 +194,9 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
         project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
     finally:
         inputs = cache_mod.end_inputs()
+    if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run
+        sys.modules["convex_ssot.parse.parser"].get_parser.cache_clear()
+    return_free_memory()  # the build's modules are freed: their pages go back (allocator.py)
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
     fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components)
@@ -273,6 +277,7 @@ def sync(cfg: Config, use_cache: bool = True, now: str | None = None) -> SyncRes
 
 def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     from . import fsutil
+    from .allocator import return_free_memory
     from .validate import validate
 
     derived = derive(cfg, use_cache)
@@ -281,48 +286,55 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     if derived.summary.get("functions") is not None:
         outputs.append(("functions", FUNCTIONS_CONTRACT_REL))
     result = SyncResult(cfg.mode, derived, warnings=list(derived.warnings))
-    staged_data: list[tuple[str, bytes]] = []
-    for name, rel in outputs:
-        path = cfg.repo_root / rel
-        try:
-            on_disk = path.read_bytes()
-        except OSError:
-            on_disk = None
-        on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
-        if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
-            result.unchanged.append(rel)  # the same contract, its updatedAt kept
-            continue
-        existing = None
-        # The file is the previous run's contract, serialised by us: other content, so a
-        # new updatedAt without parsing it. Else (edited or formatted by hand, or unknown)
-        # its updatedAt is kept when nothing but formatting differs.
-        if on_disk is not None and on_disk_fp != derived.previous.get(name):
-            try:
-                existing = loads(on_disk)
-            except ValueError:
-                pass
-        final = _with_updated_at(derived.doc(name), existing, now)
-        data = dumps(final)
-        if data == on_disk:
-            result.unchanged.append(rel)
-            continue
-        errors = validate(name, final)
-        if errors:
-            raise ContractError(
-                f"internal error: the generated {rel} does not match its JSON Schema ({errors[0]}); "
-                "nothing was written. Please report this with the input that caused it."
-            )
-        staged_data.append((rel, data))
+    checks: list[tuple[str, str, dict]] = []
     pairs: list[tuple[Path, Path]] = []
     try:
-        for rel, data in staged_data:
+        for name, rel in outputs:
+            path = cfg.repo_root / rel
+            try:
+                on_disk = path.read_bytes()
+            except OSError:
+                on_disk = None
+            on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
+            if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
+                result.unchanged.append(rel)  # the same contract, its updatedAt kept
+                continue
+            existing = None
+            # The file is the previous run's contract, serialised by us: other content, so a
+            # new updatedAt without parsing it. Else (edited or formatted by hand, or unknown)
+            # its updatedAt is kept when nothing but formatting differs.
+            if on_disk is not None and on_disk_fp != derived.previous.get(name):
+                try:
+                    existing = loads(on_disk)
+                except ValueError:
+                    pass
+            final = _with_updated_at(derived.doc(name), existing, now)
+            existing = None  # the parsed copy is not held while the new one is serialised
+            data = dumps(final)
+            if data == on_disk:
+                result.unchanged.append(rel)
+                continue
+            # Every contract is staged (written beside its target, not yet renamed) before
+            # any is validated, so no serialised bytes are held while the validator is
+            # loaded (peak memory); an invalid contract discards every staged file below.
             target = cfg.repo_root / rel
             pairs.append((fsutil.stage(cfg.repo_root, target, data), target))
+            del data, on_disk
+            checks.append((name, rel, final))
+        if checks:
+            return_free_memory()  # before the validator is loaded (allocator.py)
+        for name, rel, final in checks:
+            errors = validate(name, final)
+            if errors:
+                raise ContractError(
+                    f"internal error: the generated {rel} does not match its JSON Schema ({errors[0]}); "
+                    "nothing was written. Please report this with the input that caused it."
+                )
         fsutil.commit_staged(pairs)
     except BaseException:
         fsutil.discard_staged(pairs)
         raise
-    result.written = [rel for rel, _ in staged_data]
+    result.written = [rel for _, rel, _ in checks]
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result

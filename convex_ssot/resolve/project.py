@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import ir
+from ..allocator import return_free_memory
 from ..errors import byte_position
 from ..parse import ast
 from ..interp import journal
@@ -167,6 +168,7 @@ class _Loader:
                     self.module_cache.digest(rel, data)
                     self.module_cache.store(rel, data, slim(mod))
                 self.modules[key] = mod
+            return_free_memory()  # what parsing this half freed, before the worker's half arrives
             for future, chunk in futures:
                 results = future.result()
                 by_rel = {rel: key for key, rel, _ in chunk}
