@@ -70,8 +70,8 @@ def parse_stages(root: Path) -> dict:
 
 
 def cold_sync(root: Path, worker: bool) -> tuple[float, dict]:
-    import convex_ssot.pipeline as pipeline
     import convex_ssot.resolve.project as project
+    import convex_ssot.resolve.registrations as registrations
     import convex_ssot.validate as validate
     from convex_ssot.cache import ModuleCache
     from convex_ssot.cli import db_ssot
@@ -101,7 +101,7 @@ def cold_sync(root: Path, worker: bool) -> tuple[float, dict]:
     wrap(project, "load_module", "  parse modules (load_module)")
     wrap(project, "_read_schema", "  evaluate the schema")
     wrap(project, "_functions_of", "  evaluate function modules")
-    wrap(project, "handler_facts", "    of which handler bodies")
+    wrap(registrations, "handler_facts", "    of which handler bodies")
     wrap(ModuleCache, "store", "  store parsed modules in the cache")
     wrap(db_contract, "db_contract", "emit the DB contract")
     wrap(functions_contract, "functions_contract", "emit the function contract")
