@@ -1,10 +1,12 @@
 """Wheel build hook: ship the grammar's compiled LALR tables inside the wheel.
 
-Compiling ``grammars/convex.lark`` takes about a second; with the tables in the package
-(``convex_ssot/grammars/convex.lark-tables``) a fresh install's first run only loads them
-(see ``convex_ssot.parse.parser.get_parser``). Lark checks the tables against the grammar,
-the parser options and the Lark and Python versions, and recompiles on any mismatch, so a
-wheel used with another Python version still works, just without the head start.
+Lark compiles ``grammars/convex.lark`` here, once, into the compact form the run-time
+parser loads in a few milliseconds without importing Lark (``convex_ssot/grammars/
+convex.lark-tables``, :mod:`convex_ssot.parse.tables`). The tables carry a header (grammar
+text, form version, Python version and implementation); a wheel used with another Python
+compiles them on first use into the user cache instead. An editable install reads the
+checkout, which has no tables: its first run compiles them into the user cache
+(docs/performance.md, "Parser tables").
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ class GrammarTablesHook(BuildHookInterface):
 
     def initialize(self, version: str, build_data: dict) -> None:
         if self.target_name != "wheel" or version == "editable":
-            return  # an editable install reads the checkout; its cache is built on first use
+            return  # an editable install reads the checkout; its tables are cached on first use
         sys.path.insert(0, self.root)
         try:
-            from convex_ssot.parse.parser import PACKAGED_TABLES, build_tables
+            from convex_ssot.parse.tables import PACKAGED_TABLES, build_tables
         finally:
             sys.path.pop(0)
         out = Path(tempfile.mkdtemp(prefix="convex-ssot-build-")) / PACKAGED_TABLES

@@ -34,15 +34,13 @@ from pathlib import Path
 
 
 def parse_stages(root: Path) -> dict:
-    from lark.lexer import LexerState, TextSlice
-
     from convex_ssot.parse import lexer
     from convex_ssot.parse.parser import get_parser, parse_outline, ParseFailure
     from convex_ssot.resolve.modules import KEEP_KINDS
 
     files = [p for p in sorted((root / "convex").rglob("*.ts")) if "_generated" not in p.parts and "node_modules" not in p.parts]
     texts = [(p, p.read_text("utf-8", "replace").replace("\r\n", "\n")) for p in files]
-    lex = get_parser().parser.lexer
+    lex = get_parser().lexer
     out: dict = {"files": len(texts), "MB": sum(len(t.encode()) for _, t in texts) / 1e6}
 
     def timed(name, fn):
@@ -54,7 +52,7 @@ def parse_stages(root: Path) -> dict:
 
     masks = timed("mask", lambda: [lexer.mask(t, jsx=p.suffix == ".tsx") for p, t in texts])
     outlines = timed("statements + outline", lambda: [lexer.outline(mk, lexer.split_statements(mk.masked), KEEP_KINDS)[0] for mk in masks])
-    out["tokens"] = timed("lex (outline lexer alone)", lambda: sum(sum(1 for _ in lex.lex(LexerState(TextSlice(o, 0, len(o))), None)) for o in outlines))
+    out["tokens"] = timed("lex (outline lexer alone)", lambda: sum(sum(1 for _ in lex.lex(o)) for o in outlines))
 
     def parse_all() -> int:
         failed = 0

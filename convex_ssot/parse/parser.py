@@ -1,30 +1,25 @@
-"""Lark LALR parser for module outlines; the Transformer that builds :mod:`.ast` nodes
-while parsing is :mod:`.transform`.
+"""The outline parser: the LALR(1) tables Lark compiled for ``grammars/convex.lark`` run by
+the driver of :mod:`.lalr` over the tokens of :class:`OutlineLexer`, with the inline
+Transformer of :mod:`.transform` building :mod:`.ast` nodes while parsing (no tree).
 
-The compiled parser is built once per process (``lru_cache``) and its LALR tables are
-cached on disk by Lark (``cache=<file>``), keyed by the grammar text and the Lark version,
-under the convex-ssot cache directory (see :mod:`convex_ssot.cache`). Grammar compilation
-takes about 0.7 s; loading the cached tables about 30 ms.
+The parser is built once per process (``lru_cache``) from the compact tables of
+:mod:`.tables`: shipped in the wheel (compiled by Lark at build time), else kept in the user
+cache (``grammar-<key>.tables``, compiled by Lark on first use, about 1 s). Loading them
+takes a few milliseconds and does not import Lark (docs/performance.md).
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
 from functools import lru_cache
 
-import re
-
-from lark import Lark, Token
-from lark import __version__ as lark_version
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, VisitError
-from lark.lexer import BasicLexer, Lexer, PatternStr
-
 from .. import cache as cache_mod
-from ..resources import grammar_path
-from . import ast
+from ..resources import data_dir, grammar_path
+from . import ast, tables
+from .lalr import Driver, Token, UnexpectedCharacters, UnexpectedInput, make_callbacks
 from .transform import ToAst
 
-__all__ = ["get_parser", "parse_outline", "parse_body", "ParseFailure"]
+__all__ = ["get_parser", "parse_outline", "parse_body", "ParseFailure", "OutlineLexer", "OutlineParser"]
 
 
 class ParseFailure(Exception):
@@ -36,170 +31,107 @@ class ParseFailure(Exception):
         self.message = message
 
 
-class OutlineLexer(Lexer):
-    """The tokenizer Lark's LALR parser reads outlines with: the same tokens as Lark's
-    ``basic`` lexer for ``grammars/convex.lark`` (tests/unit/test_grammar_lexer.py compares
-    them), in about a third of the time, by matching the whitespace before a token and the
-    token in one regular-expression call and creating leaner tokens.
+class OutlineLexer:
+    """The tokenizer outlines are read with: the same tokens as Lark's ``basic`` lexer for
+    ``grammars/convex.lark`` (tests/unit/test_grammar_lexer.py compares them), in about a
+    third of the time, by matching the whitespace before a token and the token in one
+    regular-expression call and creating lean tokens (:class:`.lalr.Token`).
 
-    Built from Lark's own terminal ordering (:class:`lark.lexer.BasicLexer`: priority,
-    then longest pattern), its ``%ignore`` terminals, and its rule that a keyword string
-    fully matched by a regex terminal of the same priority (``"const"`` by ``IDENT``) is
-    that regex's match re-typed. Tokens carry ``start_pos`` and ``end_pos``; line and
-    column are computed from offsets by the callers (:class:`convex_ssot.parse.lexer.LineIndex`).
-    Raises ``UnexpectedCharacters`` where no terminal matches.
+    Built from ``data``, the ``lexer`` part of :mod:`.tables` (Lark's terminal ordering and
+    keyword rule, worked out when the tables were compiled). Raises
+    :class:`.lalr.UnexpectedCharacters` where no terminal matches.
     """
 
-    __future_interface__ = 2
-    VERSION = "1"  # part of the compiled-grammar cache key
+    __slots__ = ("master", "trailing", "names", "keywords", "ws_chars")
 
-    def __init__(self, conf) -> None:
-        ordered = BasicLexer(conf).terminals
-        ignore = [t for t in ordered if t.name in conf.ignore]
-        regex_terms = [t for t in ordered if not isinstance(t.pattern, PatternStr) and t.name not in conf.ignore]
-        self.keywords: dict[str, dict[str, str]] = {}
-        kept = []
-        for t in ordered:
-            if t.name in conf.ignore:
-                continue
-            if isinstance(t.pattern, PatternStr):
-                owner = next(
-                    (r for r in regex_terms if r.priority == t.priority and re.fullmatch(r.pattern.to_regexp(), t.pattern.value)),
-                    None,
-                )
-                if owner is not None:
-                    self.keywords.setdefault(owner.name, {})[t.pattern.value] = t.name
-                    continue
-            if re.compile(t.pattern.to_regexp()).groups:
-                raise ValueError(f"terminal {t.name} has a capturing group; OutlineLexer cannot use it")
-            kept.append(t)
-        ws = "|".join(t.pattern.to_regexp() for t in ignore) or "(?!)"
-        self.names = [t.name for t in kept]
-        alternatives = "|".join(f"({t.pattern.to_regexp()})" for t in kept)
-        # `(?:ws)?`, not `*`: the %ignore terminal is itself `[...]+` (no nested repetition).
-        self.master = re.compile(f"(?:{ws})?(?:{alternatives})", conf.g_regex_flags)
-        self.trailing = re.compile(f"(?:{ws})?", conf.g_regex_flags)
-        # Characters of the %ignore terminal, for finding where the trailing whitespace
-        # starts (a subset is enough: it only decides when to stop early).
-        ws_re = re.compile(f"(?:{ws})", conf.g_regex_flags)
-        self.ws_chars = "".join(c for c in " \t\n\r\f\v\u00a0\ufeff\u2028\u2029" if ws_re.fullmatch(c))
-        self.terminals_by_name = conf.terminals_by_name
+    def __init__(self, data: dict) -> None:
+        self.master = re.compile(data["master"], data["flags"])
+        self.trailing = re.compile(data["trailing"], data["flags"])
+        self.names = data["names"]
+        self.keywords = data["keywords"]
+        self.ws_chars = data["ws_chars"]
 
-    def lex(self, lexer_state, parser_state):
-        text, pos, end = lexer_state.text.text, lexer_state.text.start, lexer_state.text.end
+    def lex(self, text: str):
+        """The tokens of ``text`` (a generator)."""
+        pos, end = 0, len(text)
         names, keywords, match, new = self.names, self.keywords, self.master.match, str.__new__
         # Where only whitespace is left. Outlines often end in a long blanked stretch (the
         # statements the grammar does not see); a failing match there would backtrack over
         # it character by character (quadratic), so the loop stops before it instead.
-        tail = len(text[:end].rstrip(self.ws_chars)) if end != len(text) else len(text.rstrip(self.ws_chars))
+        tail = len(text.rstrip(self.ws_chars))
         while True:
             if pos >= tail:
                 return
-            m = match(text, pos, end)
+            m = match(text, pos)
             if m is None:
-                pos = self.trailing.match(text, pos, end).end()
+                pos = self.trailing.match(text, pos).end()
                 if pos >= end:
                     return
-                line = text.count("\n", 0, pos) + 1
-                raise UnexpectedCharacters(
-                    text, pos, line, pos - text.rfind("\n", 0, pos), allowed=set(names),
-                    state=parser_state, terminals_by_name=self.terminals_by_name,
-                )
+                raise UnexpectedCharacters(text, pos, set(names))
             i = m.lastindex
             type_ = names[i - 1]
             value = m.group(i)
             if type_ in keywords:
                 type_ = keywords[type_].get(value, type_)
-            pos = m.end()
-            # Token(type_, value, start, None, None, None, None, pos), without the two
-            # Python-level calls of Token.__new__ (one token per 30 bytes of outline)
+            # token(type_, value, start, end), without the Python-level call (one token
+            # per 30 bytes of outline)
             tok = new(Token, value)
             tok.type = type_
-            tok.start_pos = m.start(i)
             tok.value = value
-            tok.line = tok.column = tok.end_line = tok.end_column = None
-            tok.end_pos = pos
+            tok.start_pos = m.start(i)
+            tok.end_pos = pos = m.end()
             yield tok
 
 
-#: The compiled LALR tables shipped in the wheel (written at build time by hatch_build.py).
-PACKAGED_TABLES = "convex.lark-tables"
+class OutlineParser:
+    """The outline lexer and the LALR driver with the callbacks of ``transformer``, from
+    the tables ``data`` (:mod:`.tables`). :meth:`parse` raises :class:`.lalr.UnexpectedInput`."""
 
+    __slots__ = ("lexer", "driver")
 
-def _lark_options() -> dict:
-    """The options every Lark instance of this grammar is built with. Lark's cache check
-    hashes them (with the grammar, Lark's and Python's versions), so the build-time tables
-    and the run-time parser must use exactly these."""
-    return dict(parser="lalr", lexer=OutlineLexer, maybe_placeholders=True, start=["start", "body"])
+    def __init__(self, data: dict, transformer) -> None:
+        self.lexer = OutlineLexer(data["lexer"])
+        callbacks = make_callbacks(data["rules"], transformer)
+        self.driver = Driver(data["states"], data["start_states"], data["end_states"], callbacks)
 
-
-def _plugins() -> dict:
-    """Lark's ``_plugins`` option for the parsers this process uses: the LALR loop of
-    :mod:`.lalr` (not part of the tables: they are Lark's own format, and not hashed into
-    Lark's cache key)."""
-    from .lalr import TableParser
-
-    return {"LALR_Parser": TableParser}
-
-
-def _tables_header(text: str) -> bytes:
-    """First line of a packaged tables file: what the tables were compiled from (grammar,
-    OutlineLexer, Lark and Python versions). Tables with another header are not used."""
-    import sys
-
-    ident = f"{text}\0{OutlineLexer.VERSION}\0{lark_version}\0{sys.version_info[:2]}"
-    return b"convex-ssot-lark-tables " + hashlib.sha256(ident.encode()).hexdigest().encode()
-
-
-def build_tables(path) -> None:
-    """Compile the grammar and write its LALR tables to ``path`` (a header line, then
-    Lark's own serialisation, ``Lark.save``); used by the wheel build (``hatch_build.py``)
-    so that a fresh install does not spend about a second compiling the grammar."""
-    text = grammar_path().read_text(encoding="utf-8")
-    parser = Lark(text, **_lark_options())
-    with open(path, "wb") as fh:
-        fh.write(_tables_header(text) + b"\n")
-        parser.save(fh, exclude_options=("transformer",))
-
-
-def _packaged_parser(text: str) -> Lark | None:
-    """The parser loaded from the tables shipped in the wheel, or None when there are none
-    or they were compiled from anything else (another grammar, Lark or Python version)."""
-    from ..resources import data_dir
-
-    try:
-        with open(data_dir("grammars") / PACKAGED_TABLES, "rb") as fh:
-            if fh.readline().rstrip(b"\n") != _tables_header(text):
-                return None
-            return Lark.__new__(Lark)._load(fh, transformer=_TRANSFORMER, _plugins=_plugins())
-    except Exception:  # noqa: BLE001 - missing, damaged or from an incompatible Lark: compile instead
-        return None
+    def parse(self, text: str, start: str = "start"):
+        """What the ``start`` rule's callback returns for ``text``."""
+        return self.driver.parse(self.lexer.lex(text), start)
 
 
 @lru_cache(maxsize=1)
-def get_parser() -> Lark:
-    """The compiled LALR parser for ``grammars/convex.lark`` (built once per process; a
-    forked worker inherits it). It parses with :class:`.lalr.TableParser`, Lark's LALR
-    parser class replaced through Lark's ``_plugins`` option."""
-    return _load_parser()
+def get_parser() -> OutlineParser:
+    """The parser for ``grammars/convex.lark`` (built once per process; a forked worker
+    inherits it).
 
-
-def _load_parser() -> Lark:
-    """The compiled LALR parser for ``grammars/convex.lark``.
-
-    Its tables come from the wheel (:func:`build_tables`) when they match this grammar and
-    these Lark and Python versions; else from the user cache (``grammar-<key>.lark-cache``,
-    Lark's ``cache=``); else they are compiled (about 1 s) and cached.
-    """
+    Its tables come from the wheel (:func:`.tables.build_tables`) when they match this
+    grammar and this Python; else from the user cache (``grammar-<key>.tables``); else
+    Lark compiles them (about 1 s) and they are cached."""
     text = grammar_path().read_text(encoding="utf-8")
-    packaged = _packaged_parser(text)
-    if packaged is not None:
-        return packaged
-    key = hashlib.sha256((text + lark_version + OutlineLexer.VERSION).encode()).hexdigest()[:16]
-    return cache_mod.cached_lark(text, key, **_lark_options(), transformer=_TRANSFORMER, _plugins=_plugins())
+    data = tables.read(data_dir("grammars") / tables.PACKAGED_TABLES, text)
+    if data is None:
+        data = _cached_tables(text)
+    return OutlineParser(data, _TRANSFORMER)
+
+
+def _cached_tables(text: str) -> dict:
+    """The tables from the user cache, compiled and stored there when missing or stale
+    (a cache that cannot be written only costs the compile again next time)."""
+    d = cache_mod.cache_dir()
+    path = None if d is None else d / f"grammar-{tables.header(text)[-16:].decode()}.tables"
+    data = None if path is None else tables.read(path, text)
+    if data is None:
+        data = tables.compile_tables(text)
+        if path is not None:
+            try:
+                tables.write(path, text, data)
+            except OSError:
+                pass
+    return data
 
 
 def _describe(exc: UnexpectedInput) -> str:
+    """The message of a parse failure: the token or character the grammar cannot place."""
     tok = getattr(exc, "token", None)
     if tok is not None and getattr(tok, "type", None) == "$END":
         return "unexpected end of statement"
@@ -237,9 +169,7 @@ def _parse(text: str, base: int, start: str) -> list[ast.Node]:
         return parser.parse(text, start=start)
     except UnexpectedInput as exc:
         raise ParseFailure(base + (exc.pos_in_stream or 0), _describe(exc)) from None
-    except VisitError as exc:  # a Transformer bug on an odd-but-valid input
-        raise ParseFailure(base, f"could not interpret {exc.rule}: {exc.orig_exc}") from None
-    except (TypeError, AttributeError, IndexError, ValueError) as exc:  # same, raised inline
+    except (TypeError, AttributeError, IndexError, ValueError) as exc:  # a Transformer bug on an odd-but-valid input
         raise ParseFailure(base, f"could not interpret construct: {exc}") from None
 
 

@@ -1,12 +1,16 @@
 """The inline Transformer that turns the grammar's parse events into :mod:`.ast` nodes
 (no parse tree is built), and the JavaScript literal decoding it uses (string escapes,
-numeric literals)."""
+numeric literals).
+
+A rule's children are tokens, what the callbacks of its child rules returned (nodes,
+tuples, lists) and ``None`` (an empty ``[x]``); the tokens are the only ``str`` among them
+(the run-time lexer's :class:`.lalr.Token` and Lark's ``Token`` both subclass ``str``), so
+``isinstance(c, str)`` tells a token. The class is a plain object, not a ``lark.Transformer``:
+its callbacks are found by rule name, as Lark's ``ParseTreeBuilder`` finds them."""
 
 from __future__ import annotations
 
 from sys import intern  # names and string values repeat (`v`, `ctx`, table names): one copy each
-
-from lark import Token, Transformer
 
 from . import ast
 
@@ -84,7 +88,7 @@ def parse_js_number(text: str) -> float | int:
     return value if abs(value) <= 2**53 else float(t)
 
 
-def _tok_span(tok: Token, base: int) -> ast.Span:
+def _tok_span(tok, base: int) -> ast.Span:
     return (tok.start_pos + base, tok.end_pos + base)
 
 
@@ -99,15 +103,15 @@ def _key_of(node: ast.Node) -> str | None:
     return None
 
 
-class ToAst(Transformer):
-    """Lark tree → :mod:`.ast` nodes. ``base`` is added to every offset."""
+class ToAst:
+    """Inline Transformer: rule → :mod:`.ast` node, one method per rule (or alias) name.
+    ``base`` is added to every offset."""
 
     def __init__(self, base: int = 0) -> None:
-        super().__init__(visit_tokens=False)
         self.base = base
 
     def _pos(self, c, first: bool) -> int | None:
-        if isinstance(c, Token):
+        if isinstance(c, str):
             return (c.start_pos if first else c.end_pos) + self.base
         if isinstance(c, ast.Node):
             return c.span[0] if first else c.span[1]
@@ -144,7 +148,7 @@ class ToAst(Transformer):
 
     def keyword_name(self, ch):
         tok = ch[0]
-        if isinstance(tok, Token):
+        if isinstance(tok, str):
             return ast.Ident(_tok_span(tok, self.base), intern(str(tok)))
         return ast.Ident(self._span_of(ch), "?")
 
@@ -211,7 +215,7 @@ class ToAst(Transformer):
         return ast.Index((sp[0], sp[1] + 1), ch[0], ch[1])  # the filtered "]" follows the index
 
     def arguments(self, ch):
-        return ast.Paren(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, Token)])
+        return ast.Paren(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, str)])
 
     def call(self, ch):
         args = ch[-1]
@@ -286,7 +290,7 @@ class ToAst(Transformer):
         return ast.Opaque(self._span_of(ch), "conditional", parts if len(parts) == 3 else ())
 
     def assignment(self, ch):
-        op = str(ch[1]) if len(ch) == 3 and isinstance(ch[1], Token) else "="
+        op = str(ch[1]) if len(ch) == 3 and isinstance(ch[1], str) else "="
         return ast.Opaque(self._span_of(ch), "assignment", (op, ch[0], ch[-1]))
 
     def typeof_expr(self, ch):
@@ -306,7 +310,7 @@ class ToAst(Transformer):
         return ("body", _tok_span(tok, self.base))
 
     def arrow(self, ch):
-        is_async = isinstance(ch[0], Token) and ch[0].type == "ASYNC"
+        is_async = isinstance(ch[0], str) and ch[0].type == "ASYNC"
         params_node = next((c for c in ch[:-1] if isinstance(c, (ast.Paren, ast.Ident))), None)
         body = ch[-1]
         if isinstance(params_node, ast.Paren):
@@ -318,7 +322,7 @@ class ToAst(Transformer):
         return ast.Function(self._span_of(ch), params, None, body, is_async)
 
     def function_expr(self, ch):
-        is_async = isinstance(ch[0], Token) and ch[0].type == "ASYNC"
+        is_async = isinstance(ch[0], str) and ch[0].type == "ASYNC"
         paren = next((c for c in ch if isinstance(c, ast.Paren)), None)
         body = next((c for c in ch if isinstance(c, tuple) and c and c[0] == "body"), None)
         span = body[1] if body is not None else None
@@ -326,7 +330,7 @@ class ToAst(Transformer):
         return ast.Function(self._span_of(ch), paren.items if paren else [], span, None, is_async, name)
 
     def object(self, ch):
-        return ast.Obj(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, Token)])
+        return ast.Obj(self._span_of(ch), [c for c in ch if c is not None and not isinstance(c, str)])
 
     def prop(self, ch):
         return ast.Prop(self._span_of(ch), _key_of(ch[0]), ch[1])
@@ -342,7 +346,7 @@ class ToAst(Transformer):
         return ast.Prop(self._span_of(ch), ident.name, ident, shorthand=True)
 
     def method(self, ch):
-        is_async = isinstance(ch[0], Token) and ch[0].type == "ASYNC"
+        is_async = isinstance(ch[0], str) and ch[0].type == "ASYNC"
         key_node = next(c for c in ch if isinstance(c, (ast.Ident, ast.Str, ast.Num)))
         paren = next(c for c in ch if isinstance(c, ast.Paren))
         body = ch[-1]
@@ -365,7 +369,7 @@ class ToAst(Transformer):
         current = None
         seen_any = False
         for c in ch[1:]:
-            if isinstance(c, Token) and c.type in ("COMMA", "RSQB"):
+            if isinstance(c, str) and c.type in ("COMMA", "RSQB"):
                 if c.type == "COMMA" or current is not None or seen_any:
                     items.append(current)
                 current = None
@@ -381,7 +385,7 @@ class ToAst(Transformer):
         pairs: list[tuple[str, str]] = []
         complete = True
         for c in ch:
-            if c is not None and not isinstance(c, Token):
+            if c is not None and not isinstance(c, str):
                 complete = complete and _INCOMPLETE not in c
                 pairs.extend(p for p in c if p is not _INCOMPLETE)
         return ("pattern", pairs, complete, self._span_of(ch))
@@ -459,7 +463,7 @@ class ToAst(Transformer):
         return ("named", [c for c in ch if c is not None and c[0] is not None])
 
     def import_spec(self, ch):
-        type_only = isinstance(ch[0], Token)
+        type_only = isinstance(ch[0], str)
         imported = _key_of(ch[1])
         local = ch[2].name if ch[2] is not None else imported
         if type_only:
@@ -467,7 +471,7 @@ class ToAst(Transformer):
         return (imported, local)
 
     def import_decl(self, ch):
-        type_only = isinstance(ch[0], Token)
+        type_only = isinstance(ch[0], str)
         spec = ch[-1].value
         node = ast.Import(self._span_of(ch), spec, type_only=type_only)
         for c in ch[1:-1]:
@@ -484,7 +488,7 @@ class ToAst(Transformer):
         return ast.Import(self._span_of(ch), ch[0].value)
 
     def export_spec(self, ch):
-        if isinstance(ch[0], Token):
+        if isinstance(ch[0], str):
             return None
         # "[as _prop_name]" gets no placeholder (the rule is inlined): 2 or 3 children.
         a = _key_of(ch[1])

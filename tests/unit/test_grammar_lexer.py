@@ -4,15 +4,17 @@ file the tests ship, and the same failure where no terminal matches."""
 
 from __future__ import annotations
 
+import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from lark import Lark
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import LexerState, TextSlice
+from lark.exceptions import UnexpectedCharacters as LarkUnexpectedCharacters
 
 from convex_ssot.parse import lexer
+from convex_ssot.parse.lalr import UnexpectedCharacters
 from convex_ssot.parse.parser import OutlineLexer, get_parser
 from convex_ssot.resolve.modules import KEEP_KINDS
 from convex_ssot.resources import grammar_path
@@ -32,8 +34,7 @@ def _reference() -> Lark:
 
 
 def _ours(text: str):
-    lx = get_parser().parser.lexer
-    return [(t.type, str(t), t.start_pos, t.end_pos) for t in lx.lex(LexerState(TextSlice.cast_from(text)), None)]
+    return [(t.type, str(t), t.start_pos, t.end_pos) for t in get_parser().lexer.lex(text)]
 
 
 def _theirs(text: str):
@@ -47,7 +48,7 @@ def _outline(path: Path) -> str:
 
 
 def test_the_parser_uses_outline_lexer() -> None:
-    assert isinstance(get_parser().parser.lexer, OutlineLexer)
+    assert isinstance(get_parser().lexer, OutlineLexer)
 
 
 def test_there_are_sources_to_compare() -> None:
@@ -66,6 +67,7 @@ def test_same_tokens_as_larks_basic_lexer(path: Path) -> None:
         "const constant = letter; export default defaultValue",  # keywords vs identifiers
         "a => b >= c >>= d === e !== f ?? g ?. h",
         'x = 0x1F_n + 1_000.5e-3 + .5 + 10n; y = "a\\"b" + \'c\' + `t${1}`',
+        "é$_ ab\u00a0c a𝑥y1 b𝑥",  # non-ASCII, astral letters (not first: IDENT's first class is BMP)
         "  \n\t  ",  # only whitespace
         "",
     ],
@@ -74,11 +76,26 @@ def test_same_tokens_on_tricky_snippets(text: str) -> None:
     assert _ours(text) == _theirs(text)
 
 
-def test_same_failure_offset_on_a_character_no_terminal_matches() -> None:
-    text = "const a = 1;\n  # b"
+@pytest.mark.parametrize("text,bad", [("const a = 1;\n  # b", "#"), ("const a = 1;\n  a\U0001f600", "\U0001f600"), ("const a = 1;\n  𝑥", "𝑥")])
+def test_same_failure_offset_on_a_character_no_terminal_matches(text: str, bad: str) -> None:
     with pytest.raises(UnexpectedCharacters) as ours:
         _ours(text)
-    with pytest.raises(UnexpectedCharacters) as theirs:
+    with pytest.raises(LarkUnexpectedCharacters) as theirs:
         _theirs(text)
-    assert ours.value.pos_in_stream == theirs.value.pos_in_stream == text.index("#")
-    assert (ours.value.line, ours.value.column) == (theirs.value.line, theirs.value.column)
+    assert ours.value.pos_in_stream == theirs.value.pos_in_stream == text.index(bad)
+    assert (ours.value.line, ours.value.column, ours.value.char) == (theirs.value.line, theirs.value.column, theirs.value.char)
+
+
+def test_ident_terminal_matches_the_characters_of_its_readable_form() -> None:
+    """grammars/convex.lark writes IDENT with negated classes (fast to compile); it must
+    accept exactly the characters of /[A-Za-z_$\\u00a0-\\uffff][\\w$\\u00a0-\\uffff]*/, as a
+    first character and after one, over every code point."""
+    ident = next(t for t in _reference().terminals if t.name == "IDENT").pattern.to_regexp()
+    chars = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF)
+    first_old = set(re.findall(r"[A-Za-z_$\u00a0-\uffff]", chars))
+    rest_old = set(re.findall(r"[\w$\u00a0-\uffff]", chars))
+    new = re.compile(ident)
+    first_new = {c for c in chars if new.fullmatch(c)}
+    rest_new = {c for c in chars if new.fullmatch("a" + c)}
+    assert first_new == first_old and rest_new == rest_old
+    assert "𝑥" in rest_new and "\U0001f600" not in rest_new  # astral: \w only
