@@ -6,7 +6,7 @@ convex.lark-tables``, :mod:`convex_ssot.parse.tables`). The tables carry a heade
 text, form version, Python version and implementation); a wheel used with another Python
 compiles them on first use into the user cache instead. An editable install reads the
 checkout, which has no tables: its first run compiles them into the user cache
-(docs/performance.md, "Parser tables").
+(docs/architecture.md, "Parser tables: where they come from").
 """
 
 from __future__ import annotations

@@ -194,16 +194,17 @@ def test_installed_cli_syncs_chat_app_from_another_cwd(installed: Path, tmp_path
 
 def test_first_run_of_a_fresh_install_loads_the_packaged_tables(installed: Path, tmp_path: Path) -> None:
     """With an empty cache the parser comes from the tables in the wheel: Lark compiles
-    nothing and nothing is written to the cache (a compile would store its tables there),
-    and the parser works."""
+    nothing (it is not even imported) and nothing is written to the cache (a compile would
+    store its tables there), and the parser works."""
     code = (
+        "import sys;"
         "from convex_ssot.parse.parser import get_parser, parse_outline;"
         "items = parse_outline('import { v } from \"convex/values\";\\nexport const a = v.string();\\n');"
-        "print(len(items))"
+        "print(len(items), 'lark' in sys.modules)"
     )
     cache = tmp_path / "empty-cache"
     proc = _run([str(installed / "python"), "-c", code], cwd=tmp_path, env=_clean_env(CONVEX_SSOT_CACHE_DIR=str(cache)))
-    assert proc.stdout.strip() == "2", proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "2 False", proc.stdout + proc.stderr
     assert list(cache.glob("grammar-*")) == [], "the grammar was compiled instead of loaded from the wheel"
 
 
