@@ -47,6 +47,8 @@ class Node:
 
 
 class Ident(Node):
+    """An identifier reference ``name``."""
+
     __slots__ = ("name",)
     name: str
 
@@ -56,6 +58,8 @@ class Ident(Node):
 
 
 class Str(Node):
+    """A string literal; ``value`` with escapes decoded."""
+
     __slots__ = ("value",)
     value: str
 
@@ -65,6 +69,8 @@ class Str(Node):
 
 
 class Num(Node):
+    """A number literal: ``value`` as JavaScript reads it, ``text`` as written."""
+
     __slots__ = ("value", "text")
     value: float | int
     text: str
@@ -76,6 +82,8 @@ class Num(Node):
 
 
 class BigInt(Node):
+    """A BigInt literal ``123n``."""
+
     __slots__ = ("value",)
     value: int
 
@@ -85,6 +93,8 @@ class BigInt(Node):
 
 
 class Bool(Node):
+    """``true`` or ``false``."""
+
     __slots__ = ("value",)
     value: bool
 
@@ -94,10 +104,14 @@ class Bool(Node):
 
 
 class Null(Node):
+    """``null``."""
+
     __slots__ = ()
 
 
 class Member(Node):
+    """``obj.prop`` (also ``obj?.prop``)."""
+
     __slots__ = ("obj", "prop")
     obj: Node
     prop: str
@@ -109,6 +123,8 @@ class Member(Node):
 
 
 class Index(Node):
+    """``obj[index]``."""
+
     __slots__ = ("obj", "index")
     obj: Node
     index: Node
@@ -120,6 +136,8 @@ class Index(Node):
 
 
 class Call(Node):
+    """``callee(args…)``."""
+
     __slots__ = ("callee", "args")
     callee: Node
     args: list[Node]
@@ -131,6 +149,8 @@ class Call(Node):
 
 
 class New(Node):
+    """``new target``: ``target`` is the constructor call (or the bare constructor)."""
+
     __slots__ = ("target",)
     target: Node
 
@@ -140,6 +160,8 @@ class New(Node):
 
 
 class Spread(Node):
+    """``...expr`` in an array, an object or an argument list."""
+
     __slots__ = ("expr",)
     expr: Node
 
@@ -184,6 +206,8 @@ class Method(Node):
 
 
 class Obj(Node):
+    """An object literal: ``members`` are :class:`Prop`, :class:`Spread` and :class:`Method`."""
+
     __slots__ = ("members",)
     members: list[Node]  # Prop | Spread | Method
 
@@ -193,6 +217,8 @@ class Obj(Node):
 
 
 class Arr(Node):
+    """An array literal; a hole is None."""
+
     __slots__ = ("items",)
     items: list[Node | None]
 
@@ -322,6 +348,8 @@ class Declarator(Node):
 
 
 class VarDecl(Node):
+    """``const``/``let``/``var`` with its :class:`Declarator` list; ``exported`` for ``export const …``."""
+
     __slots__ = ("exported", "declarators")
     exported: bool
     declarators: list[Declarator]
@@ -333,6 +361,8 @@ class VarDecl(Node):
 
 
 class ExportDefault(Node):
+    """``export default expr``."""
+
     __slots__ = ("expr",)
     expr: Node
 
@@ -378,6 +408,8 @@ class Return(Node):
 
 
 class Throw(Node):
+    """``throw expr`` (in a function body)."""
+
     __slots__ = ("expr",)
     expr: Node
 
@@ -387,6 +419,8 @@ class Throw(Node):
 
 
 class If(Node):
+    """``if (test) then else other`` (in a function body; ``other`` None without ``else``)."""
+
     __slots__ = ("test", "then", "other")
     test: Node
     then: Node
