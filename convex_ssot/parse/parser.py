@@ -106,28 +106,34 @@ def get_parser() -> OutlineParser:
 
     Its tables come from the wheel (:func:`.tables.build_tables`) when they match this
     grammar and this Python; else from the user cache (``grammar-<key>.tables``); else
-    Lark compiles them (about 1 s) and they are cached."""
+    Lark compiles them (about 1 s) and they are cached (a cache that cannot be written
+    only costs the compile again next time). Damaged tables count as missing."""
     text = grammar_path().read_text(encoding="utf-8")
-    data = tables.read(data_dir("grammars") / tables.PACKAGED_TABLES, text)
-    if data is None:
-        data = _cached_tables(text)
+    parser = _load(data_dir("grammars") / tables.PACKAGED_TABLES, text)
+    if parser is not None:
+        return parser
+    d = cache_mod.cache_dir()
+    cached = None if d is None else d / f"grammar-{tables.header(text)[-16:].decode()}.tables"
+    parser = None if cached is None else _load(cached, text)
+    if parser is not None:
+        return parser
+    data = tables.compile_tables(text)
+    if cached is not None:
+        try:
+            tables.write(cached, text, data)
+        except OSError:
+            pass
     return OutlineParser(data, _TRANSFORMER)
 
 
-def _cached_tables(text: str) -> dict:
-    """The tables from the user cache, compiled and stored there when missing or stale
-    (a cache that cannot be written only costs the compile again next time)."""
-    d = cache_mod.cache_dir()
-    path = None if d is None else d / f"grammar-{tables.header(text)[-16:].decode()}.tables"
-    data = None if path is None else tables.read(path, text)
+def _load(path, text: str) -> OutlineParser | None:
+    data = tables.read(path, text)
     if data is None:
-        data = tables.compile_tables(text)
-        if path is not None:
-            try:
-                tables.write(path, text, data)
-            except OSError:
-                pass
-    return data
+        return None
+    try:
+        return OutlineParser(data, _TRANSFORMER)
+    except (KeyError, TypeError, ValueError, IndexError, re.error):  # the right header, a damaged body
+        return None
 
 
 def _describe(exc: UnexpectedInput) -> str:

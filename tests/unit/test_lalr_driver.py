@@ -153,6 +153,24 @@ def test_stale_packaged_tables_fall_back_to_compiling_into_the_cache(tmp_path, m
         get_parser.cache_clear()
 
 
+def test_damaged_tables_with_the_right_header_are_compiled_again(tmp_path, monkeypatch) -> None:
+    from convex_ssot.parse import parser as parser_mod
+
+    grammars = tmp_path / "grammars"
+    grammars.mkdir()
+    damaged = dict(_compiled(), lexer={"master": "("})  # loads, but is not a parser
+    tables.write(grammars / tables.PACKAGED_TABLES, _text(), damaged)
+    monkeypatch.setattr(parser_mod, "data_dir", lambda name: grammars)
+    monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path / "cache"))
+    get_parser.cache_clear()
+    _TRANSFORMER.base = 0
+    try:
+        assert get_parser().parse("const a = 1;") == _reference().parse("const a = 1;", start="start")
+        assert len(list((tmp_path / "cache").rglob("grammar-*.tables"))) == 1
+    finally:
+        get_parser.cache_clear()
+
+
 def test_parsing_does_not_import_lark(tmp_path) -> None:
     """Loading the tables and parsing need neither Lark nor its import time."""
     get_parser()  # the tables are in the session's cache directory (or the package)
