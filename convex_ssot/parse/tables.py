@@ -35,7 +35,8 @@ __all__ = ["PACKAGED_TABLES", "FORMAT", "header", "compile_tables", "build_table
 #: The compiled tables shipped in the wheel (written at build time by hatch_build.py).
 PACKAGED_TABLES = "convex.lark-tables"
 
-#: Version of the compact form; part of the header.
+#: Version of the compact form; part of the header. Bump it with any change to what
+#: :func:`compile_tables` records or to how :mod:`.lalr` and :class:`.parser.OutlineLexer` read it.
 FORMAT = "2"
 
 #: The options the grammar is compiled with (``start``: module outlines and function bodies).
