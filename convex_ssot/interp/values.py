@@ -11,7 +11,8 @@ code and knows no package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 from ..parse import ast
 

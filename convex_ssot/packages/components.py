@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.core import callee_text

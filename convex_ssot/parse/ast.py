@@ -9,7 +9,8 @@ Expressions the extractor never needs to understand (binary operators, condition
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 Span = tuple[int, int]
 
