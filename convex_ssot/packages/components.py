@@ -138,6 +138,8 @@ class VClient(ComponentValue):
 
 @dataclass(slots=True)
 class VClientMethod(ComponentValue):
+    """Method ``name`` of a component client value (called through :func:`call`)."""
+
     client: ComponentValue
     name: str
 

@@ -17,65 +17,87 @@ Span = tuple[int, int]
 
 @dataclass(slots=True)
 class Node:
+    """Base of every node: ``span`` is its ``(start, end)`` in the module's source text."""
+
     span: Span
 
 
 @dataclass(slots=True)
 class Ident(Node):
+    """An identifier reference ``name``."""
+
     name: str
 
 
 @dataclass(slots=True)
 class Str(Node):
+    """A string literal; ``value`` with escapes decoded."""
+
     value: str
 
 
 @dataclass(slots=True)
 class Num(Node):
+    """A number literal: ``value`` as JavaScript reads it, ``text`` as written."""
+
     value: float | int
     text: str
 
 
 @dataclass(slots=True)
 class BigInt(Node):
+    """A BigInt literal ``123n``."""
+
     value: int
 
 
 @dataclass(slots=True)
 class Bool(Node):
+    """``true`` or ``false``."""
+
     value: bool
 
 
 @dataclass(slots=True)
 class Null(Node):
-    pass
+    """``null``."""
 
 
 @dataclass(slots=True)
 class Member(Node):
+    """``obj.prop`` (also ``obj?.prop``)."""
+
     obj: Node
     prop: str
 
 
 @dataclass(slots=True)
 class Index(Node):
+    """``obj[index]``."""
+
     obj: Node
     index: Node
 
 
 @dataclass(slots=True)
 class Call(Node):
+    """``callee(args…)``."""
+
     callee: Node
     args: list[Node]
 
 
 @dataclass(slots=True)
 class New(Node):
+    """``new target``: ``target`` is the constructor call (or the bare constructor)."""
+
     target: Node
 
 
 @dataclass(slots=True)
 class Spread(Node):
+    """``...expr`` in an array, an object or an argument list."""
+
     expr: Node
 
 
@@ -102,11 +124,15 @@ class Method(Node):
 
 @dataclass(slots=True)
 class Obj(Node):
+    """An object literal: ``members`` are :class:`Prop`, :class:`Spread` and :class:`Method`."""
+
     members: list[Node]  # Prop | Spread | Method
 
 
 @dataclass(slots=True)
 class Arr(Node):
+    """An array literal; a hole is None."""
+
     items: list[Node | None]
 
 
@@ -190,12 +216,16 @@ class Declarator(Node):
 
 @dataclass(slots=True)
 class VarDecl(Node):
+    """``const``/``let``/``var`` with its :class:`Declarator` list; ``exported`` for ``export const …``."""
+
     exported: bool
     declarators: list[Declarator]
 
 
 @dataclass(slots=True)
 class ExportDefault(Node):
+    """``export default expr``."""
+
     expr: Node
 
 
@@ -227,11 +257,15 @@ class Return(Node):
 
 @dataclass(slots=True)
 class Throw(Node):
+    """``throw expr`` (in a function body)."""
+
     expr: Node
 
 
 @dataclass(slots=True)
 class If(Node):
+    """``if (test) then else other`` (in a function body; ``other`` None without ``else``)."""
+
     test: Node
     then: Node
     other: Node | None
