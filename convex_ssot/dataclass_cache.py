@@ -13,8 +13,8 @@ of every dataclass of the package, code object for code object).
 The cache: one file per defining module, ``<cache dir>/dataclass-code/<interpreter>/<module>.marshal``
 (:func:`convex_ssot.cache.cache_root`), a :mod:`marshal`-ed ``{source text: code object}``
 (marshal is the format of ``.pyc`` files; the interpreter directory is named by
-``sys.implementation.cache_tag`` and ``sys.hexversion``, so a code object is only ever
-read by the interpreter that compiled it). It is read when a module defines its first
+``sys.implementation.cache_tag``, ``sys.hexversion`` and the ``-O`` level, so a code
+object is only ever read by the interpreter, and in the mode, that compiled it). It is read when a module defines its first
 dataclass; a missing, unreadable or foreign file is an empty cache. It is written only by
 :func:`save` (the command-line entry points call it after a command, unless caching is
 off): for each module that compiled anything, exactly the texts that module used, so
@@ -33,7 +33,7 @@ from types import CodeType
 
 __all__ = ["dataclass", "save"]
 
-_INTERPRETER = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"
+_INTERPRETER = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-O{sys.flags.optimize}"
 
 #: module name -> {source text: code}: what the module's file held, then what was compiled.
 _loaded: dict[str, dict[str, CodeType]] = {}
