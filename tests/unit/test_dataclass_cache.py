@@ -121,3 +121,23 @@ def test_the_cache_is_written_only_when_caching_is_on(tmp_path, monkeypatch):
     dataclass_cache.save()
     written = marshal.loads((dataclass_cache._directory() / f"{__name__}.marshal").read_bytes())
     assert len(written) >= 4 and all(isinstance(k, str) for k in written)  # __init__, __repr__, __eq__, __hash__, ...
+
+
+def test_every_module_takes_dataclass_from_the_cache():
+    """A module using ``dataclasses.dataclass`` directly would compile its methods on every
+    start again (import ``dataclass`` from ``convex_ssot.dataclass_cache`` instead)."""
+    import ast
+    from pathlib import Path
+
+    import convex_ssot
+
+    direct = []
+    for path in sorted(Path(convex_ssot.__file__).parent.rglob("*.py")):
+        if path.name == "dataclass_cache.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "dataclasses" and any(a.name == "dataclass" for a in node.names):
+                direct.append(f"{path.name}:{node.lineno}")
+            elif isinstance(node, ast.Attribute) and node.attr == "dataclass" and isinstance(node.value, ast.Name) and node.value.id == "dataclasses":
+                direct.append(f"{path.name}:{node.lineno}")
+    assert direct == []
