@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_dir", "set_enabled", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
+__all__ = ["cache_root", "cache_dir", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
 
 _enabled = True
 
@@ -22,20 +22,24 @@ def set_enabled(enabled: bool) -> None:
     _enabled = enabled
 
 
-def cache_dir(ignore_switch: bool = False) -> Path | None:
-    """The cache directory (created on demand), or None when caching is off or impossible.
-    With ``ignore_switch``, ``--no-cache`` (:func:`set_enabled`) is not consulted (the
-    lock files of :func:`lock_file` live there whatever a run's caching)."""
+def cache_root(ignore_switch: bool = False) -> Path | None:
+    """Where the cache directory is (not created), or None when caching is off."""
     if not _enabled and not ignore_switch:
         return None
     env = os.environ.get("CONVEX_SSOT_CACHE_DIR")
     if env is not None:
-        if env == "":
-            return None
-        base = Path(env)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = Path(xdg) / "convex-ssot" if xdg else Path.home() / ".cache" / "convex-ssot"
+        return Path(env) if env else None
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) / "convex-ssot" if xdg else Path.home() / ".cache" / "convex-ssot"
+
+
+def cache_dir(ignore_switch: bool = False) -> Path | None:
+    """The cache directory (created on demand), or None when caching is off or impossible.
+    With ``ignore_switch``, ``--no-cache`` (:func:`set_enabled`) is not consulted (the
+    lock files of :func:`lock_file` live there whatever a run's caching)."""
+    base = cache_root(ignore_switch)
+    if base is None:
+        return None
     try:
         base.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -331,6 +335,12 @@ def _sha256(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
+    """Write ``path`` through a temporary file in its directory and a rename (never half
+    written); False when impossible."""
+    return _write_atomic(path, data)
 
 
 def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:

@@ -12,7 +12,7 @@ without the template's ``ApiFromModules`` type (a hand-written stand-in, such as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .dataclass_cache import dataclass
 from pathlib import Path
 
 from .resolve.discovery import discover_modules, has_import_or_export

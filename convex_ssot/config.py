@@ -15,7 +15,8 @@ Errors here are :class:`ConfigError` (exit 1 in the CLI). Nothing in this module
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
+from .dataclass_cache import dataclass
 from pathlib import Path
 
 from .errors import ConfigError

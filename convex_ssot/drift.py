@@ -23,7 +23,8 @@ formats are documented in docs/lifecycle.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from .dataclass_cache import dataclass
 from pathlib import Path
 
 from .config import CONFIG_REL, DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, load_config

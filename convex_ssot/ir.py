@@ -12,7 +12,8 @@ commitTs``. Optionality is a flag on the validator (``isOptional`` in Convex), e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from .dataclass_cache import dataclass
 
 __all__ = [
     "Diagnostic",

@@ -7,7 +7,8 @@ subclasses; they never print or exit (the CLI does that).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import field
+from .dataclass_cache import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING

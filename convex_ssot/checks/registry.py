@@ -12,7 +12,7 @@ a rule id. The registry only describes rules; it imports no checker (no cycles).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 __all__ = ["Rule", "Finding", "RULES", "GROUPS", "SEVERITIES", "DOCS_URL", "rule"]
 

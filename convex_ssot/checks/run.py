@@ -6,7 +6,8 @@ Returns data; never prints (the CLI formats it with :mod:`.report`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+from ..dataclass_cache import dataclass
 
 from ..config import Config
 from ..errors import ConfigError

@@ -14,7 +14,8 @@ inline suppression.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..config import CONFIG_REL

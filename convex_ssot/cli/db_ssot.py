@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import cache
+from .. import cache, dataclass_cache
 from ..config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config
 from ..status import status_data
 from ..errors import ConfigError
@@ -129,4 +129,7 @@ def _update_registry(cfg, result) -> list[str]:
 
 
 def main() -> None:
-    cli(prog_name="ctl-db-ssot")
+    try:
+        cli(prog_name="ctl-db-ssot")
+    finally:
+        dataclass_cache.save()  # the compiled dataclass methods, after a first run (not with --no-cache)

@@ -16,7 +16,8 @@ access to them is unknown, never guessed).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 from collections import ChainMap
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from ..parse import ast
 from .values import VBuiltin, VObj, VUnknown, Value
 
-__all__ = ["PackageModel", "PackageRegistry"]
+__all__ = ["PackageModel", "PackageRegistry", "LazyModel", "GLOBAL_HOOKS", "package_name"]
 
 
 class PackageModel:
@@ -116,21 +116,100 @@ class PackageModel:
         return None
 
 
-class PackageRegistry:
-    """The package models of a run, asked in order (the first answer wins)."""
+#: The hooks the registry offers to every model in order (not through a specifier or a
+#: builtin name); a model overriding one is asked for it (:class:`LazyModel.hooks`).
+GLOBAL_HOOKS = ("new", "call_failed", "call_unknown", "intercept")
 
-    def __init__(self, models: Sequence[PackageModel], on_assumed=None) -> None:
-        self.models = tuple(models)
+
+def package_name(specifier: str) -> str:
+    """The package a bare specifier names: ``@scope/name`` or ``name`` (``zod/v4`` → ``zod``)."""
+    parts = specifier.split("/")
+    return "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+
+
+class LazyModel:
+    """A :class:`PackageModel` the registry imports only when it may be asked something
+    (astroid's "brains" work the same way): what the model can answer is declared here,
+    statically, so that a run whose modules never import its package never imports its
+    module. ``tests/unit/test_package_registry.py`` fails when a declaration and its
+    model disagree.
+
+    * ``load()`` → the model (imports its module);
+    * ``specifiers`` / ``packages``: the model may answer :meth:`PackageModel.export`,
+      :meth:`~PackageModel.handles` and :meth:`~PackageModel.modelled_version` only for
+      these specifiers, or for any specifier of these packages (:func:`package_name`);
+    * ``builtin_names`` / ``builtin_prefixes`` / ``reads_installed``: the model class's own;
+    * ``hooks``: the :data:`GLOBAL_HOOKS` the model class overrides (the model is loaded
+      the first time the registry asks one of them).
+    """
+
+    __slots__ = ("load", "specifiers", "packages", "builtin_names", "builtin_prefixes", "reads_installed", "hooks")
+
+    def __init__(self, load, *, specifiers=(), packages=(), builtin_names=(), builtin_prefixes=(), reads_installed=False, hooks=()) -> None:
+        self.load = load
+        self.specifiers = frozenset(specifiers)
+        self.packages = frozenset(packages)
+        self.builtin_names = frozenset(builtin_names)
+        self.builtin_prefixes = tuple(builtin_prefixes)
+        self.reads_installed = reads_installed
+        self.hooks = frozenset(hooks)
+
+    def may_know(self, specifier: str) -> bool:
+        """Whether the model may answer for ``specifier`` (False: it surely does not)."""
+        return specifier in self.specifiers or (bool(self.packages) and package_name(specifier) in self.packages)
+
+
+def _overrides(model: PackageModel, hook: str) -> bool:
+    return getattr(type(model), hook) is not getattr(PackageModel, hook)
+
+
+class PackageRegistry:
+    """The package models of a run, asked in order (the first answer wins).
+
+    ``models`` holds :class:`PackageModel` objects and :class:`LazyModel` declarations; a
+    declaration is replaced by its model the first time the model may answer (an import of
+    one of its specifiers, one of its builtin names, one of its hooks), so the answers are
+    those of the loaded models in the same order."""
+
+    def __init__(self, models: Sequence[PackageModel | LazyModel], on_assumed=None) -> None:
+        self._slots: list[PackageModel | LazyModel] = list(models)
         #: ``on_assumed(ev, mod, package, version, specifier)``: a versioned model was used.
         self.on_assumed = on_assumed
-        self._exact: dict[str, PackageModel] = {}
-        self._prefixes: list[tuple[str, PackageModel]] = []
-        for m in self.models:
+        self._exact: dict[str, int] = {}
+        self._prefixes: list[tuple[str, int]] = []
+        for i, m in enumerate(self._slots):
             for n in m.builtin_names:
-                self._exact.setdefault(n, m)
-            self._prefixes.extend((p, m) for p in m.builtin_prefixes)
+                self._exact.setdefault(n, i)
+            self._prefixes.extend((p, i) for p in m.builtin_prefixes)
         self._owner_cache: dict[str, PackageModel | None] = {}
-        self._interceptors = tuple(m for m in self.models if type(m).intercept is not PackageModel.intercept)
+        self._hooked = {
+            hook: tuple(i for i, m in enumerate(self._slots) if (hook in m.hooks if isinstance(m, LazyModel) else _overrides(m, hook)))
+            for hook in GLOBAL_HOOKS
+        }
+
+    def _model(self, i: int) -> PackageModel:
+        m = self._slots[i]
+        if isinstance(m, LazyModel):
+            m = self._slots[i] = m.load()
+        return m
+
+    @property
+    def models(self) -> tuple[PackageModel, ...]:
+        """Every model, in order (loads those not loaded yet)."""
+        return tuple(self._model(i) for i in range(len(self._slots)))
+
+    def loaded(self) -> tuple[PackageModel, ...]:
+        """The models loaded so far, in order."""
+        return tuple(m for m in self._slots if not isinstance(m, LazyModel))
+
+    def _knowing(self, specifier: str):
+        """The models that may know ``specifier``, in order (loading declared ones that may)."""
+        for i, m in enumerate(self._slots):
+            if isinstance(m, LazyModel):
+                if not m.may_know(specifier):
+                    continue
+                m = self._model(i)
+            yield m
 
     def owner(self, name: str) -> PackageModel | None:
         """The model that owns the builtin ``name``."""
@@ -140,18 +219,19 @@ class PackageRegistry:
             pass
         found = self._exact.get(name)
         if found is None:
-            for p, m in self._prefixes:
+            for p, i in self._prefixes:
                 if name.startswith(p):
-                    found = m
+                    found = i
                     break
-        self._owner_cache[name] = found
-        return found
+        model = self._model(found) if found is not None else None
+        self._owner_cache[name] = model
+        return model
 
     def export(self, ev, mod, specifier: str, name: str) -> Value | None:
         """What a model gives for ``name`` imported from ``specifier``; None when no model
         knows the specifier (the core then resolves it as a module). A model written from
         one version reports its use where the project has another (``on_assumed``)."""
-        for m in self.models:
+        for m in self._knowing(specifier):
             out = m.export(ev, mod, specifier, name)
             if out is not None:
                 pv = m.modelled_version(specifier)
@@ -163,7 +243,7 @@ class PackageRegistry:
     def reader_for(self, specifier: str) -> PackageModel | None:
         """The model of ``specifier`` that gives way to the installed package when the
         installed version is not the one it was read from, or None."""
-        for m in self.models:
+        for m in self._knowing(specifier):
             if m.reads_installed and m.handles(specifier):
                 return m
         return None
@@ -181,29 +261,29 @@ class PackageRegistry:
         return m.apply(ev, name, values) if m is not None else None
 
     def new(self, ev, mod, node: ast.New) -> Value | None:
-        for m in self.models:
-            out = m.new(ev, mod, node)
+        for i in self._hooked["new"]:
+            out = self._model(i).new(ev, mod, node)
             if out is not None:
                 return out
         return None
 
     def intercept(self, ev, mod, callee: Value, node: ast.Call) -> Value | None:
-        for m in self._interceptors:
-            out = m.intercept(ev, mod, callee, node)
+        for i in self._hooked["intercept"]:
+            out = self._model(i).intercept(ev, mod, callee, node)
             if out is not None:
                 return out
         return None
 
     def call_failed(self, ev, mod, callee: Value, node: ast.Call, result: VUnknown) -> Value | None:
-        for m in self.models:
-            out = m.call_failed(ev, mod, callee, node, result)
+        for i in self._hooked["call_failed"]:
+            out = self._model(i).call_failed(ev, mod, callee, node, result)
             if out is not None:
                 return out
         return None
 
     def call_unknown(self, ev, mod, callee: VUnknown, node: ast.Call) -> Value | None:
-        for m in self.models:
-            out = m.call_unknown(ev, mod, callee, node)
+        for i in self._hooked["call_unknown"]:
+            out = self._model(i).call_unknown(ev, mod, callee, node)
             if out is not None:
                 return out
         return None

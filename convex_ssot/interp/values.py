@@ -11,7 +11,8 @@ code and knows no package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 from ..parse import ast
 
@@ -48,37 +49,47 @@ class VObj(Value):
 
 @dataclass(slots=True)
 class VArr(Value):
+    """A JavaScript array of known elements."""
+
     items: list[Value]
 
 
 @dataclass(slots=True)
 class VStr(Value):
+    """A JavaScript string."""
+
     value: str
 
 
 @dataclass(slots=True)
 class VNum(Value):
+    """A JavaScript number (``float``; an ``int`` where the literal was one)."""
+
     value: float | int
 
 
 @dataclass(slots=True)
 class VBigInt(Value):
+    """A JavaScript BigInt."""
+
     value: int
 
 
 @dataclass(slots=True)
 class VBool(Value):
+    """A JavaScript boolean."""
+
     value: bool
 
 
 @dataclass(slots=True)
 class VNull(Value):
-    pass
+    """JavaScript ``null``."""
 
 
 @dataclass(slots=True)
 class VUndefined(Value):
-    pass
+    """JavaScript ``undefined``."""
 
 
 @dataclass(slots=True)

@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.core import callee_text
@@ -84,6 +84,7 @@ from .versions import choose_variant, model, variant
 from .convex_server import VBuilder, VRegistration
 from .convex_values import VVal
 from .component_reading import installed_method
+from .component_values import Unlisted, VFactoryUnknown, unlisted
 from .component_validators import on_complete_args, on_complete_object, workflow_validators_046
 from .validator_ir import from_convex_json
 
@@ -97,7 +98,7 @@ MODELLED_PACKAGES = ("@convex-dev/migrations", "@convex-dev/workflow", "@convex-
 
 
 @dataclass(slots=True)
-class ComponentValue(ModelValue):
+class ComponentValue(ModelValue, Unlisted):
     """Base of the values this module gives the evaluator; it dispatches member access
     and calls on them here (:func:`member`, :func:`call`)."""
 
@@ -138,8 +139,17 @@ class VClient(ComponentValue):
 
 @dataclass(slots=True)
 class VClientMethod(ComponentValue):
+    """Method ``name`` of a component client value (called through :func:`call`)."""
+
     client: ComponentValue
     name: str
+
+    def unlisted(self) -> VFactoryUnknown | None:
+        """A property of a component's client API (``export const {create, list} = f(components.x, …)``)."""
+        if isinstance(self.client, VForeignClient) and self.client.called:
+            what = f"{self.client.what}.{self.name}"
+            return VFactoryUnknown(f"{what} of {self.client.package} is not modelled", self.client.package, what)
+        return None
 
 
 @dataclass(slots=True)
@@ -164,18 +174,9 @@ class VForeignClient(ComponentValue):
     #: whose result, or any property of it, may be a registered Convex function.
     called: bool = False
 
-
-@dataclass(slots=True)
-class VFactoryUnknown(VUnknown):
-    """The result of calling a method of an unmodelled client: possibly a Convex
-    function the tool cannot list (reported as CSX243 where it is exported)."""
-
-    package: str = ""
-    what: str = ""
-    #: ``"method"`` (a client's method: always reported) or ``"function"`` (a package
-    #: function: reported only for destructured exports, ``export const {a, b} = f()``,
-    #: the shape of an API object; a single value such as agent's ``createTool()`` is not).
-    via: str = "method"
+    def unlisted(self) -> VFactoryUnknown | None:
+        """The result of a component's client API factory (``export const api = f(components.x, …)``)."""
+        return VFactoryUnknown(f"{self.what} of {self.package} is not modelled", self.package, self.what) if self.called else None
 
 
 # ---------------------------------------------------------------- imports
@@ -393,22 +394,6 @@ def call(ev, mod, callee: Value, node: ast.Call) -> Value | None:
             if mentions_components(mod, args):
                 return VForeignClient(pkg, f"{text}(...)", called=True)
             return VFactoryUnknown(f"{text}() of {pkg} is not modelled", pkg, f"{text}()", "function")
-    return None
-
-
-def unlisted(val: Value) -> VFactoryUnknown | None:
-    """What an exported value says about functions the contract cannot list: a
-    :class:`VFactoryUnknown` for an unmodelled factory's result, for the result of a
-    component's client API factory (``export const api = f(components.x, …)``), and for a
-    property of it (``export const {create, list} = f(components.x, …)``, whatever the
-    package's scope); None for anything else (``new X(components.x)`` itself is a client)."""
-    if isinstance(val, VFactoryUnknown):
-        return val
-    if isinstance(val, VForeignClient) and val.called:
-        return VFactoryUnknown(f"{val.what} of {val.package} is not modelled", val.package, val.what)
-    if isinstance(val, VClientMethod) and isinstance(val.client, VForeignClient) and val.client.called:
-        what = f"{val.client.what}.{val.name}"
-        return VFactoryUnknown(f"{what} of {val.client.package} is not modelled", val.client.package, what)
     return None
 
 

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.core import callee_text

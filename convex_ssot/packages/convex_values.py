@@ -11,7 +11,7 @@ their position). Also the conversions every model uses: a value as a validator
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.packages import PackageModel

@@ -39,7 +39,8 @@ written with ``defineEnt`` in the project keep ``origin: null``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.packages import PackageModel

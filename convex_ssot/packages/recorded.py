@@ -47,7 +47,7 @@ from ..interp.core import callee_text
 from ..interp.packages import PackageModel
 from ..interp.values import VBuiltin, VObj, VUnknown, Value
 from ..parse import ast
-from .components import VFactoryUnknown
+from .component_values import VFactoryUnknown
 from .convex_server import VBuilder, VRegistration, VTable
 from .convex_values import VVal
 from .validator_ir import from_convex_json

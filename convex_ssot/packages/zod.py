@@ -28,7 +28,8 @@ is :func:`from_convex`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.packages import PackageModel

@@ -44,7 +44,7 @@ builder's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp.packages import PackageModel

@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 from array import array
 import re
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from .mask import LexIssue, Masked, blank, mask
 

@@ -7,7 +7,8 @@ replaced by a filler without brackets) and ``clean`` (comments blanked, strings 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 __all__ = ["LexIssue", "Masked", "mask", "blank"]
 

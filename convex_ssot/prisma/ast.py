@@ -13,7 +13,8 @@ constant path such as ``Cascade`` or ``true``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 __all__ = ["Pos", "Expr", "Arg", "Attribute", "Field", "EnumValue", "Setting", "Block", "SchemaFile"]
 

@@ -14,7 +14,8 @@ through Prisma's own ``validate`` as well.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 from ..errors import InputError
 from . import ast

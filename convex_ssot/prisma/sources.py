@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..config import check_inside

@@ -13,7 +13,8 @@ too, one level deep.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 
 from .. import ir
 

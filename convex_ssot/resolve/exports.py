@@ -7,7 +7,7 @@ and the function modules, so imports, constants and helpers are followed exactly
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..interp.values import Value, VUnknown

@@ -25,7 +25,7 @@ never a guessed one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 __all__ = ["Fact", "ChainCall", "scan_located", "match_bracket"]
 

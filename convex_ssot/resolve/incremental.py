@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp import journal

@@ -8,7 +8,8 @@ which the evaluator looks names up in. Nothing here knows what Convex APIs mean.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from .. import ir

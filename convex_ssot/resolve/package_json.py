@@ -17,7 +17,8 @@ import glob
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..cache import note_input

@@ -36,7 +36,7 @@ interpreter does not execute).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..cache import note_input

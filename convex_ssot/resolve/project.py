@@ -22,7 +22,7 @@ from ..interp import journal
 from ..interp.core import Evaluator
 from ..interp.values import VUnknown
 from ..packages import default_registry
-from ..packages.components import VFactoryUnknown, unlisted
+from ..packages.component_values import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
 from .modules import Module, load_module
 from .installed import read_package

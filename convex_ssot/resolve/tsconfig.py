@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 
 from ..cache import note_input
 from .package_json import EXACT, exports_resolve, parse_package_name, read_jsonc, read_package_json

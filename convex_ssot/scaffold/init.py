@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..dataclass_cache import dataclass
 from pathlib import Path, PurePosixPath
 
 from .. import fsutil

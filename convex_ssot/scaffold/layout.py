@@ -22,7 +22,7 @@ import fnmatch
 import json
 import os
 import re
-from dataclasses import dataclass
+from ..dataclass_cache import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..config import Config, check_inside, inside

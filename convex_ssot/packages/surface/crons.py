@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ...dataclass_cache import dataclass
 
 from ... import ir
 from ...interp.values import VArr, VBigInt, VBool, VCallable, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value

@@ -31,7 +31,7 @@ by :func:`.model.call` (CSX502).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ...dataclass_cache import dataclass
 
 from ...parse import ast
 from ..versions import find_version

@@ -19,7 +19,8 @@ A route whose spec the evaluator cannot resolve is reported (CSX501) and left ou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ...dataclass_cache import dataclass
 
 from ...interp.values import VBool, VCallable, VNull, VObj, VStr, VUndefined, VUnknown, Value
 from .values import SurfaceValue

@@ -18,7 +18,7 @@ model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ...dataclass_cache import dataclass
 
 from ... import ir
 from ...interp.values import ModelValue, Value, VStr, VUnknown

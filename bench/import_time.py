@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Start-up import time of convex-ssot, by module group, in fresh interpreters.
+
+Each run is a new process of the given Python (``--python``, repeatable: several installs
+are run alternately) importing, in the order a ``sync-to-context`` run needs them:
+
+cli              convex_ssot.cli.db_ssot (click, the configuration)
+project+emit     convex_ssot.resolve.project, emit.functions_contract, emit.db_contract
+                 (interpreter core, IR, package models, resolution)
+validate         convex_ssot.validate and jsonschema_rs
+parser           convex_ssot.parse.parser (Lark)
+registry         convex_ssot.pipeline, resolve.incremental and the package registry of a run
+
+and printing the wall time of each group (``time.perf_counter``; with ``--cpu``, the
+process's CPU time, ``time.process_time``, steadier on a busy machine). Prints the median of
+``--runs`` runs per group and install, in ms, as a markdown table. Measure a
+non-editable install (``pip install .``): an editable install imports more slowly. The
+dataclass code cache (convex_ssot/dataclass_cache.py) is read from the cache directory of
+the environment (``XDG_CACHE_HOME``/``CONVEX_SSOT_CACHE_DIR``); one ``ctl-db-ssot``
+command run before fills it. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+
+GROUPS = ("cli", "project+emit", "validate", "parser", "registry")
+
+_PROBE = """
+import time
+clock = time.{clock}
+r = []
+t = clock(); import convex_ssot.cli.db_ssot; r.append(clock() - t)
+t = clock(); import convex_ssot.resolve.project, convex_ssot.emit.functions_contract, convex_ssot.emit.db_contract; r.append(clock() - t)
+t = clock(); import convex_ssot.validate, jsonschema_rs; r.append(clock() - t)
+t = clock(); import convex_ssot.parse.parser; r.append(clock() - t)
+t = clock(); import convex_ssot.pipeline, convex_ssot.resolve.incremental
+from convex_ssot.packages import default_registry; default_registry(); r.append(clock() - t)
+print(" ".join(repr(x) for x in r))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--python", action="append", help="interpreter of an install (repeatable; default: this one)")
+    ap.add_argument("--runs", type=int, default=9, help="runs per install (default 9)")
+    ap.add_argument("--cpu", action="store_true", help="CPU time (process_time) instead of wall time")
+    args = ap.parse_args(argv)
+    pythons = args.python or [sys.executable]
+    times: dict[str, list[list[float]]] = {p: [] for p in pythons}
+    for i in range(args.runs):
+        for p in pythons if i % 2 == 0 else pythons[::-1]:
+            probe = _PROBE.replace("{clock}", "process_time" if args.cpu else "perf_counter")
+            out = subprocess.run([p, "-c", probe], capture_output=True, text=True, check=True, cwd="/")
+            times[p].append([float(x) * 1000 for x in out.stdout.split()])
+    print("| install | " + " | ".join(GROUPS) + " | total |")
+    print("|---|" + "---:|" * (len(GROUPS) + 1))
+    for p, rows in times.items():
+        med = [statistics.median(col) for col in zip(*rows)]
+        total = statistics.median(sum(r) for r in rows)
+        print(f"| {p} | " + " | ".join(f"{m:.1f}" for m in med) + f" | {total:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
