@@ -76,9 +76,10 @@ def _probe(cache_dir) -> dict:
 
 def test_every_dataclass_is_the_standard_one_compiled_or_cached(tmp_path):
     cold = _probe(tmp_path)
-    assert cold["classes"] >= 100 and cold["methods"] >= 300
+    # parse/ast.py writes its node classes out (no dataclasses); the rest of the package has ~100
+    assert cold["classes"] >= 80 and cold["methods"] >= 250
     assert cold["differ"] == []
-    assert "convex_ssot.ir" in cold["missed"] and "convex_ssot.parse.ast" in cold["missed"]
+    assert "convex_ssot.ir" in cold["missed"] and "convex_ssot.interp.values" in cold["missed"]
     files = sorted(p.name for p in (tmp_path / "dataclass-code").iterdir() for p in p.iterdir())
     assert "convex_ssot.ir.marshal" in files
 
