@@ -16,7 +16,7 @@ import re
 import sys
 
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
-from .emit.jsonout import dumps, loads
+from .emit.jsonout import Fragment, dumps, dumps_nested, has_fragments, loads
 from .errors import ContractError
 
 if TYPE_CHECKING:  # the IR and the emitters are imported only when sources are read
@@ -78,18 +78,26 @@ class Derived:
     someone asks for them, and rebuilt from the sources if that copy is unusable.
     """
 
-    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous")
+    __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous",
+                 "reused", "remember", "_plain")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
         self._db, self._functions, self.project, self._load = db, functions, project, load
         self.warnings = list(warnings or [])
         #: the contracts' :func:`~convex_ssot.emit.jsonout.dumps` bytes, by name, when they were
-        #: serialised to compute the fingerprints (reused for the project cache entry, then
-        #: dropped)
+        #: serialised to compute the fingerprints (reused for the project cache entry and
+        #: written by :func:`sync`, which drops them as it stages them)
         self.serialized: dict[str, bytes] = {}
         #: fingerprints of the contracts the previous run derived (from the project cache)
         self.previous: dict[str, str] = {}
+        #: ``(calls, calledBy)`` of the function entries taken from a validated contract
+        #: (``functions_contract(bodies=…)``): what validation must still check of them
+        self.reused: list = []
+        #: stores where each function entry lies in the project cache's contracts file,
+        #: once the function contract has passed validation (:func:`_remember_entries`)
+        self.remember = None
+        self._plain: dict[str, dict] = {}
         if db is not None:
             summary = summary or summarize(db, functions)
             if fingerprints is None:
@@ -116,11 +124,24 @@ class Derived:
         if self.summary.get("functions", 0) is None:
             return None
         self._ensure()
+        if self._functions is not None and has_fragments(self._functions.get("functions", ())):
+            if "functions" not in self._plain:  # entries kept as serialised bytes: parsed for readers
+                data = self.serialized.get("functions")
+                self._plain["functions"] = loads(data if data is not None else dumps(self._functions))
+            return self._plain["functions"]
         return self._functions
 
     def doc(self, name: str) -> dict | None:
-        """The contract ``"db"`` or ``"functions"``."""
+        """The contract ``"db"`` or ``"functions"`` (plain JSON values)."""
         return self.db if name == "db" else self.functions
+
+    def built(self, name: str) -> dict | None:
+        """The contract as built: the function contract's entries may be
+        :data:`~convex_ssot.emit.jsonout.Fragment` bytes (:attr:`reused`)."""
+        if name == "db":
+            return self.db
+        self._ensure()
+        return self._functions
 
 
 @dataclass(slots=True)
@@ -198,17 +219,88 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
         sys.modules["convex_ssot.parse.parser"].get_parser.cache_clear()
     return_free_memory()  # the build's modules are freed: their pages go back (allocator.py)
     db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
-    fc = functions_contract(project.convex_dir, project.functions, project.function_diagnostics, EPOCH,
-                            http_routes=project.http_routes, crons=project.crons, components=project.components)
+    bodies, functions = _stored_entries(cfg, cache, project.functions)
+    reused: list = []
+    fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
+                            http_routes=project.http_routes, crons=project.crons, components=project.components,
+                            bodies=bodies, reused=reused)
+    bodies = None
     derived = Derived(db, fc, project)
+    derived.reused = reused
     if cache is not None:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
-    # Kept no longer: holding 10 MB of a large project's contracts while they are validated
-    # and written raised the peak more than serialising them again costs (docs/performance.md).
-    derived.serialized.clear()
+        derived.remember = _remember_entries(cfg, cache, derived, functions)
+    # The serialised contracts are kept for sync, which writes them and drops each as it is
+    # staged, before validation (docs/performance.md: not held while the validator loads).
     return derived
+
+
+def _stored_entries(cfg: Config, cache, functions: list) -> tuple[dict[str, bytes], list]:
+    """``(bodies, functions)`` for :func:`~convex_ssot.emit.functions_contract.functions_contract`:
+    functionId → the stored entry of each function of a reused evaluation record
+    (:class:`~convex_ssot.resolve.incremental.ReusedFunction`) whose entry the last
+    validated contract holds, and the functions with every other reused one decoded.
+
+    The stored entries are used only when they are provably this run's: the index names
+    the evaluation entry this run read (so a reused record is the very record whose
+    function was emitted then), the contracts file by its SHA-256, and the function
+    schema by its SHA-256 (the entry passed validation against it); a functionId that
+    occurs more than once, then or now, is emitted afresh (docs/architecture.md, "Emitted
+    entries")."""
+    from .resolve.incremental import ReusedFunction
+
+    bodies: dict[str, bytes] = {}
+    reused = [f for f in functions if isinstance(f, ReusedFunction)]
+    if reused and cache is not None and cache.loaded_evaluation is not None:
+        stored = cache.load_bodies(cfg.repo_root, cfg.schema_rel)
+        if stored is not None:
+            from .validate import schema_digest
+
+            index, data = stored
+            if index.get("evaluation") == cache.loaded_evaluation and index.get("schema") == schema_digest("functions"):
+                spans = index["entries"]
+                counts: dict[str, int] = {}
+                for f in functions:
+                    counts[f.function_id] = counts.get(f.function_id, 0) + 1
+                for f in reused:
+                    fid = f.function_id
+                    span = spans.get(fid)
+                    if span is not None and counts[fid] == 1:
+                        bodies[fid] = data[span[0]:span[1]]
+    if reused:
+        functions = [f.function() if isinstance(f, ReusedFunction) and f.function_id not in bodies else f for f in functions]
+    return bodies, functions
+
+
+def _remember_entries(cfg: Config, cache, derived: Derived, functions: list):
+    """What :func:`sync` calls once the function contract has passed validation: stores
+    where each entry (without ``calls``/``calledBy``) lies in the contracts file
+    :meth:`~convex_ssot.cache.ModuleCache.store_project` wrote, stamped with the
+    evaluation entry written in this run, that file's SHA-256 and the function schema's.
+    None when there is nothing to stamp it with."""
+    from .emit.functions_contract import entry_spans
+    from .validate import schema_digest
+
+    data = derived.serialized.get("functions")
+    if data is None or cache.stored_evaluation is None or cache.stored_contracts is None:
+        return None
+    ids = sorted(f.function_id for f in functions)
+    spans = entry_spans(data, len(ids))
+    if spans is None:
+        return None
+    sha, offset = cache.stored_contracts
+    counts: dict[str, int] = {}
+    for fid in ids:
+        counts[fid] = counts.get(fid, 0) + 1
+    index = {
+        "evaluation": cache.stored_evaluation,
+        "contracts": sha,
+        "schema": schema_digest("functions"),
+        "entries": {fid: [offset + a, offset + b] for fid, (a, b) in zip(ids, spans) if counts[fid] == 1},
+    }
+    return lambda: cache.store_bodies(cfg.repo_root, cfg.schema_rel, index)
 
 
 def read_json_file(path: Path):
@@ -219,12 +311,12 @@ def read_json_file(path: Path):
         return None
 
 
-def _with_updated_at(doc: dict, existing, now: str) -> dict:
-    """Keep the existing ``updatedAt`` when nothing else changed; else ``now``."""
+def _updated_at(doc: dict, existing, now: str) -> str:
+    """The existing ``updatedAt`` when nothing else changed; else ``now``."""
     if isinstance(existing, dict) and isinstance(existing.get("updatedAt"), str):
         if {**existing, "updatedAt": EPOCH} == doc:
-            return {**doc, "updatedAt": existing["updatedAt"]}
-    return {**doc, "updatedAt": now}
+            return existing["updatedAt"]
+    return now
 
 
 class _RepoLock:
@@ -278,7 +370,7 @@ def sync(cfg: Config, use_cache: bool = True, now: str | None = None) -> SyncRes
 def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     from . import fsutil
     from .allocator import return_free_memory
-    from .validate import validate
+    from .validate import validate, validate_links
 
     derived = derive(cfg, use_cache)
     now = now or now_iso()
@@ -298,6 +390,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
             if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
                 result.unchanged.append(rel)  # the same contract, its updatedAt kept
+                derived.serialized.pop(name, None)
                 continue
             existing = None
             # The file is the previous run's contract, serialised by us: other content, so a
@@ -308,33 +401,60 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
                     existing = loads(on_disk)
                 except ValueError:
                     pass
-            final = _with_updated_at(derived.doc(name), existing, now)
-            existing = None  # the parsed copy is not held while the new one is serialised
-            data = dumps(final)
-            if data == on_disk:
+            updated_at = _updated_at(derived.doc(name), existing, now) if existing is not None else now
+            existing = None  # the parsed copy is not held while the new one is written
+            data = _with_updated_at_bytes(derived.serialized.pop(name, None), updated_at)
+            if data is None:  # not serialised in this run (the project cache answered)
+                data = [dumps({**derived.doc(name), "updatedAt": updated_at})]
+            if on_disk is not None and sum(map(len, data)) == len(on_disk) and b"".join(data) == on_disk:
                 result.unchanged.append(rel)
                 continue
             # Every contract is staged (written beside its target, not yet renamed) before
             # any is validated, so no serialised bytes are held while the validator is
             # loaded (peak memory); an invalid contract discards every staged file below.
+            # The staged files reach the disk (fsync) while the contracts are validated.
             target = cfg.repo_root / rel
-            pairs.append((fsutil.stage(cfg.repo_root, target, data), target))
+            pairs.append((fsutil.stage(cfg.repo_root, target, data, fsync=False), target))
             del data, on_disk
-            checks.append((name, rel, final))
-        if checks:
-            return_free_memory()  # before the validator is loaded (allocator.py)
-        for name, rel, final in checks:
-            errors = validate(name, final)
-            if errors:
-                raise ContractError(
-                    f"internal error: the generated {rel} does not match its JSON Schema ({errors[0]}); "
-                    "nothing was written. Please report this with the input that caused it."
-                )
+            checks.append((name, rel, {**derived.built(name), "updatedAt": updated_at}))
+        wait = fsutil.fsync_in_background([tmp for tmp, _ in pairs]) if pairs else None
+        try:
+            if checks:
+                return_free_memory()  # before the validator is loaded (allocator.py)
+            for name, rel, final in checks:
+                if name == "functions" and derived.reused:
+                    # entries taken from the last validated contract: their calls and calledBy
+                    # are checked; the rest of each is bytes that passed this schema then
+                    fresh = [e for e in final["functions"] if type(e) is not Fragment]
+                    errors = validate(name, {**final, "functions": fresh}) or validate_links(derived.reused)
+                else:
+                    errors = validate(name, final)
+                if errors:
+                    raise ContractError(
+                        f"internal error: the generated {rel} does not match its JSON Schema ({errors[0]}); "
+                        "nothing was written. Please report this with the input that caused it."
+                    )
+        finally:
+            if wait is not None:
+                wait()
         fsutil.commit_staged(pairs)
     except BaseException:
         fsutil.discard_staged(pairs)
         raise
     result.written = [rel for _, rel, _ in checks]
+    if derived.remember is not None and any(name == "functions" for name, _, _ in checks):
+        derived.remember()  # the function contract passed validation: its entries may be reused
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result
+
+
+def _with_updated_at_bytes(data: bytes | None, updated_at: str) -> list | None:
+    """``data`` (a contract serialised by :func:`dumps` with :data:`EPOCH`) with its
+    top-level ``updatedAt`` set to ``updated_at``, as pieces that are written one after the
+    other (no copy of the contract); None when ``data`` is None or has no such line."""
+    m = _TOP_UPDATED_AT.search(data) if data is not None else None
+    if m is None:
+        return None
+    view = memoryview(data)
+    return [view[: m.start()], b'  "updatedAt": ' + dumps_nested(updated_at, 0), view[m.end() :]]

@@ -19,7 +19,7 @@ from functools import lru_cache
 from .emit.jsonout import loads
 from .resources import schema_path
 
-__all__ = ["validate", "SCHEMAS", "backend"]
+__all__ = ["validate", "validate_links", "schema_digest", "SCHEMAS", "backend"]
 
 #: contract name → schema file
 SCHEMAS = {
@@ -48,17 +48,39 @@ def _json_path(parts) -> str:
 
 
 @lru_cache(maxsize=None)
+def schema_digest(name: str) -> str:
+    """SHA-256 of the schema file of ``name``: a stored promise "validated" holds only
+    against the same schema."""
+    import hashlib
+
+    return hashlib.sha256(schema_path(SCHEMAS[name]).read_bytes()).hexdigest()
+
+
+#: The schema of ``[{"calls": [...], "calledBy": [...]}, ...]``: each pair checked by the
+#: function contract's own ``calls`` and ``calledBy`` subschemas.
+_LINKS = "functions#links"
+
+
+def _schema_of(name: str) -> dict:
+    if name != _LINKS:
+        return schema(name)
+    base = schema("functions")
+    pair = {"type": "object", "properties": {k: {"$ref": f"#/$defs/function/properties/{k}"} for k in ("calls", "calledBy")}}
+    return {"$schema": base["$schema"], "$defs": base["$defs"], "type": "array", "items": pair}
+
+
+@lru_cache(maxsize=None)
 def _rs_validator(name: str):
     import jsonschema_rs
 
-    return jsonschema_rs.Draft202012Validator(schema(name))
+    return jsonschema_rs.Draft202012Validator(_schema_of(name))
 
 
 @lru_cache(maxsize=None)
 def _py_validator(name: str):
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(schema(name))
+    return Draft202012Validator(_schema_of(name))
 
 
 @lru_cache(maxsize=1)
@@ -80,9 +102,22 @@ def validate(name: str, doc, use: str | None = None) -> list[str]:
     checked against the schema of its mode (``ssot.mode``): repo-prisma → ``db-prisma``,
     database → ``db-mirror``, convex and none → ``db``.
     """
-    use = use or backend()
     if name == "db" and isinstance(doc, dict) and isinstance(doc.get("ssot"), dict):
         name = {"repo-prisma": "db-prisma", "database": "db-mirror"}.get(doc["ssot"].get("mode"), name)
+    return _errors(name, doc, use or backend())
+
+
+def validate_links(pairs: list[tuple[list, list]], use: str | None = None) -> list[str]:
+    """Errors of the ``(calls, calledBy)`` of function entries taken from a validated
+    contract (``functions_contract(bodies=…)``), each pair checked against the ``calls``
+    and ``calledBy`` subschemas of ``$defs/function`` (sorted ``"<json path>: <message>"``;
+    the path's index is the pair's). The rest of each such entry is valid: its bytes are
+    those of an entry of a contract that passed :func:`validate` against the same schema
+    file (docs/architecture.md, "Emitted entries")."""
+    return _errors(_LINKS, [{"calls": c, "calledBy": b} for c, b in pairs], use or backend())
+
+
+def _errors(name: str, doc, use: str) -> list[str]:
     if use == "jsonschema-rs":
         v = _rs_validator(name)
         if v.is_valid(doc):

@@ -6,14 +6,16 @@ schemas/functions.schema.json.
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 
 from .. import ir
 from .db_contract import EPOCH, diagnostics_json
+from .jsonout import Fragment, dumps_nested
 from .surface import called_by, calls_json, surface_parts
 from .validators import compound, convex_json, is_nullable, summary, type_string
 
-__all__ = ["functions_contract", "function_json"]
+__all__ = ["functions_contract", "function_json", "entry_spans"]
 
 _USES_KEYS = tuple(f.name for f in fields(ir.Uses))  # plain booleans: no deep copy (dataclasses.asdict) needed
 
@@ -88,18 +90,66 @@ def functions_contract(
     http_routes: list[ir.HttpRoute] = (),
     crons: list[ir.CronJob] = (),
     components: list[ir.Component] = (),
+    bodies: dict[str, bytes] | None = None,
+    reused: list | None = None,
 ) -> dict:
     """The function contract as a dict; ``functions`` sorted by functionId, then the
-    callable surface (``httpRoutes``, ``crons``, ``components``)."""
+    callable surface (``httpRoutes``, ``crons``, ``components``).
+
+    ``bodies``: functionId → the entry of that function as a previous run serialised it
+    without ``calls`` and ``calledBy`` (:func:`entry_spans`); such a function's entry is a
+    :data:`~.jsonout.Fragment` of those bytes with its ``calls`` and ``calledBy``
+    (which depend on the other functions, cron jobs and routes) serialised now, and its
+    ``(calls, calledBy)`` are appended to ``reused``. Only what reads ``calls`` and
+    ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
+    The caller vouches that each body is what :func:`function_json` gives for that very
+    function."""
     fns = sorted(functions, key=lambda x: x.function_id)
     visibility = {f.function_id: f.visibility for f in fns}
     installed = {c.name for c in components if c.name is not None}
     callers = called_by(fns, list(crons), list(http_routes))
+    entries: list = []
+    for f in fns:
+        fid = f.function_id
+        calls, by = calls_json(f, visibility, installed), callers.get(fid)
+        body = bodies.get(fid) if bodies else None
+        if body is None:
+            entries.append(function_json(f, calls, by))
+            continue
+        by = by or []
+        entries.append(Fragment(b"".join((body, _CALLS, dumps_nested(calls, 3), _CALLED_BY, dumps_nested(by, 3), _END))))
+        if reused is not None:
+            reused.append((calls, by))
     return {
         "version": 1,
         "updatedAt": updated_at,
         "source": {"kind": "convex-functions", "path": convex_dir.rstrip("/") + "/"},
-        "functions": [function_json(f, calls_json(f, visibility, installed), callers.get(f.function_id)) for f in fns],
+        "functions": entries,
         **surface_parts(fns, list(http_routes), list(crons), list(components)),
         "diagnostics": diagnostics_json(diagnostics),
     }
+
+
+# How dumps() writes an entry of "functions" (an item of a top-level array: keys indented by
+# six spaces): calls and calledBy are its last two keys (function_json).
+_ENTRY_START = re.compile(rb'\n    \{\n      "functionId": ')
+_CALLS = b',\n      "calls": '
+_CALLED_BY = b',\n      "calledBy": '
+_END = b"\n    }"
+
+
+def entry_spans(data: bytes, count: int) -> list[tuple[int, int]] | None:
+    """Where each entry of ``functions`` lies in ``data`` (a function contract serialised by
+    :func:`~.jsonout.dumps`), without its ``calls`` and ``calledBy``: ``(start, end)`` byte
+    offsets, in the contract's order; None unless exactly ``count`` entries are found. A
+    line break followed by six spaces and a key is a key of an entry of a top-level array
+    (JSON strings hold no raw newline), and only function entries start with
+    ``functionId``."""
+    spans = []
+    for m in _ENTRY_START.finditer(data):
+        start = m.start() + 5
+        end = data.find(_CALLS, start)
+        if end < 0:
+            return None
+        spans.append((start, end))
+    return spans if len(spans) == count else None
