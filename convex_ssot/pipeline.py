@@ -224,14 +224,15 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
                             bodies=bodies, reused=reused)
-    bodies = None
     derived = Derived(db, fc, project)
     derived.reused = reused
     if cache is not None:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
-        derived.remember = _remember_entries(cfg, cache, derived, functions)
+        derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies))
+        if derived.remember is not None and reused:
+            derived.remember(False)  # the entries reused now stay reusable, whatever comes next
     # The serialised contracts are kept for sync, which writes them and drops each as it is
     # staged, before validation (docs/performance.md: not held while the validator loads).
     return derived
@@ -274,11 +275,13 @@ def _stored_entries(cfg: Config, cache, functions: list) -> tuple[dict[str, byte
     return bodies, functions
 
 
-def _remember_entries(cfg: Config, cache, derived: Derived, functions: list):
-    """What :func:`sync` calls once the function contract has passed validation: stores
-    where each entry (without ``calls``/``calledBy``) lies in the contracts file
+def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reused: set[str]):
+    """``remember(validated)``, which stores where function entries (without
+    ``calls``/``calledBy``) lie in the contracts file
     :meth:`~convex_ssot.cache.ModuleCache.store_project` wrote, stamped with the
-    evaluation entry written in this run, that file's SHA-256 and the function schema's.
+    evaluation entry written in this run, that file's SHA-256 and the function schema's:
+    every entry once the function contract has passed validation (``validated``), else
+    those of ``reused`` (functionIds whose entry came from the last validated contract).
     None when there is nothing to stamp it with."""
     from .emit.functions_contract import entry_spans
     from .validate import schema_digest
@@ -294,13 +297,14 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list):
     counts: dict[str, int] = {}
     for fid in ids:
         counts[fid] = counts.get(fid, 0) + 1
-    index = {
-        "evaluation": cache.stored_evaluation,
-        "contracts": sha,
-        "schema": schema_digest("functions"),
-        "entries": {fid: [offset + a, offset + b] for fid, (a, b) in zip(ids, spans) if counts[fid] == 1},
-    }
-    return lambda: cache.store_bodies(cfg.repo_root, cfg.schema_rel, index)
+    entries = {fid: [offset + a, offset + b] for fid, (a, b) in zip(ids, spans) if counts[fid] == 1}
+    stamp = {"evaluation": cache.stored_evaluation, "contracts": sha, "schema": schema_digest("functions")}
+
+    def remember(validated: bool) -> None:
+        kept = entries if validated else {fid: span for fid, span in entries.items() if fid in reused}
+        cache.store_bodies(cfg.repo_root, cfg.schema_rel, {**stamp, "entries": kept})
+
+    return remember
 
 
 def read_json_file(path: Path):
@@ -443,7 +447,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         raise
     result.written = [rel for _, rel, _ in checks]
     if derived.remember is not None and any(name == "functions" for name, _, _ in checks):
-        derived.remember()  # the function contract passed validation: its entries may be reused
+        derived.remember(True)  # the function contract passed validation: its entries may be reused
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result
