@@ -117,7 +117,16 @@ class Derived:
     @property
     def db(self) -> dict:
         self._ensure()
+        if self._db is not None and has_fragments(self._db.get("tables", ())):
+            return self._parsed("db", self._db)
         return self._db
+
+    def _parsed(self, name: str, doc: dict) -> dict:
+        """``doc`` with its :data:`~convex_ssot.emit.jsonout.Fragment` entries parsed (once)."""
+        if name not in self._plain:
+            data = self.serialized.get(name)
+            self._plain[name] = loads(data if data is not None else dumps(doc))
+        return self._plain[name]
 
     @property
     def functions(self) -> dict | None:
@@ -125,10 +134,7 @@ class Derived:
             return None
         self._ensure()
         if self._functions is not None and has_fragments(self._functions.get("functions", ())):
-            if "functions" not in self._plain:  # entries kept as serialised bytes: parsed for readers
-                data = self.serialized.get("functions")
-                self._plain["functions"] = loads(data if data is not None else dumps(self._functions))
-            return self._plain["functions"]
+            return self._parsed("functions", self._functions)
         return self._functions
 
     def doc(self, name: str) -> dict | None:
@@ -136,12 +142,11 @@ class Derived:
         return self.db if name == "db" else self.functions
 
     def built(self, name: str) -> dict | None:
-        """The contract as built: the function contract's entries may be
-        :data:`~convex_ssot.emit.jsonout.Fragment` bytes (:attr:`reused`)."""
-        if name == "db":
-            return self.db
+        """The contract as built: entries of ``tables`` and ``functions`` may be
+        :data:`~convex_ssot.emit.jsonout.Fragment` bytes (taken from the last validated
+        contracts)."""
         self._ensure()
-        return self._functions
+        return self._db if name == "db" else self._functions
 
 
 @dataclass(slots=True)
@@ -218,8 +223,11 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run
         sys.modules["convex_ssot.parse.parser"].get_parser.cache_clear()
     return_free_memory()  # the build's modules are freed: their pages go back (allocator.py)
-    db = db_contract(project.schema, project.schema_diagnostics, EPOCH)
-    bodies, functions = _stored_entries(cfg, cache, project.functions)
+    stored = _stored_index(cfg, cache, project)
+    schema, tables = _stored_tables(stored, project.schema)
+    db = db_contract(schema, project.schema_diagnostics, EPOCH, tables=tables)
+    bodies, functions = _stored_entries(stored, project.functions)
+    stored = None
     reused: list = []
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
@@ -230,67 +238,98 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
-        derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies))
-        if derived.remember is not None and reused:
-            derived.remember(False)  # the entries reused now stay reusable, whatever comes next
+        derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies), tables is not None)
+        if derived.remember is not None and (reused or tables):
+            derived.remember(())  # the entries reused now stay reusable, whatever comes next
     # The serialised contracts are kept for sync, which writes them and drops each as it is
     # staged, before validation (docs/performance.md: not held while the validator loads).
     return derived
 
 
-def _stored_entries(cfg: Config, cache, functions: list) -> tuple[dict[str, bytes], list]:
+def _stored_index(cfg: Config, cache, project) -> tuple[dict, memoryview] | None:
+    """The index of the entries of the last validated contracts and the contracts file it
+    points into (:meth:`~convex_ssot.cache.ModuleCache.load_bodies`), when this run reuses
+    evaluation records and the index is provably about them: it names the evaluation
+    entry this run read (so a reused record is the very record whose functions and tables
+    were emitted then). Its entries are used only under the schema they passed
+    (``_stored_tables``, ``_stored_entries``; docs/architecture.md, "Emitted entries")."""
+    from .resolve.incremental import ReusedFunction, ReusedSchema
+
+    if cache is None or cache.loaded_evaluation is None:
+        return None
+    if not isinstance(project.schema, ReusedSchema) and not any(isinstance(f, ReusedFunction) for f in project.functions):
+        return None
+    stored = cache.load_bodies(cfg.repo_root, cfg.schema_rel)
+    if stored is None or stored[0].get("evaluation") != cache.loaded_evaluation:
+        return None
+    return stored[0], memoryview(stored[1])  # entries are joined or written as slices: no copy of each
+
+
+def _stored_tables(stored, schema) -> tuple:
+    """``(schema, tables)`` for :func:`~convex_ssot.emit.db_contract.db_contract`: the
+    stored entries of a reused schema's tables (None when there are none, and the schema
+    itself decoded)."""
+    from .resolve.incremental import ReusedSchema
+
+    if not isinstance(schema, ReusedSchema):
+        return schema, None
+    if stored is not None:
+        from .validate import schema_digest
+
+        index, data = stored
+        spans = index.get("tables")
+        if index.get("dbSchema") == schema_digest("db") and spans is not None and len(spans) == schema.table_count:
+            return schema, [bytes(data[a:b]) for a, b in spans]
+    return schema.schema(), None
+
+
+def _stored_entries(stored, functions: list) -> tuple[dict, list]:
     """``(bodies, functions)`` for :func:`~convex_ssot.emit.functions_contract.functions_contract`:
     functionId → the stored entry of each function of a reused evaluation record
-    (:class:`~convex_ssot.resolve.incremental.ReusedFunction`) whose entry the last
-    validated contract holds, and the functions with every other reused one decoded.
-
-    The stored entries are used only when they are provably this run's: the index names
-    the evaluation entry this run read (so a reused record is the very record whose
-    function was emitted then), the contracts file by its SHA-256, and the function
-    schema by its SHA-256 (the entry passed validation against it); a functionId that
-    occurs more than once, then or now, is emitted afresh (docs/architecture.md, "Emitted
-    entries")."""
+    (:class:`~convex_ssot.resolve.incremental.ReusedFunction`) that the index holds, and
+    the functions with every other reused one decoded. A functionId that occurs more than
+    once, then or now, is emitted afresh."""
     from .resolve.incremental import ReusedFunction
 
-    bodies: dict[str, bytes] = {}
+    bodies: dict = {}
     reused = [f for f in functions if isinstance(f, ReusedFunction)]
-    if reused and cache is not None and cache.loaded_evaluation is not None:
-        stored = cache.load_bodies(cfg.repo_root, cfg.schema_rel)
-        if stored is not None:
-            from .validate import schema_digest
+    if reused and stored is not None:
+        from .validate import schema_digest
 
-            index, data = stored
-            if index.get("evaluation") == cache.loaded_evaluation and index.get("schema") == schema_digest("functions"):
-                spans = index["entries"]
-                counts: dict[str, int] = {}
-                for f in functions:
-                    counts[f.function_id] = counts.get(f.function_id, 0) + 1
-                for f in reused:
-                    fid = f.function_id
-                    span = spans.get(fid)
-                    if span is not None and counts[fid] == 1:
-                        bodies[fid] = data[span[0]:span[1]]
+        index, data = stored
+        if index.get("schema") == schema_digest("functions"):
+            spans = index["entries"]
+            counts: dict[str, int] = {}
+            for f in functions:
+                counts[f.function_id] = counts.get(f.function_id, 0) + 1
+            for f in reused:
+                fid = f.function_id
+                span = spans.get(fid)
+                if span is not None and counts[fid] == 1:
+                    bodies[fid] = data[span[0]:span[1]]
     if reused:
         functions = [f.function() if isinstance(f, ReusedFunction) and f.function_id not in bodies else f for f in functions]
     return bodies, functions
 
 
-def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reused: set[str]):
-    """``remember(validated)``, which stores where function entries (without
-    ``calls``/``calledBy``) lie in the contracts file
+def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reused: set[str], tables_reused: bool):
+    """``remember(validated)``, which stores where the tables' and the functions' entries
+    (without ``calls``/``calledBy``) lie in the contracts file
     :meth:`~convex_ssot.cache.ModuleCache.store_project` wrote, stamped with the
-    evaluation entry written in this run, that file's SHA-256 and the function schema's:
-    every entry once the function contract has passed validation (``validated``), else
-    those of ``reused`` (functionIds whose entry came from the last validated contract).
-    None when there is nothing to stamp it with."""
+    evaluation entry written in this run, that file's SHA-256 and the two schemas'. Kept:
+    the entries of each contract named in ``validated`` (it passed validation in this
+    run), else only the entries that came from the last validated contract (``reused``
+    functionIds; the tables when ``tables_reused``). None when there is nothing to stamp."""
+    from .emit.db_contract import table_spans
     from .emit.functions_contract import entry_spans
     from .validate import schema_digest
 
-    data = derived.serialized.get("functions")
-    if data is None or cache.stored_evaluation is None or cache.stored_contracts is None:
+    data, db = derived.serialized.get("functions"), derived.serialized.get("db")
+    if data is None or db is None or cache.stored_evaluation is None or cache.stored_contracts is None:
         return None
     ids = sorted(f.function_id for f in functions)
     spans = entry_spans(data, len(ids))
+    tables = table_spans(db, len(derived.built("db")["tables"]))
     if spans is None:
         return None
     sha, offset = cache.stored_contracts
@@ -298,11 +337,16 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reu
     for fid in ids:
         counts[fid] = counts.get(fid, 0) + 1
     entries = {fid: [offset + a, offset + b] for fid, (a, b) in zip(ids, spans) if counts[fid] == 1}
-    stamp = {"evaluation": cache.stored_evaluation, "contracts": sha, "schema": schema_digest("functions")}
+    db_offset = len(b'{"db":')
+    stamp = {"evaluation": cache.stored_evaluation, "contracts": sha, "schema": schema_digest("functions"),
+             "dbSchema": schema_digest("db")}
 
-    def remember(validated: bool) -> None:
-        kept = entries if validated else {fid: span for fid, span in entries.items() if fid in reused}
-        cache.store_bodies(cfg.repo_root, cfg.schema_rel, {**stamp, "entries": kept})
+    def remember(validated) -> None:
+        kept = entries if "functions" in validated else {fid: span for fid, span in entries.items() if fid in reused}
+        index = {**stamp, "entries": kept}
+        if tables is not None and ("db" in validated or tables_reused):
+            index["tables"] = [[db_offset + a, db_offset + b] for a, b in tables]
+        cache.store_bodies(cfg.repo_root, cfg.schema_rel, index)
 
     return remember
 
@@ -431,6 +475,9 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
                     # are checked; the rest of each is bytes that passed this schema then
                     fresh = [e for e in final["functions"] if type(e) is not Fragment]
                     errors = validate(name, {**final, "functions": fresh}) or validate_links(derived.reused)
+                elif name == "db" and has_fragments(final.get("tables", ())):
+                    # table entries taken from the last validated contract, whole
+                    errors = validate(name, {**final, "tables": [t for t in final["tables"] if type(t) is not Fragment]})
                 else:
                     errors = validate(name, final)
                 if errors:
@@ -446,8 +493,8 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         fsutil.discard_staged(pairs)
         raise
     result.written = [rel for _, rel, _ in checks]
-    if derived.remember is not None and any(name == "functions" for name, _, _ in checks):
-        derived.remember(True)  # the function contract passed validation: its entries may be reused
+    if derived.remember is not None and checks:
+        derived.remember({name for name, _, _ in checks})  # these passed validation: their entries may be reused
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result

@@ -6,6 +6,7 @@ schemas/functions.schema.json.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import fields
 
@@ -104,20 +105,22 @@ def functions_contract(
     ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
     The caller vouches that each body is what :func:`function_json` gives for that very
     function."""
-    fns = sorted(functions, key=lambda x: x.function_id)
+    fns = sorted(functions, key=_FUNCTION_ID)
     visibility = {f.function_id: f.visibility for f in fns}
     installed = {c.name for c in components if c.name is not None}
     callers = called_by(fns, list(crons), list(http_routes))
     entries: list = []
+    bodies = bodies or {}
     for f in fns:
         fid = f.function_id
         calls, by = calls_json(f, visibility, installed), callers.get(fid)
-        body = bodies.get(fid) if bodies else None
+        body = bodies.get(fid)
         if body is None:
             entries.append(function_json(f, calls, by))
             continue
         by = by or []
-        entries.append(Fragment(b"".join((body, _CALLS, dumps_nested(calls, 3), _CALLED_BY, dumps_nested(by, 3), _END))))
+        entries.append(Fragment(b"".join((body, _CALLS, dumps_nested(calls, 3) if calls else b"[]",
+                                          _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))))
         if reused is not None:
             reused.append((calls, by))
     return {
@@ -129,6 +132,8 @@ def functions_contract(
         "diagnostics": diagnostics_json(diagnostics),
     }
 
+
+_FUNCTION_ID = operator.attrgetter("function_id")
 
 # How dumps() writes an entry of "functions" (an item of a top-level array: keys indented by
 # six spaces): calls and calledBy are its last two keys (function_json).

@@ -30,7 +30,7 @@ import os
 from .. import ir
 from ..interp import journal
 
-__all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "ReusedFunction", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
+__all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "ReusedFunction", "ReusedSchema", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
            "entry_of", "store", "dump_entry", "load_entry"]
 
 ROOT_SCHEMA = ("schema",)
@@ -69,15 +69,20 @@ class RootRecord:
         self._blob = blob
         if links is None and isinstance(payload, list):
             links = tuple((f.module_path, f.export_name, f.kind, f.visibility, f.file, f.calls) for f in payload)
+        elif links is None and isinstance(payload, ir.Schema):
+            links = ("schema", payload.path, payload.found, payload.schema_validation, payload.strict_table_name_types,
+                     len(payload.tables))
         self.links = links
 
     @property
     def payload(self):
         if self._payload is _UNSET:
-            if self.links is not None:
-                self._payload = [ReusedFunction(self, i, link) for i, link in enumerate(self.links)]
-            else:
+            if self.links is None:
                 self._payload = self.decoded()
+            elif self.links[:1] == ("schema",):
+                self._payload = ReusedSchema(self, self.links)
+            else:
+                self._payload = [ReusedFunction(self, i, link) for i, link in enumerate(self.links)]
         return self._payload
 
     def decoded(self):
@@ -101,15 +106,12 @@ class ReusedFunction:
     small part; any other attribute decodes the record's payload (once) and answers from
     the function itself."""
 
-    __slots__ = ("module_path", "export_name", "kind", "visibility", "file", "calls", "_record", "_index")
+    __slots__ = ("module_path", "export_name", "kind", "visibility", "file", "calls", "function_id", "_record", "_index")
 
     def __init__(self, record: RootRecord, index: int, link: tuple) -> None:
         self.module_path, self.export_name, self.kind, self.visibility, self.file, self.calls = link
+        self.function_id = f"{self.module_path}:{self.export_name}"
         self._record, self._index = record, index
-
-    @property
-    def function_id(self) -> str:
-        return f"{self.module_path}:{self.export_name}"
 
     def function(self):
         """The :class:`~convex_ssot.ir.Function` itself (the record's payload decoded once)."""
@@ -119,6 +121,28 @@ class ReusedFunction:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.function(), name)
+
+
+class ReusedSchema:
+    """The schema of a reused record, standing in for its :class:`~convex_ssot.ir.Schema`:
+    ``path``, ``found``, ``schema_validation``, ``strict_table_name_types`` and
+    ``table_count`` are kept in the record's small part; any other attribute (``tables``)
+    decodes the record's payload and answers from the schema itself."""
+
+    __slots__ = ("path", "found", "schema_validation", "strict_table_name_types", "table_count", "_record")
+
+    def __init__(self, record: RootRecord, link: tuple) -> None:
+        _, self.path, self.found, self.schema_validation, self.strict_table_name_types, self.table_count = link
+        self._record = record
+
+    def schema(self) -> ir.Schema:
+        """The :class:`~convex_ssot.ir.Schema` itself (the record's payload decoded once)."""
+        return self._record.decoded()
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.schema(), name)
 
 
 class Recorder:

@@ -378,17 +378,23 @@ CALLS = {
 
 @pytest.fixture()
 def emitted(monkeypatch):
-    """The functionIds emitted afresh (``function_json``) in each sync."""
-    from convex_ssot.emit import functions_contract as fc
+    """The functionIds (``function_json``) and tables (``table_json``: ``table:<name>``)
+    emitted afresh in each sync."""
+    from convex_ssot.emit import db_contract as dbc, functions_contract as fc
 
     seen: list[str] = []
-    real = fc.function_json
+    real_function, real_table = fc.function_json, dbc.table_json
 
     def function_json(f, *a):
         seen.append(f.function_id)
-        return real(f, *a)
+        return real_function(f, *a)
+
+    def table_json(t):
+        seen.append(f"table:{t.name}")
+        return real_table(t)
 
     monkeypatch.setattr(fc, "function_json", function_json)
+    monkeypatch.setattr(dbc, "table_json", table_json)
     return seen
 
 
@@ -425,6 +431,13 @@ def synced_calls(tmp_path, emitted) -> Path:
 def test_sync_after_an_edit_emits_only_the_edited_module(synced_calls, emitted, tmp_path) -> None:
     _edit(synced_calls, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["a:extra", "a:get1", "a:put1"]
+
+
+def test_schema_edit_emits_the_tables_only(synced_calls, emitted, tmp_path) -> None:
+    _edit(synced_calls, "convex/schema.ts", SCHEMA.replace("n: v.number()", "n: v.number(), m: v.optional(v.string())"))
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["table:items"]
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
 
 
 def test_reused_entries_get_calls_and_called_by_of_this_run(synced_calls, emitted, tmp_path) -> None:
@@ -488,7 +501,7 @@ def test_stored_entries_are_never_used_when_not_provably_this_runs(synced_calls,
         assert "a:put1" in _sync_check(synced_calls, emitted, tmp_path)
         return
     fresh = _sync_check(synced_calls, emitted, tmp_path)
-    assert "alone:list" in fresh and "pkg:viaPackage" in fresh  # everything emitted afresh
+    assert {"alone:list", "pkg:viaPackage", "table:items"} <= set(fresh)  # everything emitted afresh
 
 
 def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> None:
