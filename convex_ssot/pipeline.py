@@ -238,7 +238,7 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
-        derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies), tables is not None)
+        derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies), None if tables is None else list(map(len, tables)))
         if derived.remember is not None and (reused or tables):
             derived.remember(())  # the entries reused now stay reusable, whatever comes next
     # The serialised contracts are kept for sync, which writes them and drops each as it is
@@ -312,14 +312,15 @@ def _stored_entries(stored, functions: list) -> tuple[dict, list]:
     return bodies, functions
 
 
-def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reused: set[str], tables_reused: bool):
+def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reused: set[str], table_sizes: list | None):
     """``remember(validated)``, which stores where the tables' and the functions' entries
     (without ``calls``/``calledBy``) lie in the contracts file
     :meth:`~convex_ssot.cache.ModuleCache.store_project` wrote, stamped with the
     evaluation entry written in this run, that file's SHA-256 and the two schemas'. Kept:
     the entries of each contract named in ``validated`` (it passed validation in this
     run), else only the entries that came from the last validated contract (``reused``
-    functionIds; the tables when ``tables_reused``). None when there is nothing to stamp."""
+    functionIds; the tables when ``table_sizes``, their lengths, says they were). None
+    when there is nothing to stamp."""
     from .emit.db_contract import table_spans
     from .emit.functions_contract import entry_spans
     from .validate import schema_digest
@@ -328,9 +329,10 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reu
     if data is None or db is None or cache.stored_evaluation is None or cache.stored_contracts is None:
         return None
     ids = sorted(f.function_id for f in functions)
-    spans = entry_spans(data, len(ids))
-    tables = table_spans(db, len(derived.built("db")["tables"]))
-    if spans is None:
+    known = iter(derived.reused)
+    spans = entry_spans(data, [next(known)[2:] if type(e) is Fragment else None for e in derived.built("functions")["functions"]])
+    tables = table_spans(db, table_sizes if table_sizes is not None else [None] * len(derived.built("db")["tables"]))
+    if spans is None or len(spans) != len(ids):
         return None
     sha, offset = cache.stored_contracts
     counts: dict[str, int] = {}
@@ -344,7 +346,7 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reu
     def remember(validated) -> None:
         kept = entries if "functions" in validated else {fid: span for fid, span in entries.items() if fid in reused}
         index = {**stamp, "entries": kept}
-        if tables is not None and ("db" in validated or tables_reused):
+        if tables is not None and ("db" in validated or table_sizes is not None):
             index["tables"] = [[db_offset + a, db_offset + b] for a, b in tables]
         cache.store_bodies(cfg.repo_root, cfg.schema_rel, index)
 
@@ -418,7 +420,6 @@ def sync(cfg: Config, use_cache: bool = True, now: str | None = None) -> SyncRes
 def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     from . import fsutil
     from .allocator import return_free_memory
-    from .validate import validate, validate_links
 
     derived = derive(cfg, use_cache)
     now = now or now_iso()
@@ -470,16 +471,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             if checks:
                 return_free_memory()  # before the validator is loaded (allocator.py)
             for name, rel, final in checks:
-                if name == "functions" and derived.reused:
-                    # entries taken from the last validated contract: their calls and calledBy
-                    # are checked; the rest of each is bytes that passed this schema then
-                    fresh = [e for e in final["functions"] if type(e) is not Fragment]
-                    errors = validate(name, {**final, "functions": fresh}) or validate_links(derived.reused)
-                elif name == "db" and has_fragments(final.get("tables", ())):
-                    # table entries taken from the last validated contract, whole
-                    errors = validate(name, {**final, "tables": [t for t in final["tables"] if type(t) is not Fragment]})
-                else:
-                    errors = validate(name, final)
+                errors = _validation_errors(name, final, derived)
                 if errors:
                     raise ContractError(
                         f"internal error: the generated {rel} does not match its JSON Schema ({errors[0]}); "
@@ -494,10 +486,31 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         raise
     result.written = [rel for _, rel, _ in checks]
     if derived.remember is not None and checks:
-        derived.remember({name for name, _, _ in checks})  # these passed validation: their entries may be reused
+        validated = {name for name, _, _ in checks}
+        # The validator is loaded anyway: an unchanged contract (typically the DB contract of
+        # an edit run) is validated too, so that its entries become reusable as well.
+        for name, rel in outputs:
+            if name not in validated and not _validation_errors(name, derived.built(name), derived):
+                validated.add(name)
+        derived.remember(validated)  # these passed validation: their entries may be reused
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result
+
+
+def _validation_errors(name: str, doc: dict, derived: Derived) -> list[str]:
+    """:func:`~convex_ssot.validate.validate` of a contract as built: entries taken from the
+    last validated contract (:data:`~convex_ssot.emit.jsonout.Fragment` bytes, which passed
+    the same schema then) are left out, and the ``calls``/``calledBy`` of reused function
+    entries are checked (:func:`~convex_ssot.validate.validate_links`)."""
+    from .validate import validate, validate_links
+
+    if name == "functions" and derived.reused:
+        fresh = [e for e in doc["functions"] if type(e) is not Fragment]
+        return validate(name, {**doc, "functions": fresh}) or validate_links(derived.reused)
+    if name == "db" and has_fragments(doc.get("tables", ())):
+        return validate(name, {**doc, "tables": [t for t in doc["tables"] if type(t) is not Fragment]})
+    return validate(name, doc)
 
 
 def _with_updated_at_bytes(data: bytes | None, updated_at: str) -> list | None:

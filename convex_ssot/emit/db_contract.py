@@ -200,22 +200,30 @@ def db_contract(schema: ir.Schema | None, diagnostics: list[ir.Diagnostic], upda
     }
 
 
-def table_spans(data: bytes, count: int) -> list[tuple[int, int]] | None:
+def table_spans(data: bytes, sizes: list) -> list[tuple[int, int]] | None:
     """Where each entry of ``tables`` lies in ``data`` (a DB contract serialised by
-    :func:`~.jsonout.dumps`): ``(start, end)`` byte offsets of each whole entry, in order;
-    None unless exactly ``count`` are found. An entry of a top-level array starts with a
-    line break, four spaces and ``{``, and ends at the first line break followed by four
-    spaces and ``}`` (its own lines are indented deeper; JSON strings hold no raw newline);
-    only table entries start with ``name``."""
+    :func:`~.jsonout.dumps`; ``sizes``: for each entry, in order, its length when it is
+    placed as :data:`~.jsonout.Fragment` bytes, else None): ``(start, end)`` byte offsets
+    of each whole entry; None when the bytes are not laid out so. An entry of a top-level
+    array starts with a line break, four spaces and ``{``, and ends at the first line
+    break followed by four spaces and ``}`` (its own lines are indented deeper; JSON
+    strings hold no raw newline); only table entries start with ``name``."""
     spans = []
-    start = data.find(_TABLE_START)
-    while start >= 0:
-        end = data.find(b"\n    }", start)
-        if end < 0:
+    at = data.find(_TABLE_START)
+    for size in sizes:
+        if at < 0 or not data.startswith(_TABLE_START, at):
             return None
-        spans.append((start + 5, end + 6))
-        start = data.find(_TABLE_START, end)
-    return spans if len(spans) == count else None
+        start = at + 5
+        if size is None:
+            end = data.find(b"\n    }", start)
+            if end < 0:
+                return None
+            end += 6
+        else:
+            end = start + size
+        spans.append((start, end))
+        at = end + 1  # after the comma
+    return spans
 
 
 _TABLE_START = b'\n    {\n      "name": '

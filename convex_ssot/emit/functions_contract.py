@@ -7,7 +7,6 @@ schemas/functions.schema.json.
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import fields
 
 from .. import ir
@@ -100,8 +99,8 @@ def functions_contract(
     ``bodies``: functionId → the entry of that function as a previous run serialised it
     without ``calls`` and ``calledBy`` (:func:`entry_spans`); such a function's entry is a
     :data:`~.jsonout.Fragment` of those bytes with its ``calls`` and ``calledBy``
-    (which depend on the other functions, cron jobs and routes) serialised now, and its
-    ``(calls, calledBy)`` are appended to ``reused``. Only what reads ``calls`` and
+    (which depend on the other functions, cron jobs and routes) serialised now, and
+    ``(calls, calledBy, length of the body, length of the entry)`` is appended to ``reused``. Only what reads ``calls`` and
     ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
     The caller vouches that each body is what :func:`function_json` gives for that very
     function."""
@@ -119,10 +118,10 @@ def functions_contract(
             entries.append(function_json(f, calls, by))
             continue
         by = by or []
-        entries.append(Fragment(b"".join((body, _CALLS, dumps_nested(calls, 3) if calls else b"[]",
-                                          _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))))
+        entry = b"".join((body, _CALLS, dumps_nested(calls, 3) if calls else b"[]", _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))
+        entries.append(Fragment(entry))
         if reused is not None:
-            reused.append((calls, by))
+            reused.append((calls, by, len(body), len(entry)))
     return {
         "version": 1,
         "updatedAt": updated_at,
@@ -137,24 +136,35 @@ _FUNCTION_ID = operator.attrgetter("function_id")
 
 # How dumps() writes an entry of "functions" (an item of a top-level array: keys indented by
 # six spaces): calls and calledBy are its last two keys (function_json).
-_ENTRY_START = re.compile(rb'\n    \{\n      "functionId": ')
+_ENTRY_START = b'\n    {\n      "functionId": '
 _CALLS = b',\n      "calls": '
 _CALLED_BY = b',\n      "calledBy": '
 _END = b"\n    }"
 
 
-def entry_spans(data: bytes, count: int) -> list[tuple[int, int]] | None:
-    """Where each entry of ``functions`` lies in ``data`` (a function contract serialised by
-    :func:`~.jsonout.dumps`), without its ``calls`` and ``calledBy``: ``(start, end)`` byte
-    offsets, in the contract's order; None unless exactly ``count`` entries are found. A
-    line break followed by six spaces and a key is a key of an entry of a top-level array
-    (JSON strings hold no raw newline), and only function entries start with
-    ``functionId``."""
+def entry_spans(data: bytes, entries: list) -> list[tuple[int, int]] | None:
+    """Where each entry of ``functions`` lies in ``data`` (the contract ``doc`` serialised
+    by :func:`~.jsonout.dumps`; ``entries``: ``doc["functions"]``, with for each
+    :data:`~.jsonout.Fragment` its ``(body length, entry length)`` as ``reused`` gives them,
+    in order, else None), without its ``calls`` and ``calledBy``: ``(start, end)`` byte
+    offsets, in order; None when the bytes are not laid out so. A Fragment's place follows
+    from its length; only the other entries are read: a line break followed by six spaces
+    and a key is a key of an entry of a top-level array (JSON strings hold no raw newline),
+    only function entries start with ``functionId``, and ``calls`` is the last key but one."""
     spans = []
-    for m in _ENTRY_START.finditer(data):
-        start = m.start() + 5
-        end = data.find(_CALLS, start)
-        if end < 0:
+    at = data.find(_ENTRY_START)
+    for k, known in enumerate(entries):
+        if at < 0 or not data.startswith(_ENTRY_START, at):
             return None
-        spans.append((start, end))
-    return spans if len(spans) == count else None
+        start = at + 5
+        if known is not None:
+            body, size = known
+            spans.append((start, start + body))
+            at = start + size + 1  # after the comma
+        else:
+            end = data.find(_CALLS, start)
+            if end < 0:
+                return None
+            spans.append((start, end))
+            at = data.find(_ENTRY_START, end) if k + 1 < len(entries) else -1
+    return spans

@@ -525,3 +525,18 @@ def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> Non
     with pytest.raises(ContractError):
         sync(load_config(synced_calls), now=NOW)
     assert (synced_calls / "docs/context/convex/functions.json").read_bytes() == before
+
+
+def test_unchanged_db_contract_becomes_reusable(synced_calls, emitted, tmp_path) -> None:
+    # the cache is lost while the contracts on disk stay (a fresh clone with committed
+    # contracts): the DB contract is never written again, yet once a sync validates the
+    # function contract it validates the unchanged DB contract too, and its tables are
+    # reused from then on
+    from convex_ssot.cache import cache_dir
+
+    shutil.rmtree(cache_dir())
+    assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)  # cold: nothing written
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
