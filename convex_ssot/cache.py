@@ -335,6 +335,28 @@ class ModuleCache:
         data = dumps(index)
         return _write_atomic(self._project_path(repo_root, schema_rel, ".bodies.json"), [_sha256(data).encode(), b"\n", data])
 
+    def prefetch_bodies(self, repo_root: Path, schema_rel: str):
+        """Start :meth:`load_bodies` on a thread (reading and hashing the contracts file
+        release the GIL, so it runs beside the build); returns ``result()``, which waits
+        for it. Nothing is started when there is no index."""
+        import threading
+
+        if not self._project_path(repo_root, schema_rel, ".bodies.json").is_file():
+            return lambda: None
+        out: list = [None]
+
+        def run() -> None:
+            out[0] = self.load_bodies(repo_root, schema_rel)
+
+        thread = threading.Thread(target=run, name="convex-ssot-entries", daemon=True)
+        thread.start()
+
+        def result():
+            thread.join()
+            return out[0]
+
+        return result
+
     def load_bodies(self, repo_root: Path, schema_rel: str) -> tuple[dict, bytes] | None:
         """``(index, contracts file bytes)`` stored by :meth:`store_bodies`, or None when
         missing or damaged, or when the contracts file is not the one the index names

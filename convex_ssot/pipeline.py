@@ -215,6 +215,7 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     from .resolve.project import build_project
 
     keep_large_blocks_returnable()  # peak memory of the reading run (allocator.py)
+    stored_entries = cache.prefetch_bodies(cfg.repo_root, cfg.schema_rel) if cache is not None else None
     cache_mod.begin_inputs()
     try:
         project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
@@ -223,7 +224,7 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run
         sys.modules["convex_ssot.parse.parser"].get_parser.cache_clear()
     return_free_memory()  # the build's modules are freed: their pages go back (allocator.py)
-    stored = _stored_index(cfg, cache, project)
+    stored = _stored_index(cache, project, stored_entries)
     schema, tables = _stored_tables(stored, project.schema)
     db = db_contract(schema, project.schema_diagnostics, EPOCH, tables=tables)
     bodies, functions = _stored_entries(stored, project.functions)
@@ -246,20 +247,22 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     return derived
 
 
-def _stored_index(cfg: Config, cache, project) -> tuple[dict, memoryview] | None:
+def _stored_index(cache, project, prefetched) -> tuple[dict, memoryview] | None:
     """The index of the entries of the last validated contracts and the contracts file it
-    points into (:meth:`~convex_ssot.cache.ModuleCache.load_bodies`), when this run reuses
+    points into (``prefetched()``: :meth:`~convex_ssot.cache.ModuleCache.prefetch_bodies`), when this run reuses
     evaluation records and the index is provably about them: it names the evaluation
     entry this run read (so a reused record is the very record whose functions and tables
     were emitted then). Its entries are used only under the schema they passed
     (``_stored_tables``, ``_stored_entries``; docs/architecture.md, "Emitted entries")."""
     from .resolve.incremental import ReusedFunction, ReusedSchema
 
-    if cache is None or cache.loaded_evaluation is None:
+    if cache is None or prefetched is None:
+        return None
+    stored = prefetched()  # waited for in every case: no thread outlives the build
+    if cache.loaded_evaluation is None:
         return None
     if not isinstance(project.schema, ReusedSchema) and not any(isinstance(f, ReusedFunction) for f in project.functions):
         return None
-    stored = cache.load_bodies(cfg.repo_root, cfg.schema_rel)
     if stored is None or stored[0].get("evaluation") != cache.loaded_evaluation:
         return None
     return stored[0], memoryview(stored[1])  # entries are joined or written as slices: no copy of each

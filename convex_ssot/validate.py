@@ -65,8 +65,27 @@ def _schema_of(name: str) -> dict:
     if name != _LINKS:
         return schema(name)
     base = schema("functions")
-    pair = {"type": "object", "properties": {k: {"$ref": f"#/$defs/function/properties/{k}"} for k in ("calls", "calledBy")}}
-    return {"$schema": base["$schema"], "$defs": base["$defs"], "type": "array", "items": pair}
+    props = base["$defs"]["function"]["properties"]
+    pair = {"type": "object", "properties": {k: props[k] for k in ("calls", "calledBy")}}
+    # only the definitions those two subschemas reach (compiling all of them costs more
+    # than validating the pairs)
+    defs: dict = {}
+    todo = [pair]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                key = ref[len("#/$defs/"):]
+                if "/" in key:
+                    raise ValueError(f"unsupported reference {ref} in the function schema")
+                if key not in defs:
+                    defs[key] = base["$defs"][key]
+                    todo.append(defs[key])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return {"$schema": base["$schema"], "$defs": defs, "type": "array", "items": pair}
 
 
 @lru_cache(maxsize=None)
