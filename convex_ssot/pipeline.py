@@ -172,9 +172,11 @@ def check_layout(cfg: Config) -> None:
         check_inside(cfg.repo_root, rel, "contract path")
 
 
-def derive(cfg: Config, use_cache: bool = True) -> Derived:
+def derive(cfg: Config, use_cache: bool = True, *, stamp: bool = True) -> Derived:
     """Read the sources and build the contracts in memory: both in convex mode, the DB
-    contract alone in the other modes (:func:`convex_ssot.modes.derive_db`)."""
+    contract alone in the other modes (:func:`convex_ssot.modes.derive_db`). With
+    ``stamp`` False, the caller calls ``derived.remember`` (when not None) itself, with
+    the names of the contracts it validated (:func:`sync` does)."""
     if cfg.mode != "convex":
         from .modes import derive_db
 
@@ -199,14 +201,14 @@ def derive(cfg: Config, use_cache: bool = True) -> Derived:
                 stored = hit.contracts()
                 if stored is not None:
                     return stored
-                fresh = _build(cfg, cache, discovered)  # the stored copy is unusable: rebuild
+                fresh = _build(cfg, cache, discovered, True)  # the stored copy is unusable: rebuild
                 return fresh.db, fresh.functions
 
             return Derived(None, None, None, summary=hit.summary, fingerprints=hit.fingerprints, load=load)
-    return _build(cfg, cache, discovered)
+    return _build(cfg, cache, discovered, stamp)
 
 
-def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
+def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
     """Read the sources (through the per-file cache, if any) and build both contracts."""
     from . import cache as cache_mod
     from .allocator import keep_large_blocks_returnable, return_free_memory
@@ -240,7 +242,7 @@ def _build(cfg: Config, cache, discovered: list[str]) -> Derived:
     if cache is not None and discovered:
         cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
         derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies), None if tables is None else list(map(len, tables)))
-        if derived.remember is not None and (reused or tables):
+        if stamp and derived.remember is not None and (reused or tables):
             derived.remember(())  # the entries reused now stay reusable, whatever comes next
     # The serialised contracts are kept for sync, which writes them and drops each as it is
     # staged, before validation (docs/performance.md: not held while the validator loads).
@@ -288,8 +290,9 @@ def _stored_tables(stored, schema) -> tuple:
 
 def _stored_entries(stored, functions: list) -> tuple[dict, list]:
     """``(bodies, functions)`` for :func:`~convex_ssot.emit.functions_contract.functions_contract`:
-    functionId → the stored entry of each function of a reused evaluation record
-    (:class:`~convex_ssot.resolve.incremental.ReusedFunction`) that the index holds, and
+    functionId → the stored entry (body, and ``calls``/``calledBy`` as then) of each function
+    of a reused evaluation record (:class:`~convex_ssot.resolve.incremental.ReusedFunction`)
+    that the index holds, and
     the functions with every other reused one decoded. A functionId that occurs more than
     once, then or now, is emitted afresh."""
     from .resolve.incremental import ReusedFunction
@@ -309,7 +312,7 @@ def _stored_entries(stored, functions: list) -> tuple[dict, list]:
                 fid = f.function_id
                 span = spans.get(fid)
                 if span is not None and counts[fid] == 1:
-                    bodies[fid] = data[span[0]:span[1]]
+                    bodies[fid] = (data[span[0]:span[1]], data[span[1]:span[2]])
     if reused:
         functions = [f.function() if isinstance(f, ReusedFunction) and f.function_id not in bodies else f for f in functions]
     return bodies, functions
@@ -341,7 +344,7 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reu
     counts: dict[str, int] = {}
     for fid in ids:
         counts[fid] = counts.get(fid, 0) + 1
-    entries = {fid: [offset + a, offset + b] for fid, (a, b) in zip(ids, spans) if counts[fid] == 1}
+    entries = {fid: [offset + a, offset + b, offset + c] for fid, (a, b, c) in zip(ids, spans) if counts[fid] == 1}
     db_offset = len(b'{"db":')
     stamp = {"evaluation": cache.stored_evaluation, "contracts": sha, "schema": schema_digest("functions"),
              "dbSchema": schema_digest("db")}
@@ -424,7 +427,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     from . import fsutil
     from .allocator import return_free_memory
 
-    derived = derive(cfg, use_cache)
+    derived = derive(cfg, use_cache, stamp=False)
     now = now or now_iso()
     outputs: list[tuple[str, str]] = [("db", DB_CONTRACT_REL)]
     if derived.summary.get("functions") is not None:
@@ -488,11 +491,11 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         fsutil.discard_staged(pairs)
         raise
     result.written = [rel for _, rel, _ in checks]
-    if derived.remember is not None and checks:
+    if derived.remember is not None:
         validated = {name for name, _, _ in checks}
         # The validator is loaded anyway: an unchanged contract (typically the DB contract of
         # an edit run) is validated too, so that its entries become reusable as well.
-        for name, rel in outputs:
+        for name, rel in outputs if checks else ():
             if name not in validated and not _validation_errors(name, derived.built(name), derived):
                 validated.add(name)
         derived.remember(validated)  # these passed validation: their entries may be reused

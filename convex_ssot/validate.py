@@ -134,10 +134,13 @@ def validate_links(pairs: list[tuple], use: str | None = None) -> list[str]:
     those of an entry of a contract that passed :func:`validate` against the same schema
     file (docs/architecture.md, "Emitted entries"). The index in an error's path is the
     pair's among those checked."""
-    # validation is a function of the value: of the pairs with nothing in them (most), one is checked
+    # (None, None, …): the very calls and calledBy of the validated entry, not checked again.
+    # Validation is a function of the value: of the pairs with nothing in them, one is checked.
     doc = [{"calls": c, "calledBy": b} for c, b, *_ in pairs if c or b]
-    if len(doc) < len(pairs):
+    if any(c is not None and not c and not b for c, b, *_ in pairs):
         doc.append({"calls": [], "calledBy": []})
+    if not doc:
+        return []
     return _errors(_LINKS, doc, use or backend())
 
 

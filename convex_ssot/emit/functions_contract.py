@@ -96,11 +96,13 @@ def functions_contract(
     """The function contract as a dict; ``functions`` sorted by functionId, then the
     callable surface (``httpRoutes``, ``crons``, ``components``).
 
-    ``bodies``: functionId → the entry of that function as a previous run serialised it
-    without ``calls`` and ``calledBy`` (:func:`entry_spans`); such a function's entry is a
-    :data:`~.jsonout.Fragment` of those bytes with its ``calls`` and ``calledBy``
+    ``bodies``: functionId → ``(body, tail)``, the entry of that function as a previous
+    run serialised it, split before ``calls`` (:func:`entry_spans`); such a function's
+    entry is a :data:`~.jsonout.Fragment` of the body with its ``calls`` and ``calledBy``
     (which depend on the other functions, cron jobs and routes) serialised now, and
-    ``(calls, calledBy, length of the body, length of the entry)`` is appended to ``reused``. Only what reads ``calls`` and
+    ``(calls, calledBy, length of the body, length of the entry)`` is appended to
+    ``reused`` — with ``calls`` and ``calledBy`` None when they serialise exactly as the
+    stored ``tail``. Only what reads ``calls`` and
     ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
     The caller vouches that each body is what :func:`function_json` gives for that very
     function."""
@@ -117,11 +119,14 @@ def functions_contract(
         if body is None:
             entries.append(function_json(f, calls, by))
             continue
+        body, tail = body
         by = by or []
-        entry = b"".join((body, _CALLS, dumps_nested(calls, 3) if calls else b"[]", _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))
+        new_tail = b"".join((_CALLS, dumps_nested(calls, 3) if calls else b"[]", _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))
+        entry = b"".join((body, new_tail))
         entries.append(Fragment(entry))
         if reused is not None:
-            reused.append((calls, by, len(body), len(entry)))
+            same = tail == new_tail  # the very calls and calledBy of the stored entry
+            reused.append((None, None, len(body), len(entry)) if same else (calls, by, len(body), len(entry)))
     return {
         "version": 1,
         "updatedAt": updated_at,
@@ -142,29 +147,31 @@ _CALLED_BY = b',\n      "calledBy": '
 _END = b"\n    }"
 
 
-def entry_spans(data: bytes, entries: list) -> list[tuple[int, int]] | None:
+def entry_spans(data: bytes, entries: list) -> list[tuple[int, int, int]] | None:
     """Where each entry of ``functions`` lies in ``data`` (the contract ``doc`` serialised
     by :func:`~.jsonout.dumps`; ``entries``: ``doc["functions"]``, with for each
     :data:`~.jsonout.Fragment` its ``(body length, entry length)`` as ``reused`` gives them,
-    in order, else None), without its ``calls`` and ``calledBy``: ``(start, end)`` byte
-    offsets, in order; None when the bytes are not laid out so. A Fragment's place follows
-    from its length; only the other entries are read: a line break followed by six spaces
-    and a key is a key of an entry of a top-level array (JSON strings hold no raw newline),
-    only function entries start with ``functionId``, and ``calls`` is the last key but one."""
+    in order, else None): ``(start, start of calls, end)`` byte offsets, in order; None
+    when the bytes are not laid out so. A Fragment's place follows from its lengths; only
+    the other entries are read: a line break followed by six spaces and a key is a key of
+    an entry of a top-level array (JSON strings hold no raw newline), only function entries
+    start with ``functionId``, ``calls`` is the last key but one, and the entry ends at the
+    first line break followed by four spaces and ``}`` after it."""
     spans = []
     at = data.find(_ENTRY_START)
-    for k, known in enumerate(entries):
+    for known in entries:
         if at < 0 or not data.startswith(_ENTRY_START, at):
             return None
         start = at + 5
         if known is not None:
             body, size = known
-            spans.append((start, start + body))
+            spans.append((start, start + body, start + size))
             at = start + size + 1  # after the comma
         else:
-            end = data.find(_CALLS, start)
+            calls = data.find(_CALLS, start)
+            end = data.find(_END, calls) if calls >= 0 else -1
             if end < 0:
                 return None
-            spans.append((start, end))
-            at = data.find(_ENTRY_START, end) if k + 1 < len(entries) else -1
+            spans.append((start, calls, end + len(_END)))
+            at = end + len(_END) + 1
     return spans
