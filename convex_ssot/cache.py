@@ -327,26 +327,26 @@ class ModuleCache:
             _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
 
     # ---- emitted function entries of the last validated contract (pipeline.py)
-    def store_bodies(self, repo_root: Path, schema_rel: str, index: dict) -> bool:
+    def store_entries(self, repo_root: Path, schema_rel: str, index: dict) -> bool:
         """Store ``index`` (a JSON-able dict that names, among other things, the contracts
         file it points into by its SHA-256) with a checksum of its own, atomically."""
         from .emit.jsonout import dumps
 
         data = dumps(index)
-        return _write_atomic(self._project_path(repo_root, schema_rel, ".bodies.json"), [_sha256(data).encode(), b"\n", data])
+        return _write_atomic(self._project_path(repo_root, schema_rel, ".entries"), [_sha256(data).encode(), b"\n", data])
 
-    def prefetch_bodies(self, repo_root: Path, schema_rel: str):
-        """Start :meth:`load_bodies` on a thread (reading and hashing the contracts file
+    def prefetch_entries(self, repo_root: Path, schema_rel: str):
+        """Start :meth:`load_entries` on a thread (reading and hashing the contracts file
         release the GIL, so it runs beside the build); returns ``result()``, which waits
         for it. Nothing is started when there is no index."""
         import threading
 
-        if not self._project_path(repo_root, schema_rel, ".bodies.json").is_file():
+        if not self._project_path(repo_root, schema_rel, ".entries").is_file():
             return lambda: None
         out: list = [None]
 
         def run() -> None:
-            out[0] = self.load_bodies(repo_root, schema_rel)
+            out[0] = self.load_entries(repo_root, schema_rel)
 
         thread = threading.Thread(target=run, name="convex-ssot-entries", daemon=True)
         thread.start()
@@ -357,14 +357,14 @@ class ModuleCache:
 
         return result
 
-    def load_bodies(self, repo_root: Path, schema_rel: str) -> tuple[dict, bytes] | None:
-        """``(index, contracts file bytes)`` stored by :meth:`store_bodies`, or None when
+    def load_entries(self, repo_root: Path, schema_rel: str) -> tuple[dict, bytes] | None:
+        """``(index, contracts file bytes)`` stored by :meth:`store_entries`, or None when
         missing or damaged, or when the contracts file is not the one the index names
         (``index["contracts"]``, its SHA-256)."""
         from .emit.jsonout import loads
 
         try:
-            digest, data = self._project_path(repo_root, schema_rel, ".bodies.json").read_bytes().split(b"\n", 1)
+            digest, data = self._project_path(repo_root, schema_rel, ".entries").read_bytes().split(b"\n", 1)
             if _sha256(data) != digest.decode():
                 return None
             index = loads(data)

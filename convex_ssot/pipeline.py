@@ -79,7 +79,7 @@ class Derived:
     """
 
     __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous",
-                 "reused", "remember", "_plain")
+                 "reused", "remember", "store", "_plain")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
@@ -87,7 +87,7 @@ class Derived:
         self.warnings = list(warnings or [])
         #: the contracts' :func:`~convex_ssot.emit.jsonout.dumps` bytes, by name, when they were
         #: serialised to compute the fingerprints (reused for the project cache entry and
-        #: written by :func:`sync`, which drops them as it stages them)
+        #: written by :func:`sync`, which drops them once they are staged)
         self.serialized: dict[str, bytes] = {}
         #: fingerprints of the contracts the previous run derived (from the project cache)
         self.previous: dict[str, str] = {}
@@ -97,6 +97,9 @@ class Derived:
         #: stores where each function entry lies in the project cache's contracts file,
         #: once the function contract has passed validation (:func:`_remember_entries`)
         self.remember = None
+        #: stores the project cache entry (:meth:`~convex_ssot.cache.ModuleCache.store_project`)
+        #: when :meth:`settle` is called (sync: once the contracts are staged)
+        self.store = None
         self._plain: dict[str, dict] = {}
         if db is not None:
             summary = summary or summarize(db, functions)
@@ -108,6 +111,12 @@ class Derived:
                     fingerprints["functions"] = fingerprint(self.serialized["functions"])
         self.summary = summary or {}
         self.fingerprints = fingerprints or {}
+
+    def settle(self) -> None:
+        """Store the project cache entry, if not done yet (:attr:`store`)."""
+        store, self.store = self.store, None
+        if store is not None:
+            store()
 
     def _ensure(self) -> None:
         if self._db is None and self._load is not None:
@@ -217,7 +226,7 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
     from .resolve.project import build_project
 
     keep_large_blocks_returnable()  # peak memory of the reading run (allocator.py)
-    stored_entries = cache.prefetch_bodies(cfg.repo_root, cfg.schema_rel) if cache is not None else None
+    stored_entries = cache.prefetch_entries(cfg.repo_root, cfg.schema_rel) if cache is not None else None
     cache_mod.begin_inputs()
     try:
         project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
@@ -240,10 +249,14 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
     if cache is not None:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
-        cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.serialized, derived.summary, derived.fingerprints, inputs)
+        serialized = dict(derived.serialized)
+        derived.store = lambda: cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, serialized, derived.summary,
+                                                    derived.fingerprints, inputs)
         derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies), None if tables is None else list(map(len, tables)))
-        if stamp and derived.remember is not None and (reused or tables):
-            derived.remember(())  # the entries reused now stay reusable, whatever comes next
+        if stamp:
+            derived.settle()
+            if derived.remember is not None and (reused or tables):
+                derived.remember(())  # the entries reused now stay reusable, whatever comes next
     # The serialised contracts are kept for sync, which writes them and drops each as it is
     # staged, before validation (docs/performance.md: not held while the validator loads).
     return derived
@@ -251,7 +264,7 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
 
 def _stored_index(cache, project, prefetched) -> tuple[dict, memoryview] | None:
     """The index of the entries of the last validated contracts and the contracts file it
-    points into (``prefetched()``: :meth:`~convex_ssot.cache.ModuleCache.prefetch_bodies`), when this run reuses
+    points into (``prefetched()``: :meth:`~convex_ssot.cache.ModuleCache.prefetch_entries`), when this run reuses
     evaluation records and the index is provably about them: it names the evaluation
     entry this run read (so a reused record is the very record whose functions and tables
     were emitted then). Its entries are used only under the schema they passed
@@ -332,7 +345,7 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reu
     from .validate import schema_digest
 
     data, db = derived.serialized.get("functions"), derived.serialized.get("db")
-    if data is None or db is None or cache.stored_evaluation is None or cache.stored_contracts is None:
+    if data is None or db is None or cache.stored_evaluation is None:
         return None
     ids = sorted(f.function_id for f in functions)
     known = iter(derived.reused)
@@ -340,21 +353,23 @@ def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reu
     tables = table_spans(db, table_sizes if table_sizes is not None else [None] * len(derived.built("db")["tables"]))
     if spans is None or len(spans) != len(ids):
         return None
-    sha, offset = cache.stored_contracts
     counts: dict[str, int] = {}
     for fid in ids:
         counts[fid] = counts.get(fid, 0) + 1
-    entries = {fid: [offset + a, offset + b, offset + c] for fid, (a, b, c) in zip(ids, spans) if counts[fid] == 1}
-    db_offset = len(b'{"db":')
-    stamp = {"evaluation": cache.stored_evaluation, "contracts": sha, "schema": schema_digest("functions"),
-             "dbSchema": schema_digest("db")}
+    entries = {fid: (a, b, c) for fid, (a, b, c) in zip(ids, spans) if counts[fid] == 1}
+    evaluation, db_offset = cache.stored_evaluation, len(b'{"db":')
+    stamp = {"schema": schema_digest("functions"), "dbSchema": schema_digest("db")}
 
     def remember(validated) -> None:
-        kept = entries if "functions" in validated else {fid: span for fid, span in entries.items() if fid in reused}
-        index = {**stamp, "entries": kept}
+        if cache.stored_contracts is None:
+            return  # the contracts file was not written (derived.store)
+        sha, offset = cache.stored_contracts
+        kept = {fid: [offset + a, offset + b, offset + c] for fid, (a, b, c) in entries.items()
+                if "functions" in validated or fid in reused}
+        index = {"evaluation": evaluation, "contracts": sha, **stamp, "entries": kept}
         if tables is not None and ("db" in validated or table_sizes is not None):
             index["tables"] = [[db_offset + a, db_offset + b] for a, b in tables]
-        cache.store_bodies(cfg.repo_root, cfg.schema_rel, index)
+        cache.store_entries(cfg.repo_root, cfg.schema_rel, index)
 
     return remember
 
@@ -445,7 +460,6 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
             if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
                 result.unchanged.append(rel)  # the same contract, its updatedAt kept
-                derived.serialized.pop(name, None)
                 continue
             existing = None
             # The file is the previous run's contract, serialised by us: other content, so a
@@ -458,7 +472,7 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
                     pass
             updated_at = _updated_at(derived.doc(name), existing, now) if existing is not None else now
             existing = None  # the parsed copy is not held while the new one is written
-            data = _with_updated_at_bytes(derived.serialized.pop(name, None), updated_at)
+            data = _with_updated_at_bytes(derived.serialized.get(name), updated_at)
             if data is None:  # not serialised in this run (the project cache answered)
                 data = [dumps({**derived.doc(name), "updatedAt": updated_at})]
             if on_disk is not None and sum(map(len, data)) == len(on_disk) and b"".join(data) == on_disk:
@@ -474,6 +488,8 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
             checks.append((name, rel, {**derived.built(name), "updatedAt": updated_at}))
         wait = fsutil.fsync_in_background([tmp for tmp, _ in pairs]) if pairs else None
         try:
+            derived.settle()  # the project cache entry is written while the staged files reach the disk
+            derived.serialized.clear()  # not held while the validator is loaded (peak memory)
             if checks:
                 return_free_memory()  # before the validator is loaded (allocator.py)
             for name, rel, final in checks:

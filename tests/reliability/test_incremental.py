@@ -483,7 +483,7 @@ def test_stored_entries_are_never_used_when_not_provably_this_runs(synced_calls,
         assert _sync_check(synced_calls, emitted, tmp_path) == ["a:get1", "a:put1", "alone:list", "c:extra", "c:get3", "c:put3"]
         return
     elif stale == "index-flipped":
-        for path in projects.glob("*.bodies.json"):
+        for path in projects.glob("*.entries"):
             data = bytearray(path.read_bytes())
             data[-10] ^= 0x01
             path.write_bytes(bytes(data))
