@@ -238,12 +238,14 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
     stored = _stored_index(cache, project, stored_entries)
     schema, tables = _stored_tables(stored, project.schema)
     db = db_contract(schema, project.schema_diagnostics, EPOCH, tables=tables)
+    table_sizes = None if tables is None else list(map(len, tables))
     bodies, functions = _stored_entries(stored, project.functions)
-    stored = None
     reused: list = []
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
                             bodies=bodies, reused=reused)
+    reused_ids = set(bodies)
+    stored = tables = bodies = None  # the contracts file read back is not held while these are serialised
     derived = Derived(db, fc, project)
     derived.reused = reused
     if cache is not None:
@@ -252,20 +254,20 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
         serialized = dict(derived.serialized)
         derived.store = lambda: cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, serialized, derived.summary,
                                                     derived.fingerprints, inputs)
-        derived.remember = _remember_entries(cfg, cache, derived, functions, set(bodies), None if tables is None else list(map(len, tables)))
+        derived.remember = _remember_entries(cfg, cache, derived, functions, reused_ids, table_sizes)
         if stamp:
             derived.settle()
-            if derived.remember is not None and (reused or tables):
+            if derived.remember is not None and (reused_ids or table_sizes is not None):
                 derived.remember(())  # the entries reused now stay reusable, whatever comes next
-    # The serialised contracts are kept for sync, which writes them and drops each as it is
-    # staged, before validation (docs/performance.md: not held while the validator loads).
+    # The serialised contracts are kept for sync, which writes them and drops them once they
+    # are staged, before validation (docs/performance.md: not held while the validator loads).
     return derived
 
 
 def _stored_index(cache, project, prefetched) -> tuple[dict, memoryview] | None:
     """The index of the entries of the last validated contracts and the contracts file it
-    points into (``prefetched()``: :meth:`~convex_ssot.cache.ModuleCache.prefetch_entries`), when this run reuses
-    evaluation records and the index is provably about them: it names the evaluation
+    points into (``prefetched()``: :meth:`~convex_ssot.cache.ModuleCache.prefetch_entries`),
+    when this run reuses evaluation records and the index is provably about them: it names the evaluation
     entry this run read (so a reused record is the very record whose functions and tables
     were emitted then). Its entries are used only under the schema they passed
     (``_stored_tables``, ``_stored_entries``; docs/architecture.md, "Emitted entries")."""
