@@ -168,6 +168,12 @@ class ModuleCache:
         self.tool = _tool_key()
         self.hashes: dict[str, str] = {}
         self.previous_fingerprints: dict[str, str] = {}
+        #: SHA-256 of the evaluation entry read by / written in this run (None: none)
+        self.loaded_evaluation: str | None = None
+        self.stored_evaluation: str | None = None
+        #: ``(SHA-256, offset of the function contract)`` of the contracts file written in
+        #: this run (:meth:`store_project`), else None
+        self.stored_contracts: tuple[str, int] | None = None
 
     @classmethod
     def open(cls) -> "ModuleCache | None":
@@ -239,6 +245,7 @@ class ModuleCache:
                 return None
             if _sha256(payload) != digest.decode():
                 return None
+            self.loaded_evaluation = digest.decode()
             return payload
         except Exception:  # noqa: BLE001 - missing, foreign or damaged: evaluate everything
             return None
@@ -246,8 +253,12 @@ class ModuleCache:
     def store_evaluation(self, repo_root: Path, schema_rel: str, payload: bytes) -> bool:
         """Store a project's evaluation entry (``payload``, behind a header with the format
         version, the tool key and the payload's SHA-256), atomically; False when impossible."""
-        header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), _sha256(payload).encode()])
-        return _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload])
+        digest = _sha256(payload)
+        header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), digest.encode()])
+        if _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload]):
+            self.stored_evaluation = digest
+            return True
+        return False
 
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
@@ -316,11 +327,61 @@ class ModuleCache:
         entry["digest"] = _entry_digest(summary, fingerprints, entry["contractsSha256"])
         # The contracts first: an index entry never points at contracts it does not match.
         if _write_atomic(self._project_path(repo_root, schema_rel, ".contracts.json"), contracts):
+            self.stored_contracts = (entry["contractsSha256"], len(contracts[0]) + len(contracts[1]) + len(contracts[2]))
             _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
+
+    # ---- emitted function entries of the last validated contract (pipeline.py)
+    def store_entries(self, repo_root: Path, schema_rel: str, index: dict) -> bool:
+        """Store ``index`` (a JSON-able dict that names, among other things, the contracts
+        file it points into by its SHA-256) with a checksum of its own, atomically."""
+        from .emit.jsonout import dumps
+
+        data = dumps(index)
+        return _write_atomic(self._project_path(repo_root, schema_rel, ".entries"), [_sha256(data).encode(), b"\n", data])
+
+    def prefetch_entries(self, repo_root: Path, schema_rel: str):
+        """Start :meth:`load_entries` on a thread (reading and hashing the contracts file
+        release the GIL, so it runs beside the build); returns ``result()``, which waits
+        for it. Nothing is started when there is no index."""
+        import threading
+
+        if not self._project_path(repo_root, schema_rel, ".entries").is_file():
+            return lambda: None
+        out: list = [None]
+
+        def run() -> None:
+            out[0] = self.load_entries(repo_root, schema_rel)
+
+        thread = threading.Thread(target=run, name="convex-ssot-entries", daemon=True)
+        thread.start()
+
+        def result():
+            thread.join()
+            return out[0]
+
+        return result
+
+    def load_entries(self, repo_root: Path, schema_rel: str) -> tuple[dict, bytes] | None:
+        """``(index, contracts file bytes)`` stored by :meth:`store_entries`, or None when
+        missing or damaged, or when the contracts file is not the one the index names
+        (``index["contracts"]``, its SHA-256)."""
+        from .emit.jsonout import loads
+
+        try:
+            digest, data = self._project_path(repo_root, schema_rel, ".entries").read_bytes().split(b"\n", 1)
+            if _sha256(data) != digest.decode():
+                return None
+            index = loads(data)
+            contracts = self._project_path(repo_root, schema_rel, ".contracts.json").read_bytes()
+            if _sha256(contracts) != index["contracts"]:
+                return None
+            return index, contracts
+        except Exception:  # noqa: BLE001 - missing or damaged: emit everything
+            return None
 
 
 #: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 1
+EVAL_FORMAT = 2
 _EVAL_MAGIC = b"convex-ssot evaluation"
 
 

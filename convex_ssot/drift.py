@@ -299,7 +299,7 @@ def cap_lines(lines: list[str], limit: int = MAX_DRIFT_LINES) -> list[str]:
 
 
 def _same(on_disk: dict, derived: dict) -> bool:
-    """Equal in everything but ``updatedAt`` (the rule of pipeline._with_updated_at)."""
+    """Equal in everything but ``updatedAt`` (the rule of pipeline._updated_at)."""
     return {**on_disk, "updatedAt": EPOCH} == {**derived, "updatedAt": EPOCH}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .config import inside
 from .errors import ConfigError
 
-__all__ = ["write_atomic", "ensure_dir", "stage", "commit_staged", "discard_staged"]
+__all__ = ["write_atomic", "ensure_dir", "stage", "fsync_in_background", "commit_staged", "discard_staged"]
 
 
 def _check(repo_root: Path, path: Path) -> None:
@@ -31,8 +31,10 @@ def ensure_dir(repo_root: Path, directory: Path) -> None:
     _check(repo_root, directory)
 
 
-def stage(repo_root: Path, path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path`` (flushed and fsync'ed); return it."""
+def stage(repo_root: Path, path: Path, data: bytes | list, fsync: bool = True) -> Path:
+    """Write ``data`` (bytes, or pieces written one after the other) to a temporary file
+    beside ``path``, flushed and, with ``fsync``, fsync'ed; return it. Without ``fsync``
+    the caller must fsync the file before renaming it (:func:`fsync_in_background`)."""
     _check(repo_root, path)
     ensure_dir(repo_root, path.parent)
     import tempfile
@@ -40,9 +42,11 @@ def stage(repo_root: Path, path: Path, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                fh.write(piece)
             fh.flush()
-            os.fsync(fh.fileno())
+            if fsync:
+                os.fsync(fh.fileno())
         if path.exists():
             try:
                 os.chmod(tmp, path.stat().st_mode & 0o777)
@@ -57,6 +61,38 @@ def stage(repo_root: Path, path: Path, data: bytes) -> Path:
             pass
         raise
     return Path(tmp)
+
+
+def fsync_in_background(paths: list[Path]):
+    """Start fsync'ing ``paths`` (staged files) on a thread; returns ``wait()``, which
+    blocks until they are on disk and raises the OSError fsync raised, if any. fsync
+    releases the GIL, so the disk writes overlap whatever the caller does meanwhile (a
+    sync validates its contracts: docs/performance.md, session 5)."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=run, name="convex-ssot-fsync", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    return wait
 
 
 def commit_staged(pairs: list[tuple[Path, Path]]) -> None:

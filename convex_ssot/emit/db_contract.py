@@ -7,9 +7,10 @@ schemas/db-schema.schema.json.
 from __future__ import annotations
 
 from .. import ir
+from .jsonout import Fragment
 from .validators import compound, convex_json, is_nullable, type_string
 
-__all__ = ["db_contract", "EPOCH"]
+__all__ = ["db_contract", "table_spans", "EPOCH"]
 
 EPOCH = "1970-01-01T00:00:00.000Z"
 
@@ -158,10 +159,15 @@ def table_json(t: ir.Table) -> dict:
     }
 
 
-def db_contract(schema: ir.Schema | None, diagnostics: list[ir.Diagnostic], updated_at: str = EPOCH, mode: str = "convex") -> dict:
+def db_contract(schema: ir.Schema | None, diagnostics: list[ir.Diagnostic], updated_at: str = EPOCH, mode: str = "convex",
+                tables: list | None = None) -> dict:
     """The DB contract as a dict. ``schema`` None (or not found) gives an empty table list.
 
     ``mode`` "none" gives the empty contract of a repository without a database.
+    ``tables``: the entries of ``schema.tables`` as a previous run serialised them
+    (:func:`table_spans`), placed as :data:`~.jsonout.Fragment` bytes; then nothing but
+    ``path``, ``found``, ``schema_validation`` and ``strict_table_name_types`` is read of
+    ``schema``. The caller vouches that each is what :func:`table_json` gives for that table.
     """
     notes: list[str] = []
     if mode == "none":
@@ -175,7 +181,7 @@ def db_contract(schema: ir.Schema | None, diagnostics: list[ir.Diagnostic], upda
         notes.append(_NOTE.format(path=schema.path))
         if not schema.found:
             notes.append(f"No defineSchema(...) was read from {schema.path}; the table list is empty.")
-        tables = [table_json(t) for t in schema.tables]
+        tables = [Fragment(b) for b in tables] if tables is not None else [table_json(t) for t in schema.tables]
         options = (
             {"schemaValidation": schema.schema_validation, "strictTableNameTypes": schema.strict_table_name_types}
             if schema.found
@@ -192,3 +198,32 @@ def db_contract(schema: ir.Schema | None, diagnostics: list[ir.Diagnostic], upda
         "schemaOptions": options,
         "diagnostics": diagnostics_json(diagnostics),
     }
+
+
+def table_spans(data: bytes, sizes: list) -> list[tuple[int, int]] | None:
+    """Where each entry of ``tables`` lies in ``data`` (a DB contract serialised by
+    :func:`~.jsonout.dumps`; ``sizes``: for each entry, in order, its length when it is
+    placed as :data:`~.jsonout.Fragment` bytes, else None): ``(start, end)`` byte offsets
+    of each whole entry; None when the bytes are not laid out so. An entry of a top-level
+    array starts with a line break, four spaces and ``{``, and ends at the first line
+    break followed by four spaces and ``}`` (its own lines are indented deeper; JSON
+    strings hold no raw newline); only table entries start with ``name``."""
+    spans = []
+    at = data.find(_TABLE_START)
+    for size in sizes:
+        if at < 0 or not data.startswith(_TABLE_START, at):
+            return None
+        start = at + 5
+        if size is None:
+            end = data.find(b"\n    }", start)
+            if end < 0:
+                return None
+            end += 6
+        else:
+            end = start + size
+        spans.append((start, end))
+        at = end + 1  # after the comma
+    return spans
+
+
+_TABLE_START = b'\n    {\n      "name": '

@@ -6,14 +6,16 @@ schemas/functions.schema.json.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import fields
 
 from .. import ir
 from .db_contract import EPOCH, diagnostics_json
+from .jsonout import Fragment, dumps_nested
 from .surface import called_by, calls_json, surface_parts
 from .validators import compound, convex_json, is_nullable, summary, type_string
 
-__all__ = ["functions_contract", "function_json"]
+__all__ = ["functions_contract", "function_json", "entry_spans"]
 
 _USES_KEYS = tuple(f.name for f in fields(ir.Uses))  # plain booleans: no deep copy (dataclasses.asdict) needed
 
@@ -88,18 +90,88 @@ def functions_contract(
     http_routes: list[ir.HttpRoute] = (),
     crons: list[ir.CronJob] = (),
     components: list[ir.Component] = (),
+    bodies: dict[str, bytes] | None = None,
+    reused: list | None = None,
 ) -> dict:
     """The function contract as a dict; ``functions`` sorted by functionId, then the
-    callable surface (``httpRoutes``, ``crons``, ``components``)."""
-    fns = sorted(functions, key=lambda x: x.function_id)
+    callable surface (``httpRoutes``, ``crons``, ``components``).
+
+    ``bodies``: functionId → ``(body, tail)``, the entry of that function as a previous
+    run serialised it, split before ``calls`` (:func:`entry_spans`); such a function's
+    entry is a :data:`~.jsonout.Fragment` of the body with its ``calls`` and ``calledBy``
+    (which depend on the other functions, cron jobs and routes) serialised now, and
+    ``(calls, calledBy, length of the body, length of the entry)`` is appended to
+    ``reused`` — with ``calls`` and ``calledBy`` None when they serialise exactly as the
+    stored ``tail``. Only what reads ``calls`` and
+    ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
+    The caller vouches that each body is what :func:`function_json` gives for that very
+    function."""
+    fns = sorted(functions, key=_FUNCTION_ID)
     visibility = {f.function_id: f.visibility for f in fns}
     installed = {c.name for c in components if c.name is not None}
     callers = called_by(fns, list(crons), list(http_routes))
+    entries: list = []
+    bodies = bodies or {}
+    for f in fns:
+        fid = f.function_id
+        calls, by = calls_json(f, visibility, installed), callers.get(fid)
+        body = bodies.get(fid)
+        if body is None:
+            entries.append(function_json(f, calls, by))
+            continue
+        body, tail = body
+        by = by or []
+        new_tail = b"".join((_CALLS, dumps_nested(calls, 3) if calls else b"[]", _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))
+        entry = b"".join((body, new_tail))
+        entries.append(Fragment(entry))
+        if reused is not None:
+            same = tail == new_tail  # the very calls and calledBy of the stored entry
+            reused.append((None, None, len(body), len(entry)) if same else (calls, by, len(body), len(entry)))
     return {
         "version": 1,
         "updatedAt": updated_at,
         "source": {"kind": "convex-functions", "path": convex_dir.rstrip("/") + "/"},
-        "functions": [function_json(f, calls_json(f, visibility, installed), callers.get(f.function_id)) for f in fns],
+        "functions": entries,
         **surface_parts(fns, list(http_routes), list(crons), list(components)),
         "diagnostics": diagnostics_json(diagnostics),
     }
+
+
+_FUNCTION_ID = operator.attrgetter("function_id")
+
+# How dumps() writes an entry of "functions" (an item of a top-level array: keys indented by
+# six spaces): calls and calledBy are its last two keys (function_json).
+_ENTRY_START = b'\n    {\n      "functionId": '
+_CALLS = b',\n      "calls": '
+_CALLED_BY = b',\n      "calledBy": '
+_END = b"\n    }"
+
+
+def entry_spans(data: bytes, entries: list) -> list[tuple[int, int, int]] | None:
+    """Where each entry of ``functions`` lies in ``data`` (the contract ``doc`` serialised
+    by :func:`~.jsonout.dumps`; ``entries``: ``doc["functions"]``, with for each
+    :data:`~.jsonout.Fragment` its ``(body length, entry length)`` as ``reused`` gives them,
+    in order, else None): ``(start, start of calls, end)`` byte offsets, in order; None
+    when the bytes are not laid out so. A Fragment's place follows from its lengths; only
+    the other entries are read: a line break followed by six spaces and a key is a key of
+    an entry of a top-level array (JSON strings hold no raw newline), only function entries
+    start with ``functionId``, ``calls`` is the last key but one, and the entry ends at the
+    first line break followed by four spaces and ``}`` after it."""
+    spans = []
+    at = data.find(_ENTRY_START)
+    for known in entries:
+        if at < 0 or not data.startswith(_ENTRY_START, at):
+            return None
+        start = at + 5
+        if known is not None:
+            body, size = known
+            spans.append((start, start + body, start + size))
+            at = start + size + 1  # after the comma
+        else:
+            calls = data.find(_CALLS, start)
+            end = data.find(_END, calls) if calls >= 0 else -1
+            if end < 0:
+                return None
+            spans.append((start, calls, end + len(_END)))
+            at = end + len(_END) + 1
+    return spans

@@ -26,19 +26,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-from ..dataclass_cache import dataclass
 
 from .. import ir
 from ..interp import journal
 
-__all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
+__all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "ReusedFunction", "ReusedSchema", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
            "entry_of", "store", "dump_entry", "load_entry"]
 
 ROOT_SCHEMA = ("schema",)
 ROOT_SURFACE = ("surface",)
 
 
-@dataclass(frozen=True, slots=True)
+_UNSET = object()
+
+
 class RootRecord:
     """What evaluating one root produced and read.
 
@@ -50,14 +51,98 @@ class RootRecord:
     :class:`~convex_ssot.ir.Function` for a module, the :class:`~convex_ssot.ir.Schema`, or
     ``(http_routes, crons, components)``); ``http_actions``: for the surface, the
     ``(file, export name, functionId)`` of every HTTP action it matched routes against.
+
+    A record read back from an entry (:func:`load_entry`) keeps its payload pickled
+    (``blob``) until it is asked for; a module's record answers ``payload`` with
+    :class:`ReusedFunction` stand-ins made from ``links`` (what other parts of a run read of
+    its functions), so a reused module's functions are decoded only when something reads
+    more of them (the emitter, when it has no emitted entry to reuse).
     """
 
-    accessed: frozenset
-    diags: frozenset
-    edges: frozenset
-    probes: frozenset
-    payload: object
-    http_actions: tuple | None = None
+    __slots__ = ("accessed", "diags", "edges", "probes", "http_actions", "links", "_payload", "_decoded", "_blob")
+
+    def __init__(self, accessed: frozenset, diags: frozenset, edges: frozenset, probes: frozenset, payload=_UNSET,
+                 http_actions: tuple | None = None, *, links: tuple | None = None, blob: bytes | None = None) -> None:
+        self.accessed, self.diags, self.edges, self.probes = accessed, diags, edges, probes
+        self.http_actions = http_actions
+        self._payload = self._decoded = payload
+        self._blob = blob
+        if links is None and isinstance(payload, list):
+            links = tuple((f.module_path, f.export_name, f.kind, f.visibility, f.file, f.calls) for f in payload)
+        elif links is None and isinstance(payload, ir.Schema):
+            links = ("schema", payload.path, payload.found, payload.schema_validation, payload.strict_table_name_types,
+                     len(payload.tables))
+        self.links = links
+
+    @property
+    def payload(self):
+        if self._payload is _UNSET:
+            if self.links is None:
+                self._payload = self.decoded()
+            elif self.links[:1] == ("schema",):
+                self._payload = ReusedSchema(self, self.links)
+            else:
+                self._payload = [ReusedFunction(self, i, link) for i, link in enumerate(self.links)]
+        return self._payload
+
+    def decoded(self):
+        """The payload itself: a fresh record's, or unpickled from the entry on first use."""
+        if self._decoded is _UNSET:
+            import pickle
+
+            self._decoded = pickle.loads(self._blob)
+            self._blob = None
+        return self._decoded
+
+    def meta(self) -> tuple:
+        """What :func:`reusable_roots` and the diagnostics read, pickled apart from the payload."""
+        return (self.accessed, self.diags, self.edges, self.probes, self.http_actions, self.links)
+
+
+class ReusedFunction:
+    """One function of a reused module record, standing in for its
+    :class:`~convex_ssot.ir.Function`: ``module_path``, ``export_name``, ``kind``,
+    ``visibility``, ``file``, ``calls`` and ``function_id`` are kept in the record's
+    small part; any other attribute decodes the record's payload (once) and answers from
+    the function itself."""
+
+    __slots__ = ("module_path", "export_name", "kind", "visibility", "file", "calls", "function_id", "_record", "_index")
+
+    def __init__(self, record: RootRecord, index: int, link: tuple) -> None:
+        self.module_path, self.export_name, self.kind, self.visibility, self.file, self.calls = link
+        self.function_id = f"{self.module_path}:{self.export_name}"
+        self._record, self._index = record, index
+
+    def function(self):
+        """The :class:`~convex_ssot.ir.Function` itself (the record's payload decoded once)."""
+        return self._record.decoded()[self._index]
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.function(), name)
+
+
+class ReusedSchema:
+    """The schema of a reused record, standing in for its :class:`~convex_ssot.ir.Schema`:
+    ``path``, ``found``, ``schema_validation``, ``strict_table_name_types`` and
+    ``table_count`` are kept in the record's small part; any other attribute (``tables``)
+    decodes the record's payload and answers from the schema itself."""
+
+    __slots__ = ("path", "found", "schema_validation", "strict_table_name_types", "table_count", "_record")
+
+    def __init__(self, record: RootRecord, link: tuple) -> None:
+        _, self.path, self.found, self.schema_validation, self.strict_table_name_types, self.table_count = link
+        self._record = record
+
+    def schema(self) -> ir.Schema:
+        """The :class:`~convex_ssot.ir.Schema` itself (the record's payload decoded once)."""
+        return self._record.decoded()
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.schema(), name)
 
 
 class Recorder:
@@ -203,7 +288,7 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
     for rid, rec in roots.items():
         # a reused record keeps its pickled bytes: only fresh roots are pickled again
         blob = old_blobs.get(rid) if old_records.get(rid) is rec else None
-        blobs[rid] = blob if blob is not None else _dumps(rec, table)
+        blobs[rid] = blob if blob is not None else (_dumps(rec.meta(), table), _dumps(rec.decoded(), table))
         for rel in rec.accessed:
             if rel not in files:
                 files[rel] = states(rel)
@@ -265,7 +350,7 @@ def _dispatch_table() -> dict:
 
     classes = [c for c in vars(ir).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
     table = {}
-    for cls in classes + [Resolution, RootRecord]:
+    for cls in classes + [Resolution]:
         fields = dataclasses.fields(cls)
         names = [f.name for f in fields if f.init and not f.kw_only]
         if len(names) != len(fields):
@@ -302,8 +387,9 @@ def store(module_cache, repo_root, schema_rel: str, roots: dict, previous, state
 
 def dump_entry(entry: dict) -> bytes | None:
     """The pickled ``entry`` of :func:`entry_of` (None when something in it cannot be
-    pickled). Each root's record is pickled apart (``entry["roots"]``: root id → bytes), so
-    the next run re-pickles only the records it made afresh."""
+    pickled). Each root's record is pickled apart, in two parts (``entry["roots"]``: root id →
+    ``(small part, payload)`` bytes, :meth:`RootRecord.meta`): the next run re-pickles only
+    the records it made afresh, and unpickles the payloads of the records it needs only."""
     try:
         return _dumps(entry, _dispatch_table())
     except Exception:  # noqa: BLE001 - an unpicklable result is just not cached
@@ -311,9 +397,9 @@ def dump_entry(entry: dict) -> bytes | None:
 
 
 def load_entry(data: bytes | None):
-    """The entry pickled by :func:`dump_entry` with its records decoded
-    (``entry["records"]``: root id → :class:`RootRecord`), or None (no data, or not
-    readable)."""
+    """The entry pickled by :func:`dump_entry` with its records' small parts decoded
+    (``entry["records"]``: root id → :class:`RootRecord`, whose payload stays pickled until
+    it is asked for), or None (no data, or not readable)."""
     import pickle
 
     import gc
@@ -321,10 +407,14 @@ def load_entry(data: bytes | None):
     if data is None:
         return None
     collecting = gc.isenabled()
-    gc.disable()  # some 20,000 objects, none of them cyclic garbage: no collection passes
+    gc.disable()  # some thousands of objects, none of them cyclic garbage: no collection passes
     try:
         entry = pickle.loads(data)
-        entry["records"] = {rid: pickle.loads(blob) for rid, blob in entry["roots"].items()}
+        records = {}
+        for rid, (meta, blob) in entry["roots"].items():
+            accessed, diags, edges, probes, http_actions, links = pickle.loads(meta)
+            records[rid] = RootRecord(accessed, diags, edges, probes, http_actions=http_actions, links=links, blob=blob)
+        entry["records"] = records
         return entry
     except Exception:  # noqa: BLE001 - a damaged entry is not used
         return None

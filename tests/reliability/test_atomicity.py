@@ -141,11 +141,11 @@ def test_failure_while_staging_the_second_file(synced, monkeypatch) -> None:
     real_stage = fsutil.stage
     calls = []
 
-    def stage(repo_root, path, data):
+    def stage(repo_root, path, data, **options):
         calls.append(path)
         if len(calls) == 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_stage(repo_root, path, data)
+        return real_stage(repo_root, path, data, **options)
 
     monkeypatch.setattr(fsutil, "stage", stage)
     with pytest.raises(OSError):

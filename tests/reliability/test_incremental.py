@@ -344,3 +344,199 @@ def test_updated_at_after_an_edit(repo) -> None:
     result = sync(load_config(repo), now="2003-03-03T00:00:00.000Z")
     assert "docs/context/convex/functions.json" in result.written  # put back in our format
     assert json.loads(fc.read_bytes())["updatedAt"] == "2002-02-02T00:00:00.000Z"
+
+
+# ---- function entries reused from the last validated contract (docs/architecture.md,
+# "Emitted entries"): a sync after an edit emits only the fresh roots' functions, and
+# writes the same bytes as a sync that evaluated and emitted everything.
+
+NOW = "2004-04-04T00:00:00.000Z"
+
+CALLS = {
+    "convex/callee.ts": (
+        'import { query, internalQuery } from "./_generated/server";\n'
+        "export const target = internalQuery({ args: {}, handler: async () => 1 });\n"
+        "export const other = query({ args: {}, handler: async () => 2 });\n"
+    ),
+    "convex/caller.ts": (
+        'import { query } from "./_generated/server";\n'
+        'import { internal, api } from "./_generated/api";\n'
+        "export const run = query({ args: {}, handler: async (ctx) => {\n"
+        "  await ctx.runQuery(internal.callee.target, {});\n"
+        "  return await ctx.runQuery(api.callee.other, {});\n"
+        "} });\n"
+    ),
+    "convex/crons.ts": (
+        'import { cronJobs } from "convex/server";\n'
+        'import { internal } from "./_generated/api";\n'
+        "const crons = cronJobs();\n"
+        'crons.interval("tick", { minutes: 5 }, internal.callee.target, {});\n'
+        "export default crons;\n"
+    ),
+}
+
+
+@pytest.fixture()
+def emitted(monkeypatch):
+    """The functionIds (``function_json``) and tables (``table_json``: ``table:<name>``)
+    emitted afresh in each sync."""
+    from convex_ssot.emit import db_contract as dbc, functions_contract as fc
+
+    seen: list[str] = []
+    real_function, real_table = fc.function_json, dbc.table_json
+
+    def function_json(f, *a):
+        seen.append(f.function_id)
+        return real_function(f, *a)
+
+    def table_json(t):
+        seen.append(f"table:{t.name}")
+        return real_table(t)
+
+    monkeypatch.setattr(fc, "function_json", function_json)
+    monkeypatch.setattr(dbc, "table_json", table_json)
+    return seen
+
+
+def _sync_bytes(root: Path, use_cache: bool = True) -> tuple[bytes, bytes]:
+    from convex_ssot.config import load_config
+    from convex_ssot.pipeline import sync
+
+    sync(load_config(root), use_cache=use_cache, now=NOW)
+    return (root / "docs/context/db/schema.json").read_bytes(), (root / "docs/context/convex/functions.json").read_bytes()
+
+
+def _sync_check(root: Path, emitted: list[str], tmp_path: Path) -> list[str]:
+    """Sync with the cache, then a copy of the repository without it: byte-identical files;
+    the functionIds the cached sync emitted afresh, sorted."""
+    emitted.clear()
+    warm = _sync_bytes(root)
+    fresh = sorted(emitted)
+    copy = tmp_path / f"nocache-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("context"))
+    cold = _sync_bytes(copy, use_cache=False)
+    assert warm[0] == cold[0], "DB contract differs from a sync that emitted everything"
+    assert warm[1] == cold[1], "function contract differs from a sync that emitted everything"
+    return fresh
+
+
+@pytest.fixture()
+def synced_calls(tmp_path, emitted) -> Path:
+    root = make_repo(tmp_path / "app", {**FILES, **CALLS})
+    _sync_bytes(root)  # primes the cache: evaluation records and the validated entries
+    emitted.clear()
+    return root
+
+
+def test_sync_after_an_edit_emits_only_the_edited_module(synced_calls, emitted, tmp_path) -> None:
+    _edit(synced_calls, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["a:extra", "a:get1", "a:put1"]
+
+
+def test_schema_edit_emits_the_tables_only(synced_calls, emitted, tmp_path) -> None:
+    _edit(synced_calls, "convex/schema.ts", SCHEMA.replace("n: v.number()", "n: v.number(), m: v.optional(v.string())"))
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["table:items"]
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
+
+
+def test_reused_entries_get_calls_and_called_by_of_this_run(synced_calls, emitted, tmp_path) -> None:
+    # caller.ts and crons.ts are not evaluated again, yet the entry of caller:run must say
+    # its internal.callee.target call no longer resolves (target became public), and the
+    # entry of callee:other must list a new caller from the edited module.
+    _edit(synced_calls, "convex/callee.ts", CALLS["convex/callee.ts"].replace("internalQuery({", "query({", 1))
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["callee:other", "callee:target"]
+    _edit(synced_calls, "convex/a.ts", _user(1).replace('from "./_generated/server";\n', 'from "./_generated/server";\nimport { api } from "./_generated/api";\n', 1)
+          + "export const more = query({ args: {}, handler: async (ctx) => ctx.runQuery(api.callee.other, {}) });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["a:get1", "a:more", "a:put1"]
+    fns = {f["functionId"]: f for f in json.loads(_sync_bytes(synced_calls)[1])["functions"]}
+    assert {"via": "runQuery", "functionId": "a:more"} in fns["callee:other"]["calledBy"]
+    assert [c["resolved"] for c in fns["caller:run"]["calls"]] == [False, True]
+
+
+def test_edit_that_leaves_the_contract_unchanged(synced_calls, emitted, tmp_path) -> None:
+    # a sync that writes nothing validates nothing: the entries it reused stay reusable,
+    # those it emitted afresh are emitted (and validated) again by the next sync that
+    # writes the contract; after it, all are reusable again
+    _edit(synced_calls, "convex/alone.ts", ALONE + "\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list"]
+    _edit(synced_calls, "convex/c.ts", _user(3) + "\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "c:get3", "c:put3"]
+    _edit(synced_calls, "convex/c.ts", _user(3) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "c:extra", "c:get3", "c:put3"]
+    _edit(synced_calls, "convex/b.ts", _user(2, "unknownThing") + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["b:extra", "b:get2", "b:put2"]
+
+
+@pytest.mark.parametrize("stale", ["derive-between", "index-flipped", "contracts-edited", "schema-changed", "duplicate-id"])
+def test_stored_entries_are_never_used_when_not_provably_this_runs(synced_calls, emitted, tmp_path, monkeypatch, stale) -> None:
+    from convex_ssot.cache import cache_dir
+
+    projects = cache_dir() / "projects"
+    _edit(synced_calls, "convex/a.ts", _user(1) + "\n// edited\n")
+    if stale == "derive-between":
+        # a derive (verify, status) writes another evaluation entry and contracts file and
+        # validates nothing: only the entries it reused itself stay reusable
+        _edit(synced_calls, "convex/c.ts", _user(3) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+        _contracts(synced_calls, True)
+        _edit(synced_calls, "convex/alone.ts", ALONE + "\n")
+        assert _sync_check(synced_calls, emitted, tmp_path) == ["a:get1", "a:put1", "alone:list", "c:extra", "c:get3", "c:put3"]
+        return
+    elif stale == "index-flipped":
+        for path in projects.glob("*.entries"):
+            data = bytearray(path.read_bytes())
+            data[-10] ^= 0x01
+            path.write_bytes(bytes(data))
+    elif stale == "contracts-edited":
+        for path in projects.glob("*.contracts.json"):
+            path.write_bytes(path.read_bytes().replace(b'"alone:list"', b'"alone:LIST"'))
+    elif stale == "schema-changed":
+        from convex_ssot import validate
+
+        monkeypatch.setattr(validate, "schema_digest", lambda name: "0" * 64)
+    else:  # the same functionId twice (a.ts and a.js): neither entry is taken from the store
+        _edit(synced_calls, "convex/a.js", _user(1).replace("get1", "alone"))
+        _sync_bytes(synced_calls)
+        _edit(synced_calls, "convex/b.ts", _user(2, "unknownThing") + "\n")
+        assert "a:put1" in _sync_check(synced_calls, emitted, tmp_path)
+        return
+    fresh = _sync_check(synced_calls, emitted, tmp_path)
+    assert {"alone:list", "pkg:viaPackage", "table:items"} <= set(fresh)  # everything emitted afresh
+
+
+def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> None:
+    # validation checks the calls/calledBy of every reused entry (the rest of each passed
+    # validation when it was written): a bad one fails the sync, nothing is written
+    from convex_ssot.config import load_config
+    from convex_ssot.emit import surface
+    from convex_ssot.errors import ContractError
+    from convex_ssot.pipeline import sync
+    from convex_ssot.validate import validate_links
+
+    assert validate_links([([], [])]) == []
+    assert validate_links([([{"via": "bogus"}], [])])
+    before = (synced_calls / "docs/context/convex/functions.json").read_bytes()
+    _edit(synced_calls, "convex/alone.ts", ALONE + "\n")
+    real = surface.calls_json
+    monkeypatch.setattr(surface, "calls_json", lambda f, *a: [{"via": "bogus"}] if f.function_id == "caller:run" else real(f, *a))
+    from convex_ssot.emit import functions_contract as fc
+
+    monkeypatch.setattr(fc, "calls_json", surface.calls_json)
+    with pytest.raises(ContractError):
+        sync(load_config(synced_calls), now=NOW)
+    assert (synced_calls / "docs/context/convex/functions.json").read_bytes() == before
+
+
+def test_unchanged_db_contract_becomes_reusable(synced_calls, emitted, tmp_path) -> None:
+    # the cache is lost while the contracts on disk stay (a fresh clone with committed
+    # contracts): the DB contract is never written again, yet once a sync validates the
+    # function contract it validates the unchanged DB contract too, and its tables are
+    # reused from then on
+    from convex_ssot.cache import cache_dir
+
+    shutil.rmtree(cache_dir())
+    assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)  # cold: nothing written
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
