@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,7 +92,8 @@ class EarlyParse:
       parsing here whatever the child has not stored yet; the build tells the child where
       it is (:meth:`progress`) and the child stops where they meet.
 
-    Started only where ``os.fork`` exists and this process may run on two CPUs or more.
+    Started only where ``os.fork`` exists, this process may run on two CPUs or more and
+    runs no other thread.
     """
 
     __slots__ = ("pid", "streaming", "_pos", "_index")
@@ -112,7 +114,7 @@ class EarlyParse:
         bytes changed (installed packages' files excepted: they are read another way), at
         most ``budget`` bytes of them (what is left is parsed by the build as usual).
         Without, every discovered module, streaming. None when no child was started."""
-        if not _two_cpus() or not hasattr(os, "fork"):
+        if not _two_cpus() or not hasattr(os, "fork") or _threads():
             return None
         streaming = previous_files is None
         pos = None
@@ -153,6 +155,13 @@ class EarlyParse:
             except (ChildProcessError, InterruptedError, OSError):
                 pass
             self.pid = 0
+
+
+def _threads() -> bool:
+    """Whether this process runs other threads (a library caller's): a forked child would
+    inherit their locks in whatever state they are, so no child is started then."""
+    threading = sys.modules.get("threading")
+    return threading is not None and threading.active_count() > 1
 
 
 def _two_cpus() -> bool:

@@ -175,3 +175,18 @@ def test_a_failing_child_costs_only_the_parse_done_again(repo, started, parsed_h
     _same_as_without_cache(repo)
     assert started[0] is not None and started[0].streaming
     assert parsed_here.count("convex/m11.ts") == 2  # nothing came from the child
+
+
+def test_no_child_while_other_threads_run(repo, started, parsed_here) -> None:
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        _same_as_without_cache(repo)
+    finally:
+        release.set()
+        other.join()
+    assert started == [None]
+    assert parsed_here.count("convex/m03.ts") == 2
