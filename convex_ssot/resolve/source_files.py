@@ -178,8 +178,9 @@ def _parse_changed(root: str, module_cache, discovered: list[str], previous_file
     from .discovery import SOURCE_EXTENSIONS
 
     rels = [rel for rel in discovered if rel not in previous_files]
-    rels += sorted(rel for rel in previous_files
-                   if rel.endswith(SOURCE_EXTENSIONS) and "node_modules" not in rel.split("/"))
+    rels += sorted(rel for rel in previous_files  # the repository's own source files
+                   if rel.endswith(SOURCE_EXTENSIONS) and not os.path.isabs(rel)
+                   and not {"node_modules", ".."} & set(rel.split("/")))
     done = 0
     for rel in rels:
         data = _read(root, rel)
