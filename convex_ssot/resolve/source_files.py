@@ -86,7 +86,8 @@ class EarlyParse:
     cannot be written, costs only the parse done again here. Two modes (:meth:`start`):
 
     - *changed files* (a previous run is known): the child parses what changed; the build
-      waits for it (:meth:`wait`) before it looks anything up in the cache;
+      waits for it (:meth:`wait`) before it looks anything up in the cache. Not started
+      when the load average already reaches the CPU count (:func:`_busy`);
     - *streaming* (``streaming`` True, a cold run): the child parses the function modules
       from the last one backwards while the build evaluates them from the first one,
       parsing here whatever the child has not stored yet; the build tells the child where
@@ -117,6 +118,8 @@ class EarlyParse:
         if not _two_cpus() or not hasattr(os, "fork") or _threads():
             return None
         streaming = previous_files is None
+        if not streaming and _busy():
+            return None  # the child would only add its own start-up to a saturated machine
         pos = None
         if streaming:
             import mmap
@@ -164,11 +167,25 @@ def _threads() -> bool:
     return threading is not None and threading.active_count() > 1
 
 
-def _two_cpus() -> bool:
+def _busy() -> bool:
+    """Whether the system's load average over the last minute reaches its CPU count (no
+    core left idle on average): an edit run's child only pays by running beside the
+    build, on a core nothing else wants (docs/performance.md, "Session 5: s5-overlap")."""
     try:
-        return len(os.sched_getaffinity(0)) >= 2
+        return os.getloadavg()[0] >= _cpus()
     except (AttributeError, OSError):
-        return (os.cpu_count() or 1) >= 2
+        return False
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _two_cpus() -> bool:
+    return _cpus() >= 2
 
 
 def _parse_changed(root: str, module_cache, discovered: list[str], previous_files: dict[str, str], budget: int) -> None:

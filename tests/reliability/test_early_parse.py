@@ -143,7 +143,10 @@ def test_cold_run_streams_parsing_with_a_child(repo, started, parsed_here, monke
 
 
 @needs_fork
-def test_edit_run_parses_the_edited_module_in_the_child(repo, started, parsed_here) -> None:
+def test_edit_run_parses_the_edited_module_in_the_child(repo, started, parsed_here, monkeypatch) -> None:
+    from convex_ssot.resolve import source_files
+
+    monkeypatch.setattr(source_files, "_busy", lambda: False)  # as on an idle machine
     _contracts(repo, True)  # primes the caches
     write_files(repo, {"convex/m03.ts": FILES["convex/m03.ts"] + "export const extra = 1;\n"})
     started.clear()
@@ -190,3 +193,16 @@ def test_no_child_while_other_threads_run(repo, started, parsed_here) -> None:
         other.join()
     assert started == [None]
     assert parsed_here.count("convex/m03.ts") == 2
+
+
+def test_no_child_for_an_edit_run_on_a_saturated_machine(repo, started, parsed_here, monkeypatch) -> None:
+    from convex_ssot.resolve import source_files
+
+    _contracts(repo, True)
+    write_files(repo, {"convex/m03.ts": FILES["convex/m03.ts"] + "export const other = 2;\n"})
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))
+    started.clear()
+    parsed_here.clear()
+    _same_as_without_cache(repo)
+    assert started == [None]
+    assert parsed_here.count("convex/m03.ts") == 2  # parsed here by both runs
