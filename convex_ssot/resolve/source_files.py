@@ -87,7 +87,7 @@ class EarlyParse:
 
     - *changed files* (a previous run is known): the child parses what changed; the build
       waits for it (:meth:`wait`) before it looks anything up in the cache. Not started
-      when the load average already reaches the CPU count (:func:`_busy`);
+      unless a core is idle on average (:func:`_busy`);
     - *streaming* (``streaming`` True, a cold run): the child parses the function modules
       from the last one backwards while the build evaluates them from the first one,
       parsing here whatever the child has not stored yet; the build tells the child where
@@ -168,11 +168,11 @@ def _threads() -> bool:
 
 
 def _busy() -> bool:
-    """Whether the system's load average over the last minute reaches its CPU count (no
-    core left idle on average): an edit run's child only pays by running beside the
-    build, on a core nothing else wants (docs/performance.md, "Session 5: s5-overlap")."""
+    """Whether the system's load average over the last minute reaches its CPU count less
+    one (no core left idle on average): an edit run's child only pays by running beside
+    the build on a core nothing else wants (docs/performance.md, "Session 5: s5-overlap")."""
     try:
-        return os.getloadavg()[0] >= _cpus()
+        return os.getloadavg()[0] >= _cpus() - 1
     except (AttributeError, OSError):
         return False
 
