@@ -174,6 +174,8 @@ class ModuleCache:
         #: ``(SHA-256, offset of the function contract)`` of the contracts file written in
         #: this run (:meth:`store_project`), else None
         self.stored_contracts: tuple[str, int] | None = None
+        #: ``{rel: SHA-256}`` of the files the previous run read (from its project entry), or None
+        self.previous_files: dict[str, str] | None = None
 
     @classmethod
     def open(cls) -> "ModuleCache | None":
@@ -271,7 +273,8 @@ class ModuleCache:
         """The entry of the last run if every file it read is unchanged and the set of
         module files is the same; else None. Its contracts are read only when asked for
         (:meth:`ProjectEntry.contracts`). Whole or not, an undamaged entry leaves the
-        fingerprints of the contracts the last run derived in ``previous_fingerprints``."""
+        fingerprints of the contracts the last run derived in ``previous_fingerprints`` and
+        the hashes of the files it read in ``previous_files``."""
         import hashlib
 
         from .emit.jsonout import loads
@@ -282,6 +285,7 @@ class ModuleCache:
             if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
                 return None  # damaged (or edited) entry: rebuild, never trust
             self.previous_fingerprints = dict(fingerprints)
+            self.previous_files = entry["files"]
             if entry.get("discovered") != discovered:
                 return None
             root = os.fspath(repo_root)

@@ -215,10 +215,15 @@ def derive(cfg: Config, use_cache: bool = True, *, stamp: bool = True) -> Derive
                 return fresh.db, fresh.functions
 
             return Derived(None, None, None, summary=hit.summary, fingerprints=hit.fingerprints, load=load)
-    return _build(cfg, cache, discovered, stamp)
+    early = None
+    if cache is not None and discovered:  # parse what changed while the rest is imported (source_files.py)
+        from .resolve.source_files import EARLY_MAX_BYTES, EarlyParse
+
+        early = EarlyParse.start(cfg.repo_root, cache, discovered, cache.previous_files, EARLY_MAX_BYTES)
+    return _build(cfg, cache, discovered, stamp, early)
 
 
-def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
+def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -> Derived:
     """Read the sources (through the per-file cache, if any) and build both contracts."""
     from . import cache as cache_mod
     from .allocator import keep_large_blocks_returnable, return_free_memory
@@ -230,7 +235,7 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool) -> Derived:
     stored_entries = cache.prefetch_entries(cfg.repo_root, cfg.schema_rel) if cache is not None else None
     cache_mod.begin_inputs()
     try:
-        project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache)
+        project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache, early=early)
     finally:
         inputs = cache_mod.end_inputs()
     if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run

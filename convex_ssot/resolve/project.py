@@ -26,7 +26,7 @@ from ..packages.component_values import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
 from .modules import Module, load_module
 from .installed import read_package
-from .source_files import inside_real as _inside_real, clean_text as _clean_text, parse_chunk as _parse_chunk, slim
+from .source_files import EarlyParse, inside_real as _inside_real, clean_text as _clean_text, parse_chunk as _parse_chunk, slim
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
@@ -73,6 +73,9 @@ class _Loader:
         self.accessed = _AccessLog(self)
         self._rels: dict[str, str] = {}
         self._prefix = os.path.normpath(str(repo_root)) + os.sep
+        self.early = None  # an EarlyParse filling module_cache, waited for before it is read
+        #: keys of the project modules some module imported (kept until the end of the build)
+        self.imported: set[str] = set()
 
     def rel_of(self, key: str) -> str:
         """The repo-relative path of the file at ``key`` (memoised)."""
@@ -85,6 +88,8 @@ class _Loader:
         """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
         if self.module_cache is None:
             return load_module(rel, text)
+        if self.early is not None and not self.early.streaming:
+            self.early.wait()
         mod = self.module_cache.lookup(rel, data)
         if mod is None:
             mod = load_module(rel, text)
@@ -107,6 +112,8 @@ class _Loader:
         them one by one. Results are identical either way (tests/reliability/test_determinism_more.py).
         """
         todo: list[tuple[str, str, Path]] = []
+        if self.early is not None and not self.early.streaming:
+            self.early.wait()
         for path in paths:
             key = os.path.normpath(str(path))
             if key in self.modules:
@@ -237,7 +244,24 @@ class _Loader:
             return self.generated[rel]
         if r.kind == "package" and r.path is not None:
             return read_package(self, r.path, r.package, r.version)
-        return self.get(r.path) if r.kind == "project" else None
+        if r.kind != "project":
+            return None
+        self.imported.add(os.path.normpath(str(r.path)))
+        return self.get(r.path)
+
+    def drop(self, path: Path) -> None:
+        """Free the module at ``path`` once its own root is evaluated, unless a module
+        imported it (then its values may be held elsewhere, and it is read again): read
+        again later, it comes back from the parse cache and is evaluated afresh, which
+        gives the same values and journal events (interp/journal.py). Keeps the build's
+        memory to the modules still in use (peak memory, docs/performance.md)."""
+        key = os.path.normpath(str(path))
+        if key in self.imported:
+            return
+        mod = self.modules.pop(key, None)
+        if mod is not None:
+            mod.values = {}  # values point back at their module: no cycle left to collect
+            mod.slices = {}
 
 
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start
@@ -257,7 +281,8 @@ def module_evaluator(repo_root: Path, module_cache=None) -> tuple[Callable[[Path
     return loader.get, Evaluator(loader.resolve, default_registry(), repo_root)
 
 
-def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modules: bool = False) -> ir.Project:
+def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modules: bool = False,
+                  early: EarlyParse | None = None) -> ir.Project:
     """Read the schema at ``schema_rel`` and every function module beside it.
 
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
@@ -265,11 +290,22 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     ``keep_modules``: keep the parsed modules in ``project.modules`` (by repo-relative path).
     With a ``module_cache``, what the previous run's evaluation of each module, of the
     schema and of the callable surface produced is reused when nothing it read changed
-    (:mod:`.incremental`); only the other parts are loaded and evaluated.
+    (:mod:`.incremental`); only the other parts are loaded and evaluated. ``early``: a
+    process parsing into ``module_cache`` since before this call (waited for before the
+    cache is looked up).
     """
+    try:
+        return _build_project(repo_root, schema_rel, module_cache, keep_modules, early)
+    finally:
+        if early is not None:
+            early.wait()
+
+
+def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules: bool, early) -> ir.Project:
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
     loader = _Loader(repo_root, module_cache, convex_dir)
+    loader.early = early
     # repo_root: component packages read the installed version inside it (packages/components.py)
     ev = Evaluator(loader.resolve, default_registry(), repo_root)
     convex_rel = loader.rel(convex_dir)
@@ -294,8 +330,13 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {})
     rels = {path: loader.rel(path) for path in module_paths}
     reused = incremental.reusable_roots(previous, states, loader.specifiers.resolve, set(rels.values()))
-    loader.prefetch(([schema_path] if schema_found and incremental.ROOT_SCHEMA not in reused else [])
-                    + [p for p in module_paths if ("module", rels[p]) not in reused])
+    streaming = early is not None and early.streaming
+    if not streaming:  # else parsed one by one as evaluation reaches them, or by the child
+        loader.prefetch(([schema_path] if schema_found and incremental.ROOT_SCHEMA not in reused else [])
+                        + [p for p in module_paths if ("module", rels[p]) not in reused])
+    # With the parse cache to read a module back from, each function module is freed once
+    # evaluated unless another module imported it (_Loader.drop).
+    drop = module_cache is not None and not keep_modules
 
     recorder = incremental.Recorder(loader.rel_of)
     roots: dict[tuple, incremental.RootRecord] = {}
@@ -323,10 +364,17 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
                 roots[rid] = reused[rid]
                 functions.extend(reused[rid].payload)
                 continue
+            if streaming:
+                early.progress(rels[path])
             mod = loader.get(path)
             fns = _functions_of(ev, loader, mod, convex_dir, repo_root) if mod is not None and mod.has_import_export else []
             roots[rid] = recorder.finish(fns)
             functions.extend(fns)
+            if drop:
+                mod = None
+                loader.drop(path)
+        if early is not None:
+            early.wait()  # a streaming child stops here
         project.functions = sorted(functions, key=lambda f: f.function_id)
 
         # ---- httpRoutes, crons, components (routes are matched against the HTTP actions)

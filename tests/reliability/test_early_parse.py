@@ -1,0 +1,208 @@
+"""Parsing in a forked process ahead of the build (``resolve/source_files.EarlyParse``) and
+function modules freed once evaluated (``resolve/project._Loader.drop``).
+
+Each test checks that the contracts are byte-identical to those of a run that parses and
+keeps everything in one process (``--no-cache``), and that the path under test was taken:
+a child was started in the expected mode, this process parsed what it should not have
+needed to parse only when the child could not help, a freed module was read back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .helpers import make_repo, write_files
+
+MAIN = (
+    'import { query, httpAction } from "./_generated/server";\n'
+    'import { v } from "convex/values";\n'
+    "export const mainArgs = { id: v.string() };\n"
+    "export const get = query({ args: mainArgs, handler: async () => null });\n"
+    'export const hook = httpAction(async () => new Response("ok"));\n'
+)
+
+FILES = {
+    # `a.ts` is evaluated (and freed) before `b.ts` imports it: read back from the parse cache
+    "convex/a.ts": MAIN,
+    "convex/b.ts": (
+        'import { query } from "./_generated/server";\n'
+        'import { mainArgs } from "./a";\n'
+        "export const viaA = query({ args: mainArgs, handler: async () => null });\n"
+    ),
+    # routes are matched to the exported action by identity (resolve/surface)
+    "convex/http.ts": (
+        'import { httpRouter } from "convex/server";\nimport { hook } from "./a";\n'
+        'const http = httpRouter();\nhttp.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n'
+    ),
+    **{
+        f"convex/m{i:02d}.ts": (
+            'import { mutation } from "./_generated/server";\n'
+            'import { v } from "convex/values";\n'
+            f"export const put{i} = mutation({{ args: {{ n{i}: v.number() }}, handler: async () => {i} }});\n"
+        )
+        for i in range(12)
+    },
+}
+
+
+@pytest.fixture()
+def repo(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path / "cache"))  # cold at first
+    return make_repo(tmp_path / "app", FILES)
+
+
+@pytest.fixture()
+def started(monkeypatch) -> list:
+    """The EarlyParse handles the runs started (None where none was)."""
+    from convex_ssot.resolve import source_files
+
+    handles: list = []
+    real = source_files.EarlyParse.start
+
+    def start(*a, **k):
+        h = real(*a, **k)
+        handles.append(h)
+        return h
+
+    monkeypatch.setattr(source_files.EarlyParse, "start", staticmethod(start))
+    return handles
+
+
+@pytest.fixture()
+def parsed_here(monkeypatch) -> list[str]:
+    """Modules this process parsed (a forked child's parses are not seen here)."""
+    from convex_ssot.resolve import project
+
+    seen: list[str] = []
+    real = project.load_module
+
+    def load_module(rel, text):
+        seen.append(rel)
+        return real(rel, text)
+
+    monkeypatch.setattr(project, "load_module", load_module)
+    return seen
+
+
+def _contracts(root: Path, use_cache: bool) -> tuple[bytes, bytes]:
+    from convex_ssot.config import load_config
+    from convex_ssot.emit.jsonout import dumps
+    from convex_ssot.pipeline import derive
+
+    d = derive(load_config(root), use_cache=use_cache)
+    return dumps(d.db), dumps(d.functions)
+
+
+def _same_as_without_cache(root: Path) -> tuple[bytes, bytes]:
+    got = _contracts(root, True)
+    assert got == _contracts(root, False), "contracts differ from a run that parsed everything in one process"
+    return got
+
+
+def _two_cpus() -> bool:
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except AttributeError:
+        return (os.cpu_count() or 1) >= 2
+
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or not _two_cpus(),
+                                reason="EarlyParse runs only where os.fork exists, on two CPUs or more")
+
+
+@needs_fork
+def test_cold_run_streams_parsing_with_a_child(repo, started, parsed_here, monkeypatch) -> None:
+    from convex_ssot.resolve import project
+
+    dropped, read_back = set(), []
+    real_drop, real_get = project._Loader.drop, project._Loader.get
+
+    def drop(self, path):
+        if os.path.normpath(str(path)) not in self.imported:
+            dropped.add(os.path.normpath(str(path)))
+        real_drop(self, path)
+
+    def get(self, path):
+        key = os.path.normpath(str(path))
+        if key in dropped and key not in self.modules:
+            read_back.append(self.rel(Path(key)))
+        return real_get(self, path)
+
+    monkeypatch.setattr(project._Loader, "drop", drop)
+    monkeypatch.setattr(project._Loader, "get", get)
+    _, functions = _same_as_without_cache(repo)
+    assert len(started) == 1 and started[0] is not None and started[0].streaming
+    assert started[0].pid == 0, "the child was waited for"
+    assert "convex/a.ts" in read_back, "a.ts, freed after its own root, is read back for b.ts"
+    routes = json.loads(functions)["httpRoutes"]
+    assert [(r["path"], r["handler"]) for r in routes] == [("/hook", {"functionId": "a:hook"})]
+
+
+@needs_fork
+def test_edit_run_parses_the_edited_module_in_the_child(repo, started, parsed_here, monkeypatch) -> None:
+    from convex_ssot.resolve import source_files
+
+    monkeypatch.setattr(source_files, "_busy", lambda: False)  # as on an idle machine
+    _contracts(repo, True)  # primes the caches
+    write_files(repo, {"convex/m03.ts": FILES["convex/m03.ts"] + "export const extra = 1;\n"})
+    started.clear()
+    parsed_here.clear()
+    _same_as_without_cache(repo)
+    assert started[0] is not None and not started[0].streaming
+    # parsed once here: by the --no-cache run; the run with the cache took the child's copy
+    assert parsed_here.count("convex/m03.ts") == 1
+
+
+def test_without_fork_everything_is_parsed_here(repo, started, parsed_here, monkeypatch) -> None:
+    def no_fork():
+        raise OSError("fork not available")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    _same_as_without_cache(repo)
+    assert started == [None]
+    assert parsed_here.count("convex/m03.ts") == 2  # the cached run and the --no-cache run
+
+
+@needs_fork
+def test_a_failing_child_costs_only_the_parse_done_again(repo, started, parsed_here, monkeypatch) -> None:
+    from convex_ssot.resolve import source_files
+
+    def broken(*a):
+        raise RuntimeError("child failure")
+
+    monkeypatch.setattr(source_files, "_parse_backwards", broken)
+    _same_as_without_cache(repo)
+    assert started[0] is not None and started[0].streaming
+    assert parsed_here.count("convex/m11.ts") == 2  # nothing came from the child
+
+
+def test_no_child_while_other_threads_run(repo, started, parsed_here) -> None:
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        _same_as_without_cache(repo)
+    finally:
+        release.set()
+        other.join()
+    assert started == [None]
+    assert parsed_here.count("convex/m03.ts") == 2
+
+
+def test_no_child_for_an_edit_run_on_a_saturated_machine(repo, started, parsed_here, monkeypatch) -> None:
+    from convex_ssot.resolve import source_files
+
+    _contracts(repo, True)
+    write_files(repo, {"convex/m03.ts": FILES["convex/m03.ts"] + "export const other = 2;\n"})
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))
+    started.clear()
+    parsed_here.clear()
+    _same_as_without_cache(repo)
+    assert started == [None]
+    assert parsed_here.count("convex/m03.ts") == 2  # parsed here by both runs
