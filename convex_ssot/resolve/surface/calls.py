@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ... import ir
+from ...interp import journal
 from ...parse import ast
 from ...packages.surface.values import ref_of
 
@@ -29,30 +30,62 @@ _OPEN = {"(": ")", "[": "]", "{": "}"}
 
 
 def find_calls(ev, visited: list) -> list[ir.Call]:
-    """The calls in the bodies ``visited`` (``(module, (start, end))`` pairs), in order."""
+    """The calls in the bodies ``visited`` (``(module, (start, end))`` pairs), in order.
+
+    A body's calls are memoised on its module (``"\0calls"``: a helper is visited from
+    many handlers) with the :mod:`~convex_ssot.interp.journal` events evaluating its
+    references wrote, appended again on every later use, as evaluating anew would. Not
+    memoised: a body read while the registration's own local variables are in scope (a
+    reference may name one of them), or whose evaluation recorded a diagnostic (evaluating
+    anew records it again)."""
     out: list[ir.Call] = []
+    free = not ev.scopes or not ev.scopes[-1]
     for mod, span in visited:
-        masked = mod.mk.masked
-        if "run" not in masked[span[0] : span[1]]:
+        if "run" not in mod.mk.masked[span[0] : span[1]]:
             continue
-        for m in _CALL.finditer(masked, span[0], span[1]):
-            i = m.start() - 1
-            if i >= 0 and masked[i] in _WORD or _DECLARED.search(masked, max(0, i - 12), m.start()):
-                continue  # part of a longer name, or a function of that name being declared
-            kind = m.group(1)
-            scheduled = kind in ("After", "At")
-            if not scheduled and _bare(masked, i) and _project_name(mod, "run" + kind):
-                continue  # a project function named runQuery/… is called, not the context's
-            if scheduled != masked.startswith("scheduler", m.start()):
-                continue
-            args = _arguments(masked, m.end(), span[1])
-            index = 1 if scheduled else 0
-            if len(args) <= index:
-                continue
-            a, b = args[index]
-            ref = _reference(ev, mod, a, b, span[0])
-            via = ("scheduler.run" if scheduled else "run") + kind
-            out.append(ir.Call(via, ref, mod.rel, mod.lines.position(m.start())[0]))
+        memo = mod.values.get("\0calls") if free else None
+        if memo is not None and span in memo:
+            calls, events = memo[span]
+            j = journal.CURRENT
+            if j is not None:
+                j.events.extend(events)
+            out.extend(calls)
+            continue
+        j = journal.CURRENT
+        start = len(j.events) if j is not None else 0
+        calls = _body_calls(ev, mod, span)
+        out.extend(calls)
+        if free and j is not None:
+            events = j.events[start:]
+            if not any(e[0] == "d" for e in events):
+                if memo is None:
+                    memo = mod.values["\0calls"] = {}  # type: ignore[assignment]
+                memo[span] = (calls, events)  # type: ignore[index]
+    return out
+
+
+def _body_calls(ev, mod, span: tuple[int, int]) -> list[ir.Call]:
+    """The calls in one body of ``mod``, in order."""
+    out: list[ir.Call] = []
+    masked = mod.mk.masked
+    for m in _CALL.finditer(masked, span[0], span[1]):
+        i = m.start() - 1
+        if i >= 0 and masked[i] in _WORD or _DECLARED.search(masked, max(0, i - 12), m.start()):
+            continue  # part of a longer name, or a function of that name being declared
+        kind = m.group(1)
+        scheduled = kind in ("After", "At")
+        if not scheduled and _bare(masked, i) and _project_name(mod, "run" + kind):
+            continue  # a project function named runQuery/… is called, not the context's
+        if scheduled != masked.startswith("scheduler", m.start()):
+            continue
+        args = _arguments(masked, m.end(), span[1])
+        index = 1 if scheduled else 0
+        if len(args) <= index:
+            continue
+        a, b = args[index]
+        ref = _reference(ev, mod, a, b, span[0])
+        via = ("scheduler.run" if scheduled else "run") + kind
+        out.append(ir.Call(via, ref, mod.rel, mod.lines.position(m.start())[0]))
     return out
 
 
