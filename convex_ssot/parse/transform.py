@@ -4,6 +4,7 @@ numeric literals)."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from sys import intern  # names and string values repeat (`v`, `ctx`, table names): one copy each
 
 from lark import Token, Transformer
@@ -99,12 +100,32 @@ def _key_of(node: ast.Node) -> str | None:
     return None
 
 
+class _Inlined(list):
+    """What an inlined rule (``_name``, and the ``__rule_star_N`` rules Lark makes of
+    ``(…)*``) gives its parent: its children. Lark's parse-tree builder splices them into
+    the parent's children, reading ``.children``, so any object with that attribute does;
+    a list subclass is built and read without a Python-level call (a lark ``Tree`` from
+    ``Transformer.__default__`` costs three: about 200,000 of them on gen 350 and
+    ConvexPress together). No method of :class:`ToAst` ever receives one."""
+
+    __slots__ = ()
+    children = property(itemgetter(slice(None)))
+
+
 class ToAst(Transformer):
     """Lark tree → :mod:`.ast` nodes. ``base`` is added to every offset."""
 
     def __init__(self, base: int = 0) -> None:
         super().__init__(visit_tokens=False)
         self.base = base
+
+    def __getattr__(self, name: str):
+        # Lark looks up one callback per rule by the rule's name (create_callback) and one
+        # per terminal (_get_lexer_callbacks: upper case, none wanted); the inlined rules,
+        # which have no method here, get _Inlined (see there).
+        if name.startswith("_") and name.lstrip("_")[:1].islower() and not name.endswith("__"):
+            return _Inlined
+        raise AttributeError(name)
 
     def _pos(self, c, first: bool) -> int | None:
         if isinstance(c, Token):
@@ -123,24 +144,39 @@ class ToAst(Transformer):
         return None
 
     def _span_of(self, ch) -> ast.Span:
-        """Span of a rule from its children: first child's start to last child's end."""
-        start = end = None
+        """Span of a rule from its children: first child's start to last child's end
+        (:meth:`_pos` of each; nodes and tokens, the usual children, looked at here)."""
+        base = self.base
+        start = None
         for c in ch:
-            start = self._pos(c, True)
-            if start is not None:
+            if isinstance(c, ast.Node):
+                start = c.span[0]
                 break
+            if isinstance(c, Token):
+                start = c.start_pos + base
+                break
+            if c is not None:
+                start = self._pos(c, True)
+                if start is not None:
+                    break
+        if start is None:
+            return (base, base)
         for c in reversed(ch):
-            end = self._pos(c, False)
-            if end is not None:
-                break
-        if start is None or end is None:
-            return (self.base, self.base)
-        return (start, end)
+            if isinstance(c, ast.Node):
+                return (start, c.span[1])
+            if isinstance(c, Token):
+                return (start, c.end_pos + base)
+            if c is not None:
+                end = self._pos(c, False)
+                if end is not None:
+                    return (start, end)
+        return (base, base)
 
     # ---- names and literals
     def name(self, ch):
         tok = ch[0]
-        return ast.Ident(_tok_span(tok, self.base), intern(str(tok)))
+        base = self.base
+        return ast.Ident((tok.start_pos + base, tok.end_pos + base), intern(str(tok)))
 
     def keyword_name(self, ch):
         tok = ch[0]
