@@ -101,12 +101,9 @@ def _key_of(node: ast.Node) -> str | None:
 
 
 class _Inlined(list):
-    """What an inlined rule (``_name``, and the ``__rule_star_N`` rules Lark makes of
-    ``(…)*``) gives its parent: its children. Lark's parse-tree builder splices them into
-    the parent's children, reading ``.children``, so any object with that attribute does;
-    a list subclass is built and read without a Python-level call (a lark ``Tree`` from
-    ``Transformer.__default__`` costs three: about 200,000 of them on gen 350 and
-    ConvexPress together). No method of :class:`ToAst` ever receives one."""
+    """An inlined rule's (``_name``, Lark's ``__rule_star_N``) children, which Lark's
+    parse-tree builder splices into the parent's, reading ``.children``: built and read in
+    C, unlike the lark ``Tree`` of ``Transformer.__default__`` (three Python calls)."""
 
     __slots__ = ()
     children = property(itemgetter(slice(None)))
@@ -120,9 +117,7 @@ class ToAst(Transformer):
         self.base = base
 
     def __getattr__(self, name: str):
-        # Lark looks up one callback per rule by the rule's name (create_callback) and one
-        # per terminal (_get_lexer_callbacks: upper case, none wanted); the inlined rules,
-        # which have no method here, get _Inlined (see there).
+        # Lark asks for one callback per rule name: inlined rules get _Inlined (terminals none)
         if name.startswith("_") and name.lstrip("_")[:1].islower() and not name.endswith("__"):
             return _Inlined
         raise AttributeError(name)
