@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from itertools import accumulate
 import re
 from ..dataclass_cache import dataclass
 
@@ -85,9 +86,7 @@ def _continues(masked: str, p: int) -> bool:
     that continues an expression (``(`` and ``[`` unless a ``;`` or ``}`` ends the code
     before; ``from``, ``as``, ``in``…)."""
     nxt = masked[p]
-    j = p - 1
-    while j >= 0 and masked[j] in " \t\r\n\f\v":
-        j -= 1
+    j = _last_code(masked, p)
     if j < 0:
         return False
     ch = masked[j]
@@ -111,6 +110,20 @@ def _continues(masked: str, p: int) -> bool:
     return True
 
 
+def _last_code(masked: str, p: int) -> int:
+    """Offset of the last character before ``p`` that is not whitespace, or -1. Blanked
+    comments make long runs of spaces: they are skipped by ``str.rstrip`` over growing
+    windows, not one character at a time."""
+    hi, step = p, 64
+    while hi > 0:
+        lo = max(0, hi - step)
+        kept = masked[lo:hi].rstrip(" \t\r\n\f\v")
+        if kept:
+            return lo + len(kept) - 1
+        hi, step = lo, step * 4
+    return -1
+
+
 _FUNCTION_HEAD = re.compile(r"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b")
 
 
@@ -124,7 +137,11 @@ def _function_body_follows(masked: str, start: int | None, p: int) -> bool:
     return found is not None and found[0] == p
 
 
-_CANDIDATE = re.compile(r"^[A-Za-z_$@{('\"`]", re.M)
+_CANDIDATE_CHARS = r"[A-Za-z_$@{('\"`]"
+#: a line starting with one of those characters, found by its newline: ``re`` finds a
+#: pattern that starts with a literal much faster than one that starts with ``^`` (re.M)
+_CANDIDATE = re.compile(r"\n" + _CANDIDATE_CHARS)
+_FIRST_CANDIDATE = re.compile(_CANDIDATE_CHARS)
 _HEAD = re.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
       | (?P<exportfrom>export\s*(?:type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s*)?from\b)
@@ -158,10 +175,12 @@ def split_statements(masked: str) -> list[Statement]:
     if first < len(masked) and first > 0 and masked[first] not in "})]":
         starts.append(first)
         last = first
-    for m in _CANDIDATE.finditer(masked):
-        if starts and m.start() <= starts[-1]:
+    lines = [m.start() + 1 for m in _CANDIDATE.finditer(masked)]
+    if _FIRST_CANDIDATE.match(masked):
+        lines.insert(0, 0)
+    for p in lines:
+        if starts and p <= starts[-1]:
             continue
-        p = m.start()
         c = masked.count
         depth += (c("{", last, p) + c("(", last, p) + c("[", last, p)) - (
             c("}", last, p) + c(")", last, p) + c("]", last, p)
@@ -343,6 +362,16 @@ def _match_brace(masked: str, open_pos: int, limit: int) -> int:
     Braces inside strings, comments, templates and regexes are already masked, so counting
     is exact. (A faster guess from indentation was tried and dropped: balanced counts at an
     equally indented later line do not prove it is the matching one.)"""
+    if masked[open_pos : open_pos + 1] == "{":  # from one '}' to the next, counting the '{' between
+        depth, i, find, count = 1, open_pos + 1, masked.find, masked.count
+        while True:
+            close = find("}", i, limit)
+            if close < 0:
+                return limit
+            depth += count("{", i, close) - 1
+            if depth == 0:
+                return close
+            i = close + 1
     depth = 0
     for bm in _BRACE.finditer(masked, open_pos, limit):
         if bm.group(0) == "{":
@@ -485,12 +514,9 @@ class LineIndex:
     def __init__(self, text: str, skip_first: int = 0) -> None:
         """``skip_first`` characters at the start of line 1 do not count as columns (a BOM)."""
         self._skip = skip_first
-        starts = array("q", [0])
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
+        # 0, then one past each newline: running sums of the line lengths plus one (all in C)
+        starts = array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+        starts.pop()  # the end of the text, past its last line
         self._starts = starts
 
     def position(self, offset: int) -> tuple[int, int]:

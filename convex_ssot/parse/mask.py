@@ -12,9 +12,6 @@ from ..dataclass_cache import dataclass
 
 __all__ = ["LexIssue", "Masked", "mask", "blank"]
 
-# Characters that start something the masker must look at. '<' only matters in JSX files.
-_SPECIAL = re.compile(r"//|/\*|['\"`/]")
-_SPECIAL_JSX = re.compile(r"//|/\*|['\"`/<]")
 _STRING = {
     "'": re.compile(r"'(?:[^'\\\n]|\\[\s\S])*'"),
     '"': re.compile(r'"(?:[^"\\\n]|\\[\s\S])*"'),
@@ -190,59 +187,73 @@ def _skip_jsx(text: str, pos: int, issues: list[LexIssue]) -> int:
     return n
 
 
+# One search finds the next thing to look at and, for the common cases, all of it: a
+# complete string literal, a line comment, a closed block comment; otherwise the one
+# character that starts something else ('/' of an unclosed comment, a regex or a division,
+# a quote of an unterminated string, a backtick, and '<' in JSX files). No capturing group:
+# with one, ``re`` no longer skips ahead to the characters a match can start with.
+_TOKEN = re.compile(
+    r""""[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"""  # _STRING's, loops unrolled
+    r"""|//[^\n]*|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|['"`/]"""
+)
+_TOKEN_JSX = re.compile(_TOKEN.pattern + "|<")
+
+
 def mask(text: str, jsx: bool = False) -> Masked:
     """Blank comments and literal contents; see the module docstring.
 
     ``jsx`` turns on JSX recognition (for ``.tsx``/``.jsx`` files). Never raises on bad
     input: unterminated comments, strings, templates and regexes become :class:`LexIssue`
     entries (codes CSX001–CSX004) and run to the end of the line or file.
+
+    The two texts are built from pieces: ``masked`` from ``mpos`` on, ``clean`` from
+    ``cpos`` on, each copied from the source up to the next place it differs. A complete
+    string literal is the same in ``clean`` and only its contents differ in ``masked``, so
+    it adds nothing to ``clean`` and its closing quote is copied with the code after it.
     """
-    special = _SPECIAL_JSX if jsx else _SPECIAL
+    search = (_TOKEN_JSX if jsx else _TOKEN).search
     masked: list[str] = []
     clean: list[str] = []
+    add = masked.append
+    find = text.find
     issues: list[LexIssue] = []
-    pos = 0
+    mpos = cpos = pos = 0
     n = len(text)
     while pos < n:
-        m = special.search(text, pos)
+        m = search(text, pos)
         if m is None:
             break
-        start = m.start()
-        if start > pos:
-            chunk = text[pos:start]
-            masked.append(chunk)
-            clean.append(chunk)
-        tok = m.group(0)
-        if tok == "//":
-            nl = text.find("\n", start)
-            end = n if nl < 0 else nl
-            b = " " * (end - start)
+        start, end = m.span()
+        tok = text[start]
+        if end - start > 1 and tok != "/":  # a complete string literal: its contents filled in masked only
+            add(text[mpos : start + 1])
+            add(_FILL * (end - start - 2) if find("\n", start, end) < 0 else _fill(text[start + 1 : end - 1]))
+            mpos = end - 1
+            pos = end
+            continue
+        if end - start > 1:  # a line comment, or a closed block comment
+            b = " " * (end - start) if text[start + 1] == "/" else blank(text[start:end])
+            masked.append(text[mpos:start])
             masked.append(b)
+            clean.append(text[cpos:start])
             clean.append(b)
-        elif tok == "/*":
-            close = text.find("*/", start + 2)
-            if close < 0:
-                issues.append(LexIssue(start, "CSX002", "unterminated block comment"))
-                end = n
-            else:
-                end = close + 2
+            mpos = cpos = pos = end
+            continue
+        masked.append(text[mpos:start])
+        clean.append(text[cpos:start])
+        if tok == "/" and text.startswith("/*", start):
+            issues.append(LexIssue(start, "CSX002", "unterminated block comment"))
+            end = n
             b = blank(text[start:end])
             masked.append(b)
             clean.append(b)
-        elif tok in ("'", '"'):
-            sm = _STRING[tok].match(text, start)
-            if sm is None:
-                nl = text.find("\n", start)
-                end = n if nl < 0 else nl
-                issues.append(LexIssue(start, "CSX001", "unterminated string literal"))
-                lit = text[start:end]
-                masked.append(tok + _fill(lit[1:]))
-                clean.append(blank(lit))
-            else:
-                end = sm.end()
-                lit = sm.group(0)
-                masked.append(tok + _fill(lit[1:-1]) + tok)
-                clean.append(lit)
+        elif tok in ("'", '"'):  # not closed on its line
+            nl = text.find("\n", start)
+            end = n if nl < 0 else nl
+            issues.append(LexIssue(start, "CSX001", "unterminated string literal"))
+            lit = text[start:end]
+            masked.append(tok + _fill(lit[1:]))
+            clean.append(blank(lit))
         elif tok == "`":
             n_issues = len(issues)
             subst: list[int] = []
@@ -283,11 +294,9 @@ def mask(text: str, jsx: bool = False) -> Masked:
                 end = start + 1
                 masked.append("<")
                 clean.append("<")
-        pos = end
-    if pos < n:
-        chunk = text[pos:]
-        masked.append(chunk)
-        clean.append(chunk)
+        mpos = cpos = pos = end
+    masked.append(text[mpos:])
+    clean.append(text[cpos:])
     return Masked(text, "".join(masked), "".join(clean), issues)
 
 

@@ -2,14 +2,13 @@
 (no parse tree is built), and the JavaScript literal decoding it uses (string escapes,
 numeric literals).
 
-A rule's children are tokens, what the callbacks of its child rules returned (nodes,
-tuples, lists) and ``None`` (an empty ``[x]``); the tokens are the only ``str`` among them
-(the run-time lexer's :class:`.lalr.Token` and Lark's ``Token`` both subclass ``str``), so
-``isinstance(c, str)`` tells a token. The class is a plain object, not a ``lark.Transformer``:
-its callbacks are found by rule name, as Lark's ``ParseTreeBuilder`` finds them."""
+A rule's children are tokens (the only ``str`` among them: :class:`.lalr.Token` and Lark's
+``Token`` subclass ``str``), what its child rules' callbacks returned and ``None`` (an empty
+``[x]``). A plain object, not a ``lark.Transformer``: callbacks are found by rule name."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from sys import intern  # names and string values repeat (`v`, `ctx`, table names): one copy each
 
 from . import ast
@@ -103,12 +102,26 @@ def _key_of(node: ast.Node) -> str | None:
     return None
 
 
+class _Inlined(list):
+    """An inlined rule's (``_name``, Lark's ``__rule_star_N``) children, which the
+    parse-tree builder (:func:`.lalr.make_callbacks`, as Lark's) splices into the parent's,
+    reading ``.children``: built and read in C, unlike a ``Tree`` per inlined rule."""
+
+    __slots__ = ()
+    children = property(itemgetter(slice(None)))
+
+
 class ToAst:
     """Inline Transformer: rule → :mod:`.ast` node, one method per rule (or alias) name.
     ``base`` is added to every offset."""
 
     def __init__(self, base: int = 0) -> None:
         self.base = base
+
+    def __getattr__(self, name: str):  # a callback per rule name: inlined rules get _Inlined
+        if name.startswith("_") and name.lstrip("_")[:1].islower() and not name.endswith("__"):
+            return _Inlined
+        raise AttributeError(name)
 
     def _pos(self, c, first: bool) -> int | None:
         if isinstance(c, str):
@@ -128,23 +141,37 @@ class ToAst:
 
     def _span_of(self, ch) -> ast.Span:
         """Span of a rule from its children: first child's start to last child's end."""
-        start = end = None
+        base = self.base
+        start = None
         for c in ch:
-            start = self._pos(c, True)
-            if start is not None:
+            if isinstance(c, ast.Node):
+                start = c.span[0]
                 break
+            if isinstance(c, str):
+                start = c.start_pos + base
+                break
+            if c is not None:
+                start = self._pos(c, True)
+                if start is not None:
+                    break
+        if start is None:
+            return (base, base)
         for c in reversed(ch):
-            end = self._pos(c, False)
-            if end is not None:
-                break
-        if start is None or end is None:
-            return (self.base, self.base)
-        return (start, end)
+            if isinstance(c, ast.Node):
+                return (start, c.span[1])
+            if isinstance(c, str):
+                return (start, c.end_pos + base)
+            if c is not None:
+                end = self._pos(c, False)
+                if end is not None:
+                    return (start, end)
+        return (base, base)
 
     # ---- names and literals
     def name(self, ch):
         tok = ch[0]
-        return ast.Ident(_tok_span(tok, self.base), intern(str(tok)))
+        base = self.base
+        return ast.Ident((tok.start_pos + base, tok.end_pos + base), intern(str(tok)))
 
     def keyword_name(self, ch):
         tok = ch[0]

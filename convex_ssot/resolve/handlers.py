@@ -8,6 +8,7 @@ scanned by :mod:`.bodies` — regular expressions over masked text, no parse. Sp
 
 from __future__ import annotations
 
+from ..interp import journal
 from ..interp.values import VFunction
 from ..parse import ast
 from . import bodies
@@ -71,6 +72,38 @@ def _callable_spans(resolve, mod: Module, name: str, seen: set) -> list[tuple[Mo
     return []
 
 
+def _body(resolve, m: Module, sp: tuple[int, int], follow: bool) -> tuple[bodies.BodyFacts, list]:
+    """The facts of the body ``sp`` of ``m`` and, when ``follow``, the bodies of the
+    functions it calls, as ``(module, span)`` pairs in :func:`handler_facts`' order.
+
+    Memoised on the module (``"\0bodies"``; a helper is reached from many handlers): the
+    scan always, the callees with the :mod:`~convex_ssot.interp.journal` events their
+    resolution wrote (module files asked for, resolutions), which a later use appends
+    again, as resolving anew would. Diagnostics are not replayed: resolving anew does not
+    record them again either (a module's load problems are recorded once, when loaded)."""
+    memo = m.values.get("\0bodies")
+    if memo is None:
+        memo = m.values["\0bodies"] = {}  # type: ignore[assignment]
+    entry = memo.get(sp)  # type: ignore[union-attr]
+    if entry is None:
+        entry = memo[sp] = [bodies.scan(m.mk.masked[sp[0] : sp[1]], m.mk.clean[sp[0] : sp[1]]), None, None]  # type: ignore[index]
+    if not follow:
+        return entry[0], []
+    j = journal.CURRENT
+    if entry[1] is None or (j is not None and entry[2] is None):
+        start = len(j.events) if j is not None else 0
+        helpers = _helper_spans(m)
+        names = list(helpers) + [n for n in m.imports if n not in helpers]
+        callees: list = []
+        for name in sorted(bodies.called_helpers(m.mk.masked[sp[0] : sp[1]], names)):
+            callees.extend(_callable_spans(resolve, m, name, set()))
+        entry[1] = callees
+        entry[2] = [e for e in j.events[start:] if e[0] != "d"] if j is not None else None
+    elif j is not None:
+        j.events.extend(entry[2])
+    return entry[0], entry[1]
+
+
 def handler_facts(fn: VFunction, resolve) -> bodies.BodyFacts:
     """What a handler does (:class:`.bodies.BodyFacts`): its own body, and the bodies of the
     functions it calls — same-module ones and ones imported from the repository, found with
@@ -91,13 +124,8 @@ def handler_facts(fn: VFunction, resolve) -> bodies.BodyFacts:
                 continue
             visited.add(key)
             facts.visited.append((m, sp))
-            masked = m.mk.masked[sp[0] : sp[1]]
-            facts.merge(bodies.scan(masked, m.mk.clean[sp[0] : sp[1]]))
-            if depth == HELPER_DEPTH:
-                continue
-            names = list(_helper_spans(m)) + [n for n in m.imports if n not in _helper_spans(m)]
-            for name in sorted(bodies.called_helpers(masked, names)):
-                nxt.extend(_callable_spans(resolve, m, name, set()))
+            found, callees = _body(resolve, m, sp, depth < HELPER_DEPTH)
+            facts.merge(found)
+            nxt.extend(callees)
         frontier = nxt
     return facts
-

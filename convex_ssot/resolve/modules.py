@@ -135,20 +135,47 @@ class Module:
         _index(self, items)
 
     def raw(self, span: ast.Span) -> str:
-        """Source text of ``span`` with comments removed and whitespace collapsed."""
-        return collapse(self.mk.clean[span[0] : span[1]])
+        """Source text of ``span`` with comments removed and whitespace collapsed
+        (memoised in ``values``: a validator's text is asked for by each reader)."""
+        memo = self.values.get("\0raw")
+        if memo is None:
+            memo = self.values["\0raw"] = {}  # type: ignore[assignment]
+        text = memo.get(span)  # type: ignore[union-attr]
+        if text is None:
+            text = memo[span] = collapse(self.mk.clean[span[0] : span[1]])  # type: ignore[index]
+        return text
 
 
-_WS_OUTSIDE_STRINGS = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)|\s+""")
-_TIGHT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)|([(\[]) | (?=[)\],])|,(?= ?[)\]}])""")
+_STRINGS = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)""")
+_WS = re.compile(r"\s+")
 
 
 def collapse(text: str) -> str:
     """Collapse whitespace outside string literals to single spaces; no space just inside
     brackets or before commas, no trailing comma before a closing bracket (so formatting
     does not change ``rawValidator``)."""
-    out = _WS_OUTSIDE_STRINGS.sub(lambda m: m.group(1) or " ", text).strip()
-    return _TIGHT.sub(lambda m: m.group(1) or m.group(2) or "", out)
+    if '"' not in text and "'" not in text and "`" not in text:
+        return _tight(" ".join(text.split()))  # str.split and \s agree on what whitespace is
+    parts = _STRINGS.split(text)  # string literals at odd indexes, kept as they are
+    for i in range(0, len(parts), 2):
+        parts[i] = _WS.sub(" ", parts[i])
+    # Strings are found again: joining lines can complete one the first split did not see.
+    parts = _STRINGS.split("".join(parts).strip())
+    for i in range(0, len(parts), 2):
+        parts[i] = _tight(parts[i])
+    return "".join(parts)
+
+
+def _tight(s: str) -> str:
+    """No space after ``(``/``[`` or before ``)``/``]``/``,``, no comma before an optional
+    space and ``)``/``]``/``}``, in text outside string literals whose whitespace is
+    already single spaces. Each deletion depends on the original neighbours only, so
+    plain replacements in this order give what one left-to-right pass would."""
+    if " " in s:
+        s = s.replace("( ", "(").replace("[ ", "[").replace(" )", ")").replace(" ]", "]").replace(" ,", ",")
+    if "," in s:
+        s = s.replace(",)", ")").replace(",]", "]").replace(",}", "}").replace(", }", " }")
+    return s
 
 
 def _statement_outline(mk: lexer.Masked, st: lexer.Statement) -> str:

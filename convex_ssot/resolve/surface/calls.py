@@ -16,12 +16,16 @@ from __future__ import annotations
 import re
 
 from ... import ir
+from ...interp import journal
 from ...parse import ast
 from ...packages.surface.values import ref_of
 
 __all__ = ["find_calls"]
 
-_CALL = re.compile(r"(?:scheduler\s*\.\s*)?run(Query|Mutation|Action|After|At)\s*\(")
+#: a call of the context, ``runQuery(`` … ``scheduler.runAfter(``, from its ``run`` on (a
+#: pattern led by a literal is found fast; the ``scheduler.`` before it is looked for
+#: backwards, :func:`_call_start`)
+_RUN_CALL = re.compile(r"run(Query|Mutation|Action|After|At)\s*\(")
 _DECLARED = re.compile(r"function\s*\*?\s*$")
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*\Z")
@@ -29,38 +33,103 @@ _OPEN = {"(": ")", "[": "]", "{": "}"}
 
 
 def find_calls(ev, visited: list) -> list[ir.Call]:
-    """The calls in the bodies ``visited`` (``(module, (start, end))`` pairs), in order."""
+    """The calls in the bodies ``visited`` (``(module, (start, end))`` pairs), in order.
+
+    A body's calls are memoised on its module (``"\0calls"``: a helper is visited from
+    many handlers) with the :mod:`~convex_ssot.interp.journal` events evaluating its
+    references wrote, appended again on every later use, as evaluating anew would. Not
+    memoised: a body read while the registration's own local variables are in scope (a
+    reference may name one of them), or whose evaluation recorded a diagnostic (evaluating
+    anew records it again)."""
     out: list[ir.Call] = []
+    free = not ev.scopes or not ev.scopes[-1]
     for mod, span in visited:
-        masked = mod.mk.masked
-        if "run" not in masked[span[0] : span[1]]:
+        if "run" not in mod.mk.masked[span[0] : span[1]]:
             continue
-        for m in _CALL.finditer(masked, span[0], span[1]):
-            i = m.start() - 1
-            if i >= 0 and masked[i] in _WORD or _DECLARED.search(masked, max(0, i - 12), m.start()):
-                continue  # part of a longer name, or a function of that name being declared
-            kind = m.group(1)
-            scheduled = kind in ("After", "At")
-            if not scheduled and _bare(masked, i) and _project_name(mod, "run" + kind):
-                continue  # a project function named runQuery/… is called, not the context's
-            if scheduled != masked.startswith("scheduler", m.start()):
-                continue
-            args = _arguments(masked, m.end(), span[1])
-            index = 1 if scheduled else 0
-            if len(args) <= index:
-                continue
-            a, b = args[index]
-            ref = _reference(ev, mod, a, b, span[0])
-            via = ("scheduler.run" if scheduled else "run") + kind
-            out.append(ir.Call(via, ref, mod.rel, mod.lines.position(m.start())[0]))
+        memo = mod.values.get("\0calls") if free else None
+        if memo is not None and span in memo:
+            calls, events = memo[span]
+            j = journal.CURRENT
+            if j is not None:
+                j.events.extend(events)
+            out.extend(calls)
+            continue
+        j = journal.CURRENT
+        start = len(j.events) if j is not None else 0
+        calls = _body_calls(ev, mod, span)
+        out.extend(calls)
+        if free and j is not None:
+            events = j.events[start:]
+            if not any(e[0] == "d" for e in events):
+                if memo is None:
+                    memo = mod.values["\0calls"] = {}  # type: ignore[assignment]
+                memo[span] = (calls, events)  # type: ignore[index]
     return out
+
+
+def _body_calls(ev, mod, span: tuple[int, int]) -> list[ir.Call]:
+    """The calls in one body of ``mod``, in order."""
+    out: list[ir.Call] = []
+    masked = mod.mk.masked
+    for m in _RUN_CALL.finditer(masked, span[0], span[1]):
+        start = _call_start(masked, span[0], m.start())
+        i = start - 1
+        if i >= 0 and masked[i] in _WORD or _DECLARED.search(masked, max(0, i - 12), start):
+            continue  # part of a longer name, or a function of that name being declared
+        kind = m.group(1)
+        scheduled = kind in ("After", "At")
+        if not scheduled and _bare(masked, i) and _project_name(mod, "run" + kind):
+            continue  # a project function named runQuery/… is called, not the context's
+        if scheduled != masked.startswith("scheduler", start):
+            continue
+        args = _arguments(masked, m.end(), span[1])
+        index = 1 if scheduled else 0
+        if len(args) <= index:
+            continue
+        a, b = args[index]
+        ref = _reference(ev, mod, a, b, span[0])
+        via = ("scheduler.run" if scheduled else "run") + kind
+        out.append(ir.Call(via, ref, mod.rel, mod.lines.position(start)[0]))
+    return out
+
+
+def _call_start(masked: str, lo: int, run: int) -> int:
+    """Where the call whose ``run…(`` is at ``run`` starts: at the ``scheduler`` of a
+    ``scheduler . run…(`` (blanks allowed around the dot) that lies at or after ``lo``,
+    else at ``run`` (where ``(?:scheduler\\s*\\.\\s*)?run…\\(`` would match)."""
+    before = _strip_end(masked, lo, run)
+    if before <= lo or masked[before - 1] != ".":
+        return run
+    name_end = _strip_end(masked, lo, before - 1)
+    if name_end - lo >= 9 and masked.startswith("scheduler", name_end - 9):
+        return name_end - 9
+    return run
+
+
+def _strip_end(masked: str, lo: int, hi: int) -> int:
+    """``hi`` moved back over whitespace (``str.isspace``, as ``\\s``), not below ``lo``."""
+    step = 32
+    while hi > lo:
+        a = max(lo, hi - step)
+        kept = masked[a:hi].rstrip()
+        if kept:
+            return a + len(kept)
+        hi, step = a, step * 4
+    return lo
+
+
+_STOPS: dict[str, re.Pattern] = {}
 
 
 def _top_level(masked: str, start: int, end: int, stops: str):
     """Offsets from ``start`` on where a character of ``stops`` (or an unbalanced closing
     bracket, reported as ``-1`` after its offset) occurs outside brackets."""
+    pattern = _STOPS.get(stops)
+    if pattern is None:
+        pattern = _STOPS[stops] = re.compile("[" + re.escape("([{)]}" + stops) + "]")
     depth = 0
-    for i in range(start, end):
+    for m in pattern.finditer(masked, start, end):  # only brackets and stops matter
+        i = m.start()
         c = masked[i]
         if c in "([{":
             depth += 1
@@ -70,7 +139,7 @@ def _top_level(masked: str, start: int, end: int, stops: str):
                 yield -1
                 return
             depth -= 1
-        elif depth == 0 and c in stops:
+        elif depth == 0:
             yield i
 
 
