@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import ir
 from .jsonout import Fragment
+from .paths import contract_path
 from .validators import compound, convex_json, is_nullable, type_string
 
 __all__ = ["db_contract", "table_spans", "EPOCH"]
@@ -139,7 +140,7 @@ def index_json(i: ir.Index) -> dict:
 
 def diagnostics_json(diags: list[ir.Diagnostic]) -> list[dict]:
     return [
-        {"file": d.file, "line": d.line, "column": d.column, "code": d.code, "severity": d.severity, "message": d.message}
+        {"file": contract_path(d.file), "line": d.line, "column": d.column, "code": d.code, "severity": d.severity, "message": d.message}
         for d in sorted(diags, key=ir.Diagnostic.sort_key)
     ]
 

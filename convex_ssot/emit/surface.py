@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .. import ir
 from .validators import literal_json
+from .paths import contract_path
 
 __all__ = ["surface_parts", "calls_json", "called_by", "is_resolved"]
 
@@ -35,7 +36,7 @@ def _ref_json(ref: ir.FunctionRef, visibility: dict[str, str], installed: set[st
 
 def calls_json(f: ir.Function, visibility: dict[str, str], installed: set[str]) -> list[dict]:
     """``calls`` of one function: ``{via, target, reference, resolved, file, line}``."""
-    return [{"via": c.via, **_ref_json(c.ref, visibility, installed), "file": c.file, "line": c.line} for c in f.calls]
+    return [{"via": c.via, **_ref_json(c.ref, visibility, installed), "file": contract_path(c.file), "line": c.line} for c in f.calls]
 
 
 def called_by(functions: list[ir.Function], crons: list[ir.CronJob], routes: list[ir.HttpRoute]) -> dict[str, list[dict]]:
@@ -80,11 +81,11 @@ def _route_json(r: ir.HttpRoute) -> dict:
     elif r.handler_package is not None:
         handler = {"inline": True, "package": r.handler_package}
     elif r.handler_file is not None:
-        handler = {"inline": True, "file": r.handler_file, "line": r.handler_line}
+        handler = {"inline": True, "file": contract_path(r.handler_file), "line": r.handler_line}
     else:
         handler = {"unresolved": True}
     out["handler"] = handler
-    out["file"] = r.file
+    out["file"] = contract_path(r.file)
     out["line"] = r.line
     if r.registered_by is not None:
         out["registeredBy"] = r.registered_by
@@ -106,13 +107,13 @@ def surface_parts(project_functions: list[ir.Function], routes: list[ir.HttpRout
                 "reference": j.ref.expression,
                 "resolved": is_resolved(j.ref, visibility, installed),
                 "args": _convex_json(j.args),
-                "file": j.file,
+                "file": contract_path(j.file),
                 "line": j.line,
             }
             for j in crons
         ],
         "components": [
-            {"name": c.name, "package": c.package, "version": c.version, "definition": c.definition, "httpPrefix": c.http_prefix, "file": c.file, "line": c.line}
+            {"name": c.name, "package": c.package, "version": c.version, "definition": c.definition, "httpPrefix": c.http_prefix, "file": contract_path(c.file), "line": c.line}
             for c in components
         ],
     }

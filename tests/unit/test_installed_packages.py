@@ -167,3 +167,23 @@ def test_a_recorded_model_at_another_declared_version_says_so(convex_project) ->
     assert other.function_ids() == pinned.function_ids()
     msgs = [d["message"] for d in other.diagnostics if d["code"] == "CSX245"]
     assert msgs and "@useautumn/convex@0.0.10" in msgs[0] and "'^0.0.9'" in msgs[0], other.diagnostics
+
+
+def test_a_node_modules_linked_outside_the_repository_is_named_through_node_modules(tmp_path) -> None:
+    # node_modules is a symlink to a store outside the repository: the package file's real
+    # path leaves it, and the contracts name it by node_modules/… (convex_ssot/emit/paths.py)
+    from convex_ssot.validate import validate
+    from ssot_testlib import write_files
+
+    outside = tmp_path / "store"
+    write_files(outside, {k: v for k, v in COMPONENT_PKG.items()})
+    (outside / "node_modules" / "@fake").mkdir(parents=True)
+    os.symlink(os.path.join("..", ".pnpm", "@fake+component@1.2.0", "node_modules", "@fake", "component"), outside / "node_modules" / "@fake" / "component")
+    root = tmp_path / "app"
+    root.mkdir()
+    os.symlink(outside / "node_modules", root / "node_modules")
+    base = {"package.json": json.dumps({"name": "app", "dependencies": {"@fake/component": "1.2.0"}})}
+    b = build(root, {**base, "convex/schema.ts": 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n', "convex/items.ts": ITEMS})
+    calls = b.function("items:getItem")["calls"]
+    assert [c["file"] for c in calls] == ["node_modules/@fake/component/dist/client.js"], calls
+    assert validate("functions", b.functions) == []
