@@ -2,13 +2,14 @@
 
 Files are named by their path relative to the repository root (``module/path.ts``). An
 installed package's file can lie outside the repository when its real path does: a
-``node_modules`` that is a symlink to a shared store (some monorepo and CI layouts, a
-copy that links the dependencies of another checkout). The contracts' JSON Schemas
+workspace member run as the repository root whose dependencies are hoisted to the
+workspace's ``node_modules`` above it (5 of the 34 projects of docs/accuracy.md), or a
+``node_modules`` that is a symlink to a store elsewhere. The contracts' JSON Schemas
 (``schemas/*.schema.json``, the ``repoPath`` definitions) allow no ``..`` segment, and
 the path that leads outside says nothing useful to a reader of the repository, so such a
 file is named by the path the repository reaches it through: ``node_modules/`` and what
-follows the last ``node_modules/`` of its real path (``node_modules/@scope/pkg/dist/x.js``,
-the way Node resolves a bare specifier from the repository root). A path outside the
+follows the last ``node_modules/`` of its real path (``node_modules/@scope/pkg/dist/x.js``:
+the package and its file, as a bare specifier names them). A path outside the
 repository with no ``node_modules`` segment is given unchanged.
 """
 

@@ -187,3 +187,4 @@ def test_a_node_modules_linked_outside_the_repository_is_named_through_node_modu
     calls = b.function("items:getItem")["calls"]
     assert [c["file"] for c in calls] == ["node_modules/@fake/component/dist/client.js"], calls
     assert validate("functions", b.functions) == []
+
