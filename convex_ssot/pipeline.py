@@ -235,7 +235,8 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     stored_entries = cache.prefetch_entries(cfg.repo_root, cfg.schema_rel) if cache is not None else None
     cache_mod.begin_inputs()
     try:
-        project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache, early=early)
+        # the modules derive() found are not looked for again (None: it did not look)
+        project = build_project(cfg.repo_root, cfg.schema_rel, module_cache=cache, early=early, discovered=discovered or None)
     finally:
         inputs = cache_mod.end_inputs()
     if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run

@@ -282,7 +282,7 @@ def module_evaluator(repo_root: Path, module_cache=None) -> tuple[Callable[[Path
 
 
 def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modules: bool = False,
-                  early: EarlyParse | None = None) -> ir.Project:
+                  early: EarlyParse | None = None, discovered: list[str] | None = None) -> ir.Project:
     """Read the schema at ``schema_rel`` and every function module beside it.
 
     ``repo_root`` must be absolute. Never raises for bad sources: problems become
@@ -292,16 +292,19 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     schema and of the callable surface produced is reused when nothing it read changed
     (:mod:`.incremental`); only the other parts are loaded and evaluated. ``early``: a
     process parsing into ``module_cache`` since before this call (waited for before the
-    cache is looked up).
+    cache is looked up). ``discovered``: the function modules the caller already found
+    (:func:`~.discovery.discover_module_rels` of the schema's directory, repo-relative),
+    so they are not looked for twice in one run; None: looked for here.
     """
     try:
-        return _build_project(repo_root, schema_rel, module_cache, keep_modules, early)
+        return _build_project(repo_root, schema_rel, module_cache, keep_modules, early, discovered)
     finally:
         if early is not None:
             early.wait()
 
 
-def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules: bool, early) -> ir.Project:
+def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules: bool, early,
+                   discovered: list[str] | None) -> ir.Project:
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
     loader = _Loader(repo_root, module_cache, convex_dir)
@@ -312,7 +315,8 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     project = ir.Project(convex_dir=convex_rel, schema=ir.Schema(path=schema_rel, found=False))
 
     module_paths = []
-    for path in discover_modules(convex_dir):
+    candidates = discover_modules(convex_dir) if discovered is None else [repo_root / rel for rel in discovered]
+    for path in candidates:
         # Convex skips .ts/.tsx files with no import or export line; they are not read.
         try:
             data = path.read_bytes()

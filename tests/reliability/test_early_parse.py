@@ -206,3 +206,22 @@ def test_no_child_for_an_edit_run_on_a_saturated_machine(repo, started, parsed_h
     _same_as_without_cache(repo)
     assert started == [None]
     assert parsed_here.count("convex/m03.ts") == 2  # parsed here by both runs
+
+
+def test_a_cached_run_looks_for_the_function_modules_once(repo, monkeypatch) -> None:
+    # derive() finds the modules to key the project cache; build_project takes that list
+    # instead of walking the Convex directory again (the same bytes as a run without cache)
+    from convex_ssot.resolve import discovery
+
+    walks: list[str] = []
+    real = discovery._discover
+
+    def walk(convex_dir):
+        walks.append(os.fspath(convex_dir))
+        return real(convex_dir)
+
+    monkeypatch.setattr(discovery, "_discover", walk)
+    got = _contracts(repo, True)
+    assert len(walks) == 1, walks
+    assert got == _contracts(repo, False)
+    assert b'"viaA"' in got[1] and b'"put11"' in got[1]
