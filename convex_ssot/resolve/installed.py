@@ -61,6 +61,11 @@ def read_package(loader, path: Path, package: str | None, version: str | None) -
         mod = _load(rel, text, package, version)
         if loader.module_cache is not None:
             loader.module_cache.store(rel, data, slim(mod))
+    else:
+        # The parse cache is keyed by path and bytes, and one cache serves every repository:
+        # the same file (same bytes, same node_modules path) ships in several versions of a
+        # package, so the package and version are this run's, not the run's that stored it.
+        mod.package, mod.package_version = package, version
     if mod.commonjs:
         from .commonjs import bind_globals
 

@@ -188,3 +188,28 @@ def test_a_node_modules_linked_outside_the_repository_is_named_through_node_modu
     assert [c["file"] for c in calls] == ["node_modules/@fake/component/dist/client.js"], calls
     assert validate("functions", b.functions) == []
 
+
+
+def test_one_cache_for_two_repositories_with_the_same_file_at_two_versions(tmp_path, monkeypatch) -> None:
+    # The parse cache is keyed by path and bytes and shared by every repository: a package
+    # file unchanged between two versions must give each repository its own version.
+    from convex_ssot.config import Config
+    from convex_ssot.pipeline import derive
+    from ssot_testlib import write_files
+
+    monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path / "cache"))
+    schema = ('import { defineSchema } from "convex/server";\nimport { fakeTables } from "fake-validators/tables";\n'
+              "export default defineSchema({ ...fakeTables });\n")
+    origins = []
+    for version in ("1.0.0", "1.1.0"):
+        root = tmp_path / f"app-{version}"
+        files = dict(VALIDATORS_PKG)
+        manifest = json.loads(files["node_modules/fake-validators/package.json"])
+        files["node_modules/fake-validators/package.json"] = json.dumps({**manifest, "version": version})
+        write_files(root, {**files, "package.json": json.dumps({"name": "app", "dependencies": {"fake-validators": version}}),
+                           "convex/schema.ts": schema})
+        cfg = Config(repo_root=root.resolve(), mode="convex", mode_source="config", config_path="docs/project/db-ssot.json",
+                     config_exists=False, schema_rel="convex/schema.ts")
+        for _ in range(2):  # the cold run, then the one that reuses everything
+            origins.append(sorted({t["origin"] for t in derive(cfg, use_cache=True).db["tables"]}))
+    assert origins == [["fake-validators@1.0.0"]] * 2 + [["fake-validators@1.1.0"]] * 2
