@@ -11,7 +11,7 @@ comes out is the same class (``tests/unit/test_dataclass_cache.py`` compares eve
 of every dataclass of the package, code object for code object).
 
 The cache: one file per defining module, ``<cache dir>/dataclass-code/<interpreter>/<module>.marshal``
-(:func:`convex_ssot.cache.cache_root`), a :mod:`marshal`-ed ``{source text: code object}``
+(:mod:`.code_cache`), a :mod:`marshal`-ed ``{source text: code object}``
 (marshal is the format of ``.pyc`` files; the interpreter directory is named by
 ``sys.implementation.cache_tag``, ``sys.hexversion`` and the ``-O`` level, so a code
 object is only ever read by the interpreter, and in the mode, that compiled it). It is read when a module defines its first
@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import marshal
-import os
-import sys
 from types import CodeType
+
+from . import code_cache
 
 __all__ = ["dataclass", "save"]
 
-_INTERPRETER = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-O{sys.flags.optimize}"
+_KIND = "dataclass-code"
 
 #: module name -> {source text: code}: what the module's file held, then what was compiled.
 _loaded: dict[str, dict[str, CodeType]] = {}
@@ -44,24 +43,11 @@ _missed: set[str] = set()
 
 
 def _directory():
-    from .cache import cache_root
-
-    root = cache_root()
-    return None if root is None else root / "dataclass-code" / _INTERPRETER
+    return code_cache.directory(_KIND)
 
 
 def _read(module: str) -> dict[str, CodeType]:
-    d = _directory()
-    if d is None:
-        return {}
-    try:
-        with open(d / f"{module}.marshal", "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, CodeType) for k, v in data.items()):
-        return {}
-    return data
+    return code_cache.read(_KIND, module, lambda k, v: isinstance(k, str) and isinstance(v, CodeType))
 
 
 def _exec_for(module: str):
@@ -107,18 +93,4 @@ def save() -> None:
     """Write the cache file of each module that compiled something in this process (when
     the cache is on: :func:`convex_ssot.cache.cache_dir`); errors are ignored (a cache that
     cannot be written is just not used)."""
-    if not _missed:
-        return
-    from .cache import cache_dir, write_atomic
-
-    if cache_dir() is None:
-        return
-    d = _directory()
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    for module in sorted(_missed):
-        entries = {text: _loaded[module][text] for text in _used[module]}
-        write_atomic(d / f"{module}.marshal", marshal.dumps(entries))
-    _missed.clear()
+    code_cache.save(_KIND, _missed, _loaded, _used)
