@@ -1,14 +1,23 @@
-"""Per-module cache files of start-up work: what :mod:`.dataclass_cache` (the code of
-generated dataclass methods) and :mod:`.regex_cache` (compiled regular-expression
-programs) keep between runs.
+"""The start-up code cache: work a process repeats at every start, kept on disk between
+runs. :mod:`.dataclass_cache` keeps the code of generated dataclass methods there and
+:mod:`.regex_cache` the compiled programs of regular expressions.
 
-Each kind of cache is a directory ``<cache dir>/<kind>/<interpreter>/`` of one
-:mod:`marshal` file per defining module, ``<module>.marshal``, holding a dictionary. The
-interpreter directory is named by ``sys.implementation.cache_tag``, ``sys.hexversion`` and
-the ``-O`` level, so an entry is only ever read by the interpreter, and in the mode, that
-made it. A missing, unreadable or malformed file reads as empty; files are written
-through a temporary file and a rename (:func:`convex_ssot.cache.write_atomic`), only when
-the cache is on, and errors are ignored (a cache that cannot be written is just not used).
+One file per interpreter, ``<cache dir>/start-up-code/<interpreter>.marshal``, named by
+``sys.implementation.cache_tag``, ``sys.hexversion`` and the ``-O`` level, so an entry is
+only ever read by the interpreter, and in the mode, that made it. It is a :mod:`marshal`-ed
+``{(kind, module): {key: entry}}``: for each kind of cache (``"dataclass"``, ``"regex"``)
+and defining module, what that module compiled. The file is read once, when a module
+first asks for its entries (:func:`table`); one file rather than one per module because
+opening ~40 files cost an edit run 3–4 ms more (docs/performance.md, "Session 6:
+s6-imports"). A missing, unreadable or malformed file, or a module's entries that do not
+pass the kind's check, read as empty.
+
+It is written only by :func:`save` (the command-line entry points call it after a command,
+unless caching is off), when a module compiled something in this process: the file as it
+is on disk then, with the entries of every module this process used replaced by exactly
+the entries it used (so those of classes or patterns since changed or removed drop out),
+through a temporary file and a rename (:func:`convex_ssot.cache.write_atomic`); errors
+are ignored (a cache that cannot be written is just not used).
 """
 
 from __future__ import annotations
@@ -16,51 +25,82 @@ from __future__ import annotations
 import marshal
 import sys
 
-__all__ = ["INTERPRETER", "directory", "read", "save"]
+__all__ = ["INTERPRETER", "path", "table", "compiled", "save"]
 
 INTERPRETER = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-O{sys.flags.optimize}"
 
+#: (kind, module) -> {key: entry}: what the file held (checked when first asked for), then
+#: what was compiled; None until the file is read.
+_tables: dict[tuple[str, str], dict] | None = None
+#: (kind, module) -> the keys used in this process.
+_used: dict[tuple[str, str], set] = {}
+#: (kind, module) pairs that compiled at least one entry in this process.
+_missed: set[tuple[str, str]] = set()
 
-def directory(kind: str):
-    """``<cache root>/<kind>/<interpreter>`` (a :class:`~pathlib.Path`, not created), or
-    None when caching is off."""
+
+def path():
+    """``<cache root>/start-up-code/<interpreter>.marshal`` (a :class:`~pathlib.Path`; not
+    created), or None when caching is off."""
     from .cache import cache_root
 
     root = cache_root()
-    return None if root is None else root / kind / INTERPRETER
+    return None if root is None else root / "start-up-code" / f"{INTERPRETER}.marshal"
 
 
-def read(kind: str, module: str, valid) -> dict:
-    """The dictionary of ``module``'s file, or ``{}`` when there is none or it is not a
-    dictionary whose every ``(key, value)`` satisfies ``valid``."""
-    d = directory(kind)
-    if d is None:
+def _read_file() -> dict:
+    p = path()
+    if p is None:
         return {}
     try:
-        with open(d / f"{module}.marshal", "rb") as fh:
+        with open(p, "rb") as fh:
             data = marshal.loads(fh.read())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    if not isinstance(data, dict) or not all(valid(k, v) for k, v in data.items()):
+    if not isinstance(data, dict):
         return {}
-    return data
+    return {k: v for k, v in data.items() if isinstance(k, tuple) and len(k) == 2 and isinstance(v, dict)}
 
 
-def save(kind: str, missed: set[str], loaded: dict[str, dict], used: dict[str, set]) -> None:
-    """Write, for each module in ``missed`` (then emptied), the entries of ``loaded[module]``
-    whose keys are in ``used[module]``: entries of what has since changed drop out."""
-    if not missed:
+def table(kind: str, module: str, valid) -> tuple[dict, set]:
+    """``(entries, used)`` of ``module`` for the cache ``kind``: ``entries`` is what the
+    file holds for it (``{}`` unless every ``(key, entry)`` satisfies ``valid``), to which
+    the caller adds what it compiles (and then calls :func:`compiled`); ``used`` is the set
+    the caller adds every key it uses to. The same two objects for the rest of the process."""
+    global _tables
+    if _tables is None:
+        _tables = _read_file()
+    key = (kind, module)
+    used = _used.get(key)
+    if used is None:
+        entries = _tables.get(key)
+        if entries is None or not all(valid(k, v) for k, v in entries.items()):
+            _tables[key] = {}
+        used = _used[key] = set()
+    return _tables[key], used
+
+
+def compiled(kind: str, module: str) -> None:
+    """Note that ``module`` added an entry to its :func:`table` of ``kind``."""
+    _missed.add((kind, module))
+
+
+def save() -> None:
+    """Write the file when something was compiled in this process and the cache is on
+    (module docstring)."""
+    if not _missed:
         return
     from .cache import cache_dir, write_atomic
 
     if cache_dir() is None:
         return
-    d = directory(kind)
+    p = path()
+    merged = _read_file()  # with what other processes wrote since this one read it
+    for key, used in _used.items():
+        entries = _tables[key]
+        merged[key] = {k: entries[k] for k in used if k in entries}
     try:
-        d.mkdir(parents=True, exist_ok=True)
+        p.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
-    for module in sorted(missed):
-        entries = {key: loaded[module][key] for key in used[module]}
-        write_atomic(d / f"{module}.marshal", marshal.dumps(entries))
-    missed.clear()
+    if write_atomic(p, marshal.dumps(merged)):
+        _missed.clear()

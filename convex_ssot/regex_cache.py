@@ -14,13 +14,12 @@ objects compare their flags, pattern and program word for word). What comes out 
 same pattern object (``tests/unit/test_regex_cache.py`` compares every pattern of the
 package).
 
-The cache: one file per defining module, ``<cache dir>/regex-code/<interpreter>/<module>.marshal``
-(:mod:`.code_cache`: a program is only ever read by the interpreter version that
-compiled it), a :mod:`marshal`-ed ``{(pattern, flags):
-arguments}``. It is read when a module compiles its first pattern; a missing, unreadable or
-foreign file is an empty cache. It is written only by :func:`save` (the command-line entry
-points call it after a command, unless caching is off): for each module that compiled
-anything, exactly the patterns that module used. Where :mod:`re`'s compiler does not build
+The cache: the entries of kind ``"regex"`` of the start-up code cache (:mod:`.code_cache`:
+one :mod:`marshal` file per interpreter version, so a program is only ever read by the
+interpreter that compiled it), ``{(pattern, flags): arguments}`` per defining module.
+Missing, unreadable or foreign entries are an empty cache. It is written only by
+:func:`.code_cache.save` (the command-line entry points call it after a command, unless caching is
+off): for each module that compiled anything, exactly the patterns that module used. Where :mod:`re`'s compiler does not build
 pattern objects through ``_sre.compile`` (another Python implementation or version),
 nothing is cached and :func:`compile` is :func:`re.compile`.
 
@@ -41,27 +40,16 @@ try:  # Python >= 3.11
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_compile as _compiler  # type: ignore[no-redef]
 
-__all__ = ["compile", "save"]
+__all__ = ["compile"]
 
-_KIND = "regex-code"
+_KIND = "regex"
 
 _sre = getattr(_compiler, "_sre", None)
 _construct = getattr(_sre, "compile", None)
 
-#: module name -> {(pattern, flags): arguments}: what the module's file held, then what was compiled.
-_loaded: dict[str, dict] = {}
-#: module name -> the keys its patterns used in this process.
-_used: dict[str, set] = {}
-#: modules that compiled at least one pattern (their file is rewritten by :func:`save`).
-_missed: set[str] = set()
 
-
-def _directory():
-    return code_cache.directory(_KIND)
-
-
-def _read(module: str) -> dict:
-    return code_cache.read(_KIND, module, lambda k, v: isinstance(k, tuple) and isinstance(v, tuple) and len(v) == 6 and v[0] == k[0])
+def _valid(key, args) -> bool:
+    return isinstance(key, tuple) and isinstance(args, tuple) and len(args) == 6 and args[0] == key[0]
 
 
 class _Watch:
@@ -110,9 +98,7 @@ def compile(pattern, flags=0) -> re.Pattern:  # noqa: A001 - the name of what it
     :class:`re.error` for an invalid pattern, as :func:`re.compile` does."""
     module = sys._getframe(1).f_globals.get("__name__", "?")
     key = (pattern, int(flags))
-    known = _loaded.get(module)
-    if known is None:
-        known = _loaded[module] = _read(module)
+    known, used = code_cache.table(_KIND, module, _valid)
     args = known.get(key)
     if args is not None:
         try:
@@ -125,13 +111,6 @@ def compile(pattern, flags=0) -> re.Pattern:  # noqa: A001 - the name of what it
         if args is None:
             return compiled
         known[key] = args
-        _missed.add(module)
-    _used.setdefault(module, set()).add(key)
+        code_cache.compiled(_KIND, module)
+    used.add(key)
     return compiled
-
-
-def save() -> None:
-    """Write the cache file of each module that compiled a pattern in this process (when
-    the cache is on: :func:`convex_ssot.cache.cache_dir`); errors are ignored (a cache that
-    cannot be written is just not used)."""
-    code_cache.save(_KIND, _missed, _loaded, _used)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import cache, dataclass_cache, regex_cache
+from .. import cache, code_cache
 from ..config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config
 from ..status import status_data
 from ..errors import ConfigError
@@ -132,5 +132,4 @@ def main() -> None:
     try:
         cli(prog_name="ctl-db-ssot")
     finally:
-        dataclass_cache.save()  # the compiled dataclass methods, after a first run (not with --no-cache)
-        regex_cache.save()  # the compiled regular expressions, likewise
+        code_cache.save()  # the compiled dataclass methods and regular expressions, after a first run (not with --no-cache)

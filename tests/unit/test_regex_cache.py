@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import convex_ssot
-from convex_ssot import cache, regex_cache
+from convex_ssot import code_cache, regex_cache
 
 #: Run in a fresh interpreter: every module of the package imported (and the outline
 #: lexer built); each pattern that went through regex_cache.compile is made again from its
@@ -35,16 +35,18 @@ _PROBE = textwrap.dedent(
 
     # what a pattern read from the cache is: the pattern object its arguments make
     differ, patterns = [], 0
-    for module, keys in rc._used.items():
-        for pattern, flags in keys:
+    import convex_ssot.code_cache as cc
+    modules = [m for kind, m in cc._used if kind == "regex"]
+    for module in modules:
+        for pattern, flags in cc._used["regex", module]:
             patterns += 1
-            p, fresh = rc._construct(*rc._loaded[module][(pattern, flags)]), re.compile(pattern, flags)
+            p, fresh = rc._construct(*cc._tables["regex", module][(pattern, flags)]), re.compile(pattern, flags)
             if not (p == fresh and p.pattern == fresh.pattern and p.flags == fresh.flags
                     and p.groups == fresh.groups and p.groupindex == fresh.groupindex):
                 differ.append(f"{module}: {pattern[:60]!r}")
-    missed = sorted(rc._missed)
-    rc.save()
-    print(json.dumps({"patterns": patterns, "modules": len(rc._used), "differ": differ, "missed": missed}))
+    missed = sorted(m for kind, m in cc._missed if kind == "regex")
+    cc.save()
+    print(json.dumps({"patterns": patterns, "modules": len(modules), "differ": differ, "missed": missed}))
     """
 )
 
@@ -60,8 +62,8 @@ def test_every_pattern_is_re_compiles_compiled_or_cached(tmp_path):
     assert cold["patterns"] >= 90 and cold["modules"] >= 20
     assert cold["differ"] == []
     assert {"convex_ssot.parse.lexer", "convex_ssot.parse.parser", "convex_ssot.resolve.bodies"} <= set(cold["missed"])
-    files = sorted(p.name for p in (tmp_path / "regex-code").iterdir() for p in p.iterdir())
-    assert "convex_ssot.parse.lexer.marshal" in files
+    (written,) = (tmp_path / "start-up-code").iterdir()
+    assert ("regex", "convex_ssot.parse.lexer") in marshal.loads(written.read_bytes())
 
     warm = _probe(tmp_path)
     assert warm["differ"] == []
@@ -71,17 +73,18 @@ def test_every_pattern_is_re_compiles_compiled_or_cached(tmp_path):
 
 def test_a_cached_program_makes_the_same_pattern(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
-    for name in ("_loaded", "_used"):
-        monkeypatch.setattr(regex_cache, name, {})
-    monkeypatch.setattr(regex_cache, "_missed", set())
+    monkeypatch.setattr(code_cache, "_tables", None)
+    monkeypatch.setattr(code_cache, "_used", {})
+    monkeypatch.setattr(code_cache, "_missed", set())
     source = r"(?P<key>[A-Za-z_$][\w$]*)\s*:\s*(?P<value>\d+)|\s+"
     first = regex_cache.compile(source, re.M | re.VERBOSE)
-    assert regex_cache._missed == {__name__}
-    regex_cache.save()
-    monkeypatch.setattr(regex_cache, "_loaded", {})
-    monkeypatch.setattr(regex_cache, "_missed", set())
+    assert code_cache._missed == {("regex", __name__)}
+    code_cache.save()
+    assert marshal.loads(code_cache.path().read_bytes()) == {("regex", __name__): code_cache._tables["regex", __name__]}
+    monkeypatch.setattr(code_cache, "_tables", None)
+    monkeypatch.setattr(code_cache, "_used", {})
     again = regex_cache.compile(source, re.M | re.VERBOSE)  # from the file just written
-    assert regex_cache._missed == set()
+    assert code_cache._missed == set()
     assert again == first == re.compile(source, re.M | re.VERBOSE)
     assert again.groupindex == {"key": 1, "value": 2} and again.flags == first.flags
     assert again.match("abc : 12").group("value") == "12"
@@ -96,31 +99,17 @@ def test_an_invalid_pattern_raises_as_re_compile_does():
         raise AssertionError("no re.error")
 
 
-def test_an_unreadable_or_foreign_cache_file_is_an_empty_cache(tmp_path, monkeypatch):
+def test_a_foreign_entry_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
-    d = regex_cache._directory()
-    d.mkdir(parents=True)
-    (d / "m.marshal").write_bytes(b"\x00garbage")
-    assert regex_cache._read("m") == {}
-    (d / "m.marshal").write_bytes(marshal.dumps({("a", 0): ("b", 0, [], 0, {}, ())}))  # another pattern's program
-    assert regex_cache._read("m") == {}
-
-
-def test_the_cache_is_written_only_when_caching_is_on(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
-    for name in ("_loaded", "_used"):
-        monkeypatch.setattr(regex_cache, name, {})
-    monkeypatch.setattr(regex_cache, "_missed", set())
-    regex_cache.compile(r"only-once-\d+")
-    cache.set_enabled(False)
-    try:
-        regex_cache.save()
-    finally:
-        cache.set_enabled(True)
-    assert not (tmp_path / "regex-code").exists()
-    regex_cache.save()
-    written = marshal.loads((regex_cache._directory() / f"{__name__}.marshal").read_bytes())
-    assert list(written) == [(r"only-once-\d+", 0)]
+    code_cache.path().parent.mkdir(parents=True)
+    # the program of another pattern under this pattern's key
+    code_cache.path().write_bytes(marshal.dumps({("regex", __name__): {("a+", 0): ("b", 32, [], 0, {}, ())}}))
+    monkeypatch.setattr(code_cache, "_tables", None)
+    monkeypatch.setattr(code_cache, "_used", {})
+    monkeypatch.setattr(code_cache, "_missed", set())
+    p = regex_cache.compile("a+")
+    assert p == re.compile("a+") and p.match("aaa").group() == "aaa"
+    assert code_cache._missed == {("regex", __name__)}  # compiled again, to be written again
 
 
 def test_no_module_compiles_a_pattern_at_import_without_the_cache():
