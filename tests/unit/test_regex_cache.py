@@ -73,15 +73,18 @@ def test_every_pattern_is_re_compiles_compiled_or_cached(tmp_path):
 
 def test_a_cached_program_makes_the_same_pattern(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(code_cache, "_tables", None)
+    monkeypatch.setattr(code_cache, "_file", None)
+    monkeypatch.setattr(code_cache, "_tables", {})
     monkeypatch.setattr(code_cache, "_used", {})
     monkeypatch.setattr(code_cache, "_missed", set())
     source = r"(?P<key>[A-Za-z_$][\w$]*)\s*:\s*(?P<value>\d+)|\s+"
     first = regex_cache.compile(source, re.M | re.VERBOSE)
     assert code_cache._missed == {("regex", __name__)}
     code_cache.save()
-    assert marshal.loads(code_cache.path().read_bytes()) == {("regex", __name__): code_cache._tables["regex", __name__]}
-    monkeypatch.setattr(code_cache, "_tables", None)
+    written = marshal.loads(code_cache.path().read_bytes())
+    assert list(written) == [("regex", __name__)] and marshal.loads(written["regex", __name__]) == code_cache._tables["regex", __name__]
+    monkeypatch.setattr(code_cache, "_file", None)
+    monkeypatch.setattr(code_cache, "_tables", {})
     monkeypatch.setattr(code_cache, "_used", {})
     again = regex_cache.compile(source, re.M | re.VERBOSE)  # from the file just written
     assert code_cache._missed == set()
@@ -103,8 +106,9 @@ def test_a_foreign_entry_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
     code_cache.path().parent.mkdir(parents=True)
     # the program of another pattern under this pattern's key
-    code_cache.path().write_bytes(marshal.dumps({("regex", __name__): {("a+", 0): ("b", 32, [], 0, {}, ())}}))
-    monkeypatch.setattr(code_cache, "_tables", None)
+    code_cache.path().write_bytes(marshal.dumps({("regex", __name__): marshal.dumps({("a+", 0): ("b", 32, [], 0, {}, ())})}))
+    monkeypatch.setattr(code_cache, "_file", None)
+    monkeypatch.setattr(code_cache, "_tables", {})
     monkeypatch.setattr(code_cache, "_used", {})
     monkeypatch.setattr(code_cache, "_missed", set())
     p = regex_cache.compile("a+")
