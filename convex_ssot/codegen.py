@@ -16,10 +16,11 @@ from .dataclass_cache import dataclass
 from pathlib import Path
 
 from .resolve.discovery import discover_modules, has_import_or_export
+from . import regex_cache
 
 __all__ = ["CodegenDrift", "codegen_drift"]
 
-_IMPORT = re.compile(r"""^import\s+type\s+\*\s+as\s+[\w$]+\s+from\s+["']\.\./((?:[^"'\\])+?)(?:\.js)?["'];?\s*$""", re.M)
+_IMPORT = regex_cache.compile(r"""^import\s+type\s+\*\s+as\s+[\w$]+\s+from\s+["']\.\./((?:[^"'\\])+?)(?:\.js)?["'];?\s*$""", re.M)
 
 
 @dataclass(frozen=True, slots=True)

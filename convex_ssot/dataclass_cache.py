@@ -10,65 +10,36 @@ source text up in a cache of compiled code objects first. The class is built by
 comes out is the same class (``tests/unit/test_dataclass_cache.py`` compares every method
 of every dataclass of the package, code object for code object).
 
-The cache: one file per defining module, ``<cache dir>/dataclass-code/<interpreter>/<module>.marshal``
-(:func:`convex_ssot.cache.cache_root`), a :mod:`marshal`-ed ``{source text: code object}``
-(marshal is the format of ``.pyc`` files; the interpreter directory is named by
-``sys.implementation.cache_tag``, ``sys.hexversion`` and the ``-O`` level, so a code
-object is only ever read by the interpreter, and in the mode, that compiled it). It is read when a module defines its first
-dataclass; a missing, unreadable or foreign file is an empty cache. It is written only by
-:func:`save` (the command-line entry points call it after a command, unless caching is
-off): for each module that compiled anything, exactly the texts that module used, so
-entries of classes since changed or removed drop out. Where :mod:`dataclasses` does not
-call ``exec`` by that name (a future Python), nothing is cached and nothing changes.
+The cache: the entries of kind ``"dataclass"`` of the start-up code cache
+(:mod:`.code_cache`: one :mod:`marshal` file per interpreter, the format of ``.pyc``
+files, so a code object is only ever read by the interpreter, and in the mode, that
+compiled it), ``{source text: code object}`` per defining module. Missing, unreadable or
+foreign entries are an empty cache. It is written only by :func:`.code_cache.save` (the command-line
+entry points call it after a command, unless caching is off): for each module that
+compiled anything, exactly the texts that module used, so entries of classes since
+changed or removed drop out. Where :mod:`dataclasses` does not call ``exec`` by that name
+(a future Python), nothing is cached and nothing changes.
 """
 
 from __future__ import annotations
 
 import builtins
 import dataclasses
-import marshal
-import os
-import sys
 from types import CodeType
 
-__all__ = ["dataclass", "save"]
+from . import code_cache
 
-_INTERPRETER = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-O{sys.flags.optimize}"
+__all__ = ["dataclass"]
 
-#: module name -> {source text: code}: what the module's file held, then what was compiled.
-_loaded: dict[str, dict[str, CodeType]] = {}
-#: module name -> the source texts its dataclasses used in this process.
-_used: dict[str, set[str]] = {}
-#: modules that compiled at least one text (their file is rewritten by :func:`save`).
-_missed: set[str] = set()
+_KIND = "dataclass"
 
 
-def _directory():
-    from .cache import cache_root
-
-    root = cache_root()
-    return None if root is None else root / "dataclass-code" / _INTERPRETER
-
-
-def _read(module: str) -> dict[str, CodeType]:
-    d = _directory()
-    if d is None:
-        return {}
-    try:
-        with open(d / f"{module}.marshal", "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, CodeType) for k, v in data.items()):
-        return {}
-    return data
+def _valid(source, code) -> bool:
+    return isinstance(source, str) and isinstance(code, CodeType)
 
 
 def _exec_for(module: str):
-    known = _loaded.get(module)
-    if known is None:
-        known = _loaded[module] = _read(module)
-    used = _used.setdefault(module, set())
+    known, used = code_cache.table(_KIND, module, _valid)
 
     def cached_exec(source, globals=None, locals=None):
         if not isinstance(source, str):
@@ -77,7 +48,7 @@ def _exec_for(module: str):
         if code is None:
             # ``exec(str)`` in dataclasses inherits the future flags of dataclasses.py (none)
             code = known[source] = compile(source, "<string>", "exec", dont_inherit=True)
-            _missed.add(module)
+            code_cache.compiled(_KIND, module)
         used.add(source)
         return builtins.exec(code, globals, locals)
 
@@ -101,24 +72,3 @@ def dataclass(cls=None, /, **options):
                 namespace["exec"] = before
 
     return wrap if cls is None else wrap(cls)
-
-
-def save() -> None:
-    """Write the cache file of each module that compiled something in this process (when
-    the cache is on: :func:`convex_ssot.cache.cache_dir`); errors are ignored (a cache that
-    cannot be written is just not used)."""
-    if not _missed:
-        return
-    from .cache import cache_dir, write_atomic
-
-    if cache_dir() is None:
-        return
-    d = _directory()
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    for module in sorted(_missed):
-        entries = {text: _loaded[module][text] for text in _used[module]}
-        write_atomic(d / f"{module}.marshal", marshal.dumps(entries))
-    _missed.clear()

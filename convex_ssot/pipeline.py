@@ -19,6 +19,7 @@ import sys
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
 from .emit.jsonout import Fragment, dumps, dumps_nested, has_fragments, loads
 from .errors import ContractError
+from . import regex_cache
 
 if TYPE_CHECKING:  # the IR and the emitters are imported only when sources are read
     from . import ir
@@ -34,7 +35,7 @@ def now_iso() -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
-_TOP_UPDATED_AT = re.compile(rb'^  "updatedAt": "[^"\\\n]*"', re.M)
+_TOP_UPDATED_AT = regex_cache.compile(rb'^  "updatedAt": "[^"\\\n]*"', re.M)
 
 
 def fingerprint(data: bytes) -> str:

@@ -9,6 +9,7 @@ from .. import ir
 from ..parse import ast
 from .context import SYSTEM_TABLES, Context
 from .registry import Finding
+from .. import regex_cache
 
 __all__ = ["project_findings"]
 
@@ -31,14 +32,14 @@ _ACCESS_NAME = (
 )
 #: a call of such a function, or a function of the project so named run through
 #: ``ctx.runQuery(api.users.getCurrentUser)`` (the check is delegated)
-_ACCESS_CALL = re.compile(
+_ACCESS_CALL = regex_cache.compile(
     r"(?<![\w$])" + _ACCESS_NAME + r"\s*(?:<[^<>()]*>\s*)?\("
     r"|run(?:Query|Mutation|Action)\s*\(\s*(?:api|internal)(?:\s*\.\s*[\w$]+)*\s*\.\s*" + _ACCESS_NAME + r"(?![\w$])"
 )
-_V_BIGINT = re.compile(r"\bv\s*\.\s*bigint\s*\(")
-_CRON_STRING = re.compile(r"""\.\s*cron\s*\(\s*(["'])[^"'\n]*\1\s*,\s*(["'])([^"'\n]*)\2""")
-_CRON_METHOD = re.compile(r"""\.\s*(hourly|daily|weekly|monthly)\s*\(\s*(["'])[^"'\n]*\2\s*,\s*\{""")
-_MINUTE_ZERO = re.compile(r"\bminuteUTC\s*:\s*0(?![\w.])")
+_V_BIGINT = regex_cache.compile(r"\bv\s*\.\s*bigint\s*\(")
+_CRON_STRING = regex_cache.compile(r"""\.\s*cron\s*\(\s*(["'])[^"'\n]*\1\s*,\s*(["'])([^"'\n]*)\2""")
+_CRON_METHOD = regex_cache.compile(r"""\.\s*(hourly|daily|weekly|monthly)\s*\(\s*(["'])[^"'\n]*\2\s*,\s*\{""")
+_MINUTE_ZERO = regex_cache.compile(r"\bminuteUTC\s*:\s*0(?![\w.])")
 
 
 def _registration_findings(ctx: Context, out: list[Finding]) -> None:
@@ -60,7 +61,7 @@ def _registration_findings(ctx: Context, out: list[Finding]) -> None:
             out.append(Finding("require-access-control", *where, f"public {fn.kind} {fn.function_id} checks no identity (no `ctx.auth.getUserIdentity()`, auth helper or access-check call found); anyone can call it. Check access, or make it internal"))
 
 
-_CAPABILITY = re.compile(r"session|token|secret|api_?key|password|signature", re.I)
+_CAPABILITY = regex_cache.compile(r"session|token|secret|api_?key|password|signature", re.I)
 
 
 def _capability_arg(fn: ir.Function) -> bool:
@@ -107,7 +108,7 @@ def _index_findings(ctx: Context, out: list[Finding]) -> None:
                 out.append(Finding("index-name-fields", *where, f"index '{a.name}' on '{t.name}' does not name its fields ({', '.join(a.fields)}); e.g. '{suggestion}'"))
 
 
-_SUFFIX = re.compile(r"(?:ids?|at|time|timestamp|ms|date)$")
+_SUFFIX = regex_cache.compile(r"(?:ids?|at|time|timestamp|ms|date)$")
 
 
 def _norm(s: str) -> str:

@@ -23,14 +23,14 @@ deploy. Sources (convex-backend, see ../shared/convex-api-surface.md §3):
 
 from __future__ import annotations
 
-import re
 
 from .. import ir
 from .registry import RULES, Finding
+from .. import regex_cache
 
 __all__ = ["check_schema", "schema_findings"]
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_IDENT = regex_cache.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED_INDEX = ("by_id", "by_creation_time")
 
 

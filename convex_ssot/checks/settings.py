@@ -21,6 +21,7 @@ from pathlib import Path
 from ..config import CONFIG_REL
 from ..errors import ConfigError
 from .registry import GROUPS, RULES, Finding
+from .. import regex_cache
 
 __all__ = ["Settings", "Alignment", "load_settings", "parse_rule_list", "Suppressions"]
 
@@ -112,7 +113,7 @@ def load_settings(raw_config: dict | None, select=None, ignore=None) -> Settings
     return out
 
 
-_IGNORE = re.compile(r"//\s*convex-ssot-ignore\s+([\w,\s-]*?[\w-])(?:\s+(.*))?$")
+_IGNORE = regex_cache.compile(r"//\s*convex-ssot-ignore\s+([\w,\s-]*?[\w-])(?:\s+(.*))?$")
 
 
 class Suppressions:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .. import cache, dataclass_cache
+from .. import cache, code_cache
 from ..config import load_config
 from ..errors import ConfigError
 from .common import emit_json, format_option, repo_root_option, resolve_root, run_guarded
@@ -302,4 +302,4 @@ def main() -> None:
     try:
         cli(prog_name="ctl-convex")
     finally:
-        dataclass_cache.save()  # the compiled dataclass methods, after a first run (not with --no-cache)
+        code_cache.save()  # the compiled dataclass methods and regular expressions, after a first run (not with --no-cache)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import cache, dataclass_cache
+from .. import cache, code_cache
 from ..config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config
 from ..status import status_data
 from ..errors import ConfigError
@@ -132,4 +132,4 @@ def main() -> None:
     try:
         cli(prog_name="ctl-db-ssot")
     finally:
-        dataclass_cache.save()  # the compiled dataclass methods, after a first run (not with --no-cache)
+        code_cache.save()  # the compiled dataclass methods and regular expressions, after a first run (not with --no-cache)

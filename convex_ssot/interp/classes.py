@@ -23,10 +23,11 @@ from collections import ChainMap
 
 from ..parse import ast, lexer
 from .values import VCallable, VClass, VFunction, VInstance, VUndefined, VUnknown, Value
+from .. import regex_cache
 
 __all__ = ["ClassInfo", "Member", "class_info", "construct", "instance_member", "static_member"]
 
-_MEMBER = re.compile(
+_MEMBER = regex_cache.compile(
     r"(?P<static>static\s+(?![\s(=;]))?"
     r"(?:(?:public|private|protected|readonly|override|declare|abstract|accessor)\s+)*"
     r"(?P<async>async\s+(?![\s(=;]))?"
@@ -34,7 +35,7 @@ _MEMBER = re.compile(
     r"(?P<gen>\*\s*)?"
     r"(?P<name>#?[\w$]+|\[)"
 )
-_BRACKETS = re.compile(r"[{}()\[\]]")
+_BRACKETS = regex_cache.compile(r"[{}()\[\]]")
 
 
 @dataclass(slots=True)

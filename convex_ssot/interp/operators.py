@@ -7,10 +7,10 @@ makes the result unknown."""
 from __future__ import annotations
 
 import math
-import re
 
 from ..parse import ast
 from .values import ModelValue, VArr, VBigInt, VBool, VBuiltin, VCallable, VClass, VFunction, VNamespace, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
+from .. import regex_cache
 
 __all__ = ["operator", "truthy", "own_keys", "property_key"]
 
@@ -24,7 +24,7 @@ def property_key(val: Value) -> str | None:
     return None
 
 
-_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
+_ARRAY_INDEX = regex_cache.compile(r"0|[1-9][0-9]*")
 #: Properties every plain object inherits from ``Object.prototype`` (ECMA-262 §20.1.3 and
 #: Annex B.2.2); ``key in obj`` for these is not decided.
 _OBJECT_PROTOTYPE = frozenset(

@@ -64,6 +64,7 @@ from .values import (
     VUnknown,
     Value,
 )
+from .. import regex_cache
 
 __all__ = ["run", "run_statement", "function_declaration", "detach", "MAX_CALL_DEPTH", "MAX_STEPS", "MAX_BODY_CHARS"]
 
@@ -79,7 +80,7 @@ MAX_STEPS = 10_000
 MAX_BODY_CHARS = 50_000
 
 
-_VAR = re.compile(r"(?<![\w$.])var\s")
+_VAR = regex_cache.compile(r"(?<![\w$.])var\s")
 
 
 class _Unsupported(Exception):
@@ -159,7 +160,7 @@ def _statements(mod, span: ast.Span) -> list[ast.Node] | VUnknown:
 
 
 #: A TypeScript ``type``/``interface`` declaration starting a line of a body (the masked text).
-_TYPE_DECL = re.compile(r"(?m)^[ \t]*(?:export\s+)?(?:type|interface)\s+[A-Za-z_$][\w$]*\s*[=<{]")
+_TYPE_DECL = regex_cache.compile(r"(?m)^[ \t]*(?:export\s+)?(?:type|interface)\s+[A-Za-z_$][\w$]*\s*[=<{]")
 _CONTINUES_TYPE = frozenset("|&.<>?:=,")
 
 

@@ -15,6 +15,7 @@ import re
 from ..parse import ast, lexer
 from .builtins import to_string
 from .values import VNum, VObj, VStr, VUnknown, Value, js_key_order
+from .. import regex_cache
 
 __all__ = ["template", "enum_value", "parse_expression"]
 
@@ -148,7 +149,7 @@ def template(ev, mod, node: ast.Opaque) -> Value:
 
 # ---------------------------------------------------------------- enums
 
-_MEMBER = re.compile(r"""\s*(?:([\w$]+)|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*(?:=\s*([\s\S]*?))?\s*$""")
+_MEMBER = regex_cache.compile(r"""\s*(?:([\w$]+)|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*(?:=\s*([\s\S]*?))?\s*$""")
 
 
 def _split_members(body: str) -> list[tuple[int, str]]:

@@ -28,12 +28,13 @@ import os
 import re
 
 from ..cache import note_input
+from .. import regex_cache
 
 __all__ = ["locked_version", "catalog_spec", "LOCKFILES"]
 
 LOCKFILES = ("package-lock.json", "pnpm-lock.yaml", "bun.lock", "yarn.lock")
 
-_VERSION = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
+_VERSION = regex_cache.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
 
 
 def _read(path: str) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..cache import note_input
 from ..interp import journal
 from .lockfiles import LOCKFILES, catalog_spec, locked_version
+from .. import regex_cache
 
 __all__ = ["model", "find_version", "choose_variant", "variant", "read_input_json", "version_tuple"]
 
@@ -28,8 +29,8 @@ def model() -> dict:
     return _model_cache
 
 
-_EXACT = re.compile(r"^[=v]*(\d+)\.(\d+)\.(\d+)$")
-_RANGE = re.compile(r"^([\^~]|>=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
+_EXACT = regex_cache.compile(r"^[=v]*(\d+)\.(\d+)\.(\d+)$")
+_RANGE = regex_cache.compile(r"^([\^~]|>=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
 
 
 def version_tuple(s: str) -> tuple[int, int, int] | None:

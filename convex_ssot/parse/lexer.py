@@ -34,6 +34,7 @@ import re
 from ..dataclass_cache import dataclass
 
 from .mask import LexIssue, Masked, blank, mask
+from .. import regex_cache
 
 __all__ = [
     "LexIssue",
@@ -72,11 +73,11 @@ _CONTINUATION_WORDS = frozenset(
     "export default import const let var from as extends new typeof await yield return async "
     "function class type interface declare in of instanceof satisfies keyof readonly".split()
 )
-_LAST_WORD = re.compile(r"[A-Za-z_$][\w$]*\Z")
+_LAST_WORD = regex_cache.compile(r"[A-Za-z_$][\w$]*\Z")
 
 
 _CONTINUING_WORDS = frozenset("from as satisfies extends in of instanceof implements".split())
-_FIRST_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_FIRST_WORD = regex_cache.compile(r"[A-Za-z_$][\w$]*")
 
 
 def _continues(masked: str, p: int) -> bool:
@@ -124,7 +125,7 @@ def _last_code(masked: str, p: int) -> int:
     return -1
 
 
-_FUNCTION_HEAD = re.compile(r"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b")
+_FUNCTION_HEAD = regex_cache.compile(r"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b")
 
 
 def _function_body_follows(masked: str, start: int | None, p: int) -> bool:
@@ -140,9 +141,9 @@ def _function_body_follows(masked: str, start: int | None, p: int) -> bool:
 _CANDIDATE_CHARS = r"[A-Za-z_$@{('\"`]"
 #: a line starting with one of those characters, found by its newline: ``re`` finds a
 #: pattern that starts with a literal much faster than one that starts with ``^`` (re.M)
-_CANDIDATE = re.compile(r"\n" + _CANDIDATE_CHARS)
-_FIRST_CANDIDATE = re.compile(_CANDIDATE_CHARS)
-_HEAD = re.compile(
+_CANDIDATE = regex_cache.compile(r"\n" + _CANDIDATE_CHARS)
+_FIRST_CANDIDATE = regex_cache.compile(_CANDIDATE_CHARS)
+_HEAD = regex_cache.compile(
     r"""(?P<import>import\b(?!\s*[(.]))
       | (?P<exportfrom>export\s*(?:type\s+)?(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s*)?from\b)
       | (?P<exportnamed>export\s*(?:type\s+)?\{)
@@ -225,7 +226,7 @@ def split_statements(masked: str) -> list[Statement]:
 
 # After `;`, or after the `}` that closes a declaration, a statement may follow on the same
 # line (bundled and minified code: `import{v as D}from"convex/values";function m(w){…}export{m as H};`).
-_SAME_LINE = re.compile(
+_SAME_LINE = regex_cache.compile(
     r";[ \t]*(?=[A-Za-z_$@{(\[\"'`])|\}[ \t]*(?=(?:export|import|function|async\s+function|class|const|let|var)\b)"
 )
 
@@ -256,7 +257,7 @@ def _same_line_starts(masked: str, starts: list[int]) -> list[int]:
 
 
 # A function body opens at "=> {" (arrow) or at ") {" / "): Type {" (function, method).
-_BODY_OPEN = re.compile(r"=>\s*\{|\)\s*[:{]")
+_BODY_OPEN = regex_cache.compile(r"=>\s*\{|\)\s*[:{]")
 _TYPE_OPEN = {"<": ">", "(": ")", "[": "]", "{": "}"}
 _TYPE_STOP = frozenset(",;)]}=")
 
@@ -308,7 +309,7 @@ def _skip_type(masked: str, pos: int, end: int) -> int:
 # Words after which a type must follow (so a "{" there opens an object type).
 _TYPE_EXPECTING_WORDS = frozenset(("extends", "keyof", "is"))
 # A whole type that is a function type's head, with bracket groups reduced to "()" / "<>".
-_FN_TYPE_HEAD = re.compile(r"\s*(?:abstract\s+)?(?:new\s*)?(?:<>\s*)?\(\)\s*")
+_FN_TYPE_HEAD = regex_cache.compile(r"\s*(?:abstract\s+)?(?:new\s*)?(?:<>\s*)?\(\)\s*")
 
 
 def _type_expected(masked: str, tstart: int, i: int) -> bool:
@@ -353,7 +354,7 @@ def _groups_blanked(masked: str, start: int, end: int) -> str:
     return "".join(out)
 
 
-_BRACE = re.compile(r"[{}]")
+_BRACE = regex_cache.compile(r"[{}]")
 
 
 def _match_brace(masked: str, open_pos: int, limit: int) -> int:
@@ -429,7 +430,7 @@ def _next_body(masked: str, pos: int, end: int) -> tuple[int, int] | None:
 
 
 # Statement blocks that follow a keyword rather than ")" (inside a function body).
-_KEYWORD_BLOCK = re.compile(r"(?<![\w$.])(?:else|try|finally|do|catch)\s*\{")
+_KEYWORD_BLOCK = regex_cache.compile(r"(?<![\w$.])(?:else|try|finally|do|catch)\s*\{")
 
 
 def find_blocks(masked: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -6,25 +6,25 @@ replaced by a filler without brackets) and ``clean`` (comments blanked, strings 
 
 from __future__ import annotations
 
-import re
 from dataclasses import field
 from ..dataclass_cache import dataclass
+from .. import regex_cache
 
 __all__ = ["LexIssue", "Masked", "mask", "blank"]
 
 _STRING = {
-    "'": re.compile(r"'(?:[^'\\\n]|\\[\s\S])*'"),
-    '"': re.compile(r'"(?:[^"\\\n]|\\[\s\S])*"'),
+    "'": regex_cache.compile(r"'(?:[^'\\\n]|\\[\s\S])*'"),
+    '"': regex_cache.compile(r'"(?:[^"\\\n]|\\[\s\S])*"'),
 }
-_REGEX = re.compile(r"/(?![*/])(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[A-Za-z]*")
+_REGEX = regex_cache.compile(r"/(?![*/])(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[A-Za-z]*")
 # After one of these characters a '/' starts a regular expression, not a division.
 _REGEX_PREV = set("(,=:[!&|?{};+-*%<>~^")
 _REGEX_KEYWORDS = frozenset(
     "return typeof case do else in of new delete void throw yield await instanceof".split()
 )
-_WORD_TAIL = re.compile(r"[A-Za-z_$][\w$]*$")
-_TEMPLATE_STOP = re.compile(r"[`\\]|\$\{")
-_EXPR_STOP = re.compile(r"[{}'\"`]|//|/\*|/")
+_WORD_TAIL = regex_cache.compile(r"[A-Za-z_$][\w$]*$")
+_TEMPLATE_STOP = regex_cache.compile(r"[`\\]|\$\{")
+_EXPR_STOP = regex_cache.compile(r"[{}'\"`]|//|/\*|/")
 _JSX_PREV = set("(=,:?[{}&|;>") | {""}
 _FILL = "~"  # not an identifier character: masked literals never look like code
 
@@ -141,7 +141,7 @@ def _skip_expression(text: str, pos: int, issues: list[LexIssue], depth: int = 0
     return n
 
 
-_JSX_TOKEN = re.compile(r"</|<|/>|>|\{|['\"]")
+_JSX_TOKEN = regex_cache.compile(r"</|<|/>|>|\{|['\"]")
 
 
 def _skip_jsx(text: str, pos: int, issues: list[LexIssue]) -> int:
@@ -192,11 +192,11 @@ def _skip_jsx(text: str, pos: int, issues: list[LexIssue]) -> int:
 # character that starts something else ('/' of an unclosed comment, a regex or a division,
 # a quote of an unterminated string, a backtick, and '<' in JSX files). No capturing group:
 # with one, ``re`` no longer skips ahead to the characters a match can start with.
-_TOKEN = re.compile(
+_TOKEN = regex_cache.compile(
     r""""[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"""  # _STRING's, loops unrolled
     r"""|//[^\n]*|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|['"`/]"""
 )
-_TOKEN_JSX = re.compile(_TOKEN.pattern + "|<")
+_TOKEN_JSX = regex_cache.compile(_TOKEN.pattern + "|<")
 
 
 def mask(text: str, jsx: bool = False) -> Masked:
@@ -309,4 +309,4 @@ def _prev_two(pieces: list[str]) -> str:
     return ""
 
 
-_GENERIC_PARAMS = re.compile(r"<\s*(?:const\s+)?[A-Za-z_$][\w$]*\s*(?:,|extends\b)")
+_GENERIC_PARAMS = regex_cache.compile(r"<\s*(?:const\s+)?[A-Za-z_$][\w$]*\s*(?:,|extends\b)")

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from .. import cache as cache_mod
+from .. import regex_cache
 from ..resources import data_dir, grammar_path
 from . import ast, tables
 from .lalr import Driver, Token, UnexpectedCharacters, UnexpectedInput, make_callbacks
@@ -45,8 +46,9 @@ class OutlineLexer:
     __slots__ = ("master", "trailing", "names", "keywords", "ws_chars")
 
     def __init__(self, data: dict) -> None:
-        self.master = re.compile(data["master"], data["flags"])
-        self.trailing = re.compile(data["trailing"], data["flags"])
+        # the package's own expressions: their compiled programs are cached (regex_cache)
+        self.master = regex_cache.compile(data["master"], data["flags"])
+        self.trailing = regex_cache.compile(data["trailing"], data["flags"])
         self.names = data["names"]
         self.keywords = data["keywords"]
         self.ws_chars = data["ws_chars"]

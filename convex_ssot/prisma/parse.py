@@ -26,6 +26,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from .. import cache as cache_mod
 from ..resources import grammar_path
 from . import ast
+from .. import regex_cache
 
 __all__ = ["parse_file", "get_parser", "PrismaSyntaxError"]
 
@@ -48,7 +49,7 @@ def get_parser() -> Lark:
     return cache_mod.cached_lark(text, key, **kwargs)
 
 
-_COMMENT = re.compile(r"\n|//[^\n]*|/\*(?:.|\n)*?\*/")
+_COMMENT = regex_cache.compile(r"\n|//[^\n]*|/\*(?:.|\n)*?\*/")
 
 
 def _comment_lines(nl: str) -> list[list[str]]:

@@ -19,13 +19,13 @@ inside the repository (symlinks resolved); a file that is not UTF-8 or larger th
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import field
 from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..config import check_inside
 from ..errors import InputError, byte_position
+from .. import regex_cache
 
 __all__ = ["Located", "locate", "read_schema_files", "MAX_BYTES", "DEFAULT_REL"]
 
@@ -34,7 +34,7 @@ FOLDER_REL = "prisma/schema"
 #: Largest schema file read (bytes). Real schemas are well under 1 MB.
 MAX_BYTES = 32 * 1024 * 1024
 _CONFIG_NAMES = ("prisma.config.ts", "prisma.config.mts", "prisma.config.cts", "prisma.config.js", "prisma.config.mjs", "prisma.config.cjs")
-_SCHEMA_PROP = re.compile(r"""(?<![\w.$])schema\s*:\s*(?:(["'`])([^"'`\n]+)\1|([^,\n}]+))""")
+_SCHEMA_PROP = regex_cache.compile(r"""(?<![\w.$])schema\s*:\s*(?:(["'`])([^"'`\n]+)\1|([^,\n}]+))""")
 
 
 @dataclass(slots=True)

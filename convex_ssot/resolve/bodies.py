@@ -17,17 +17,18 @@ from dataclasses import field
 from ..dataclass_cache import dataclass
 
 from .. import ir
+from .. import regex_cache
 
-_DB_CALL = re.compile(r"""db\s*\.\s*(query|get|insert|patch|replace|delete)\s*\(\s*(?:(["'])([^"'\\\n]*)\2\s*([,)]))?""")
-_SYSTEM = re.compile(r"""db\s*\.\s*system\s*\.""")
-_DB_TABLE = re.compile(r"""db\s*\.\s*table\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)\s*\.\s*(get|query|insert|patch|replace|delete)\b""")
-_SCHEDULER = re.compile(r"scheduler\s*\.\s*(?:runAfter|runAt|cancel)\s*\(")
-_STORAGE = re.compile(r"storage\s*\.\s*(?:getUrl|generateUploadUrl|store|get|delete|getMetadata)\s*\(")
-_RUN = re.compile(r"run(Query|Mutation|Action)\s*\(")
-_FETCH = re.compile(r"fetch\s*\(")
-_VECTOR = re.compile(r"vectorSearch\s*\(")
-_IDENTITY = re.compile(r"auth\s*\.\s*getUserIdentity\s*\(")
-_AUTH_USER_ID = re.compile(r"(?:getAuthUserId|getAuthSessionId)\s*\(")
+_DB_CALL = regex_cache.compile(r"""db\s*\.\s*(query|get|insert|patch|replace|delete)\s*\(\s*(?:(["'])([^"'\\\n]*)\2\s*([,)]))?""")
+_SYSTEM = regex_cache.compile(r"""db\s*\.\s*system\s*\.""")
+_DB_TABLE = regex_cache.compile(r"""db\s*\.\s*table\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)\s*\.\s*(get|query|insert|patch|replace|delete)\b""")
+_SCHEDULER = regex_cache.compile(r"scheduler\s*\.\s*(?:runAfter|runAt|cancel)\s*\(")
+_STORAGE = regex_cache.compile(r"storage\s*\.\s*(?:getUrl|generateUploadUrl|store|get|delete|getMetadata)\s*\(")
+_RUN = regex_cache.compile(r"run(Query|Mutation|Action)\s*\(")
+_FETCH = regex_cache.compile(r"fetch\s*\(")
+_VECTOR = regex_cache.compile(r"vectorSearch\s*\(")
+_IDENTITY = regex_cache.compile(r"auth\s*\.\s*getUserIdentity\s*\(")
+_AUTH_USER_ID = regex_cache.compile(r"(?:getAuthUserId|getAuthSessionId)\s*\(")
 
 _READS = frozenset({"query", "get"})
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
@@ -119,7 +120,7 @@ def scan(text: str, clean: str | None = None) -> BodyFacts:
 
 
 #: what may follow a called name: type arguments, then the opening parenthesis
-_CALL_TAIL = re.compile(r"\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\(")
+_CALL_TAIL = regex_cache.compile(r"\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>\s*)?\(")
 
 
 def _is_ident_char(c: str) -> bool:

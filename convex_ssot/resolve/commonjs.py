@@ -41,6 +41,7 @@ import re
 from ..interp.values import VCallable, VNamespace, VObj, VUnknown, Value
 from ..parse import ast, lexer
 from .modules import Module
+from .. import regex_cache
 
 __all__ = ["looks_commonjs", "blank_annotation", "is_commonjs", "index_commonjs", "bind_globals", "CJS_KIND"]
 
@@ -48,34 +49,34 @@ __all__ = ["looks_commonjs", "blank_annotation", "is_commonjs", "index_commonjs"
 #: the expression the statement assigns (:meth:`.modules.Module.materialize`).
 CJS_KIND = "cjs"
 
-_HINT = re.compile(r"\b(?:module\.exports|exports\.[\w$]+\s*=|exports\s*,|require\s*\()")
-_ANNOTATION = re.compile(r"(?ms)^0 && \(module\.exports = \{.*?^\}\);?")
+_HINT = regex_cache.compile(r"\b(?:module\.exports|exports\.[\w$]+\s*=|exports\s*,|require\s*\()")
+_ANNOTATION = regex_cache.compile(r"(?ms)^0 && \(module\.exports = \{.*?^\}\);?")
 
 _NAME = r"[A-Za-z_$][\w$]*"
 _REQUIRE = r"""require\(\s*(["'])([^"'\n]+)\1\s*\)"""
 # `var x = require("m")`, `__toESM(require("m"), 1)`, `tslib_1.__importStar(require("m"))`…
-_REQUIRE_DECL = re.compile(
+_REQUIRE_DECL = regex_cache.compile(
     rf"(?:var|let|const)\s+({_NAME})\s*=\s*(?:(?:{_NAME}\.)?(?:__toESM|__importDefault|__importStar|_interopRequireDefault|_interopRequireWildcard)\(\s*)?"
     rf"""require\(\s*(["'])([^"'\n]+)\2\s*\)(?:\s*,\s*[\w$!]+)?\s*\)?\s*(?:\.\s*({_NAME}))?\s*;?\s*\Z"""
 )
-_REQUIRE_PATTERN = re.compile(rf"""(?:var|let|const)\s*\{{([^{{}}]*)\}}\s*=\s*{_REQUIRE}\s*;?\s*\Z""")
-_EXPORT_ASSIGN = re.compile(rf"(?:module\s*\.\s*)?exports\s*\.\s*({_NAME})\s*=(?!=)\s*")
-_VOID_CHAIN = re.compile(rf"(?:(?:module\s*\.\s*)?exports\s*\.\s*{_NAME}\s*=\s*)+void 0\s*;?\s*\Z")
-_MODULE_EXPORTS = re.compile(r"module\s*\.\s*exports\s*=(?!=)\s*")
-_ES_MODULE = re.compile(r"""Object\.defineProperty\(\s*(?:module\.)?exports\s*,\s*(["'])__esModule\1|(?:module\.)?exports\.__esModule\s*=\s*(?:true|!0)""")
-_DEFINE_GETTER = re.compile(
+_REQUIRE_PATTERN = regex_cache.compile(rf"""(?:var|let|const)\s*\{{([^{{}}]*)\}}\s*=\s*{_REQUIRE}\s*;?\s*\Z""")
+_EXPORT_ASSIGN = regex_cache.compile(rf"(?:module\s*\.\s*)?exports\s*\.\s*({_NAME})\s*=(?!=)\s*")
+_VOID_CHAIN = regex_cache.compile(rf"(?:(?:module\s*\.\s*)?exports\s*\.\s*{_NAME}\s*=\s*)+void 0\s*;?\s*\Z")
+_MODULE_EXPORTS = regex_cache.compile(r"module\s*\.\s*exports\s*=(?!=)\s*")
+_ES_MODULE = regex_cache.compile(r"""Object\.defineProperty\(\s*(?:module\.)?exports\s*,\s*(["'])__esModule\1|(?:module\.)?exports\.__esModule\s*=\s*(?:true|!0)""")
+_DEFINE_GETTER = regex_cache.compile(
     rf"""Object\.defineProperty\(\s*(?:module\.)?exports\s*,\s*(["'])([^"'\n]+)\1\s*,\s*\{{[^{{}}]*?\bget\s*"""
     rf"""(?::\s*function\s*(?:{_NAME}\s*)?\(\s*\)\s*\{{\s*return\s+|\(\s*\)\s*\{{\s*return\s+|:\s*\(\s*\)\s*=>\s*)"""
     r"""([^;{}]+?)\s*;?\s*\}"""
 )
-_ESBUILD_EXPORT = re.compile(rf"__export\(\s*({_NAME})\s*,\s*\{{")
-_ESBUILD_ENTRY = re.compile(rf"""(?:({_NAME})|(["'])([^"'\n]+)\2)\s*:\s*\(\s*\)\s*=>\s*({_NAME})\s*(?=[,}}])""")
-_STAR = re.compile(
+_ESBUILD_EXPORT = regex_cache.compile(rf"__export\(\s*({_NAME})\s*,\s*\{{")
+_ESBUILD_ENTRY = regex_cache.compile(rf"""(?:({_NAME})|(["'])([^"'\n]+)\2)\s*:\s*\(\s*\)\s*=>\s*({_NAME})\s*(?=[,}}])""")
+_STAR = regex_cache.compile(
     rf"""(?:(?:{_NAME}\.)?__exportStar|__reExport)\(\s*(?:{_NAME}\s*,\s*)?(?:(?:{_NAME}\.)?(?:__toESM|__importStar)\(\s*)?{_REQUIRE}"""
 )
-_BABEL_STAR = re.compile(rf"Object\.keys\(\s*({_NAME})\s*\)\s*\.forEach\(")
-_DECL_EXPORT = re.compile(rf"(?:var|let|const)\s+({_NAME})\s*=\s*(?:module\s*\.\s*)?exports\s*\.\s*({_NAME})\s*=(?!=)\s*")
-_IDENT_ONLY = re.compile(rf"\s*({_NAME})\s*;?\s*\Z")
+_BABEL_STAR = regex_cache.compile(rf"Object\.keys\(\s*({_NAME})\s*\)\s*\.forEach\(")
+_DECL_EXPORT = regex_cache.compile(rf"(?:var|let|const)\s+({_NAME})\s*=\s*(?:module\s*\.\s*)?exports\s*\.\s*({_NAME})\s*=(?!=)\s*")
+_IDENT_ONLY = regex_cache.compile(rf"\s*({_NAME})\s*;?\s*\Z")
 
 
 def looks_commonjs(text: str) -> bool:

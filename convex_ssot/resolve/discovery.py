@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from .. import regex_cache
 
 __all__ = ["discover_modules", "discover_module_rels", "has_import_or_export", "SOURCE_EXTENSIONS"]
 
@@ -79,7 +80,7 @@ def _discover(convex_dir: Path) -> list[str]:
     return sorted(found, key=lambda p: p.split(os.sep))  # Path order: by parts
 
 
-_IMPORT_EXPORT = re.compile(r"^\s{0,100}(import|export)", re.M)
+_IMPORT_EXPORT = regex_cache.compile(r"^\s{0,100}(import|export)", re.M)
 
 
 def has_import_or_export(path: Path, text: str) -> bool:

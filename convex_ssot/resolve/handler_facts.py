@@ -26,23 +26,24 @@ from __future__ import annotations
 
 import re
 from ..dataclass_cache import dataclass
+from .. import regex_cache
 
 __all__ = ["Fact", "ChainCall", "scan_located", "match_bracket"]
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
-_QUERY = re.compile(r"""\bdb\s*\.\s*query\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)""")
-_WRITE = re.compile(r"""\bdb\s*\.\s*(insert|patch)\s*\(\s*(["'])([^"'\\\n]*)\2\s*,""")
-_DB_USE = re.compile(r"""[\w$\])]\s*\.\s*db\s*\.\s*(?:query|get|insert|patch|replace|delete|system|normalizeId)\b""")
-_FETCH = re.compile(r"fetch\s*\(")
-_DATE_NOW = re.compile(r"\bDate\s*\.\s*now\s*\(")
-_MATH_RANDOM = re.compile(r"\bMath\s*\.\s*random\s*\(")
-_PROCESS_ENV = re.compile(r"\bprocess\s*\.\s*env\b")
-_RUN = re.compile(r"\brun(Mutation|Action)\s*\(")
-_LOOP_HEAD = re.compile(r"\b(?:for(?:\s+await)?|while)\s*\(|\bdo\s*\{|\.\s*(?:map|forEach|flatMap)\s*\(")
-_METHOD = re.compile(r"\s*(\?\.|\.)\s*([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>\s*)?\(")
-_STRING_ARG = re.compile(r"""\s*(["'])([^"'\\\n]*)\1""")
-_RANGE = re.compile(r"""\.\s*(eq|gt|gte|lt|lte|search)\s*\(\s*(?:(["'])([^"'\\\n]*)\2)?""")
-_KEY = re.compile(r"""\s*(?:([A-Za-z_$][\w$]*)|(["'])([^"'\\\n]*)\2|(\d+))\s*(:|\(|,|\}|$)""")
+_QUERY = regex_cache.compile(r"""\bdb\s*\.\s*query\s*\(\s*(["'])([^"'\\\n]*)\1\s*\)""")
+_WRITE = regex_cache.compile(r"""\bdb\s*\.\s*(insert|patch)\s*\(\s*(["'])([^"'\\\n]*)\2\s*,""")
+_DB_USE = regex_cache.compile(r"""[\w$\])]\s*\.\s*db\s*\.\s*(?:query|get|insert|patch|replace|delete|system|normalizeId)\b""")
+_FETCH = regex_cache.compile(r"fetch\s*\(")
+_DATE_NOW = regex_cache.compile(r"\bDate\s*\.\s*now\s*\(")
+_MATH_RANDOM = regex_cache.compile(r"\bMath\s*\.\s*random\s*\(")
+_PROCESS_ENV = regex_cache.compile(r"\bprocess\s*\.\s*env\b")
+_RUN = regex_cache.compile(r"\brun(Mutation|Action)\s*\(")
+_LOOP_HEAD = regex_cache.compile(r"\b(?:for(?:\s+await)?|while)\s*\(|\bdo\s*\{|\.\s*(?:map|forEach|flatMap)\s*\(")
+_METHOD = regex_cache.compile(r"\s*(\?\.|\.)\s*([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>\s*)?\(")
+_STRING_ARG = regex_cache.compile(r"""\s*(["'])([^"'\\\n]*)\1""")
+_RANGE = regex_cache.compile(r"""\.\s*(eq|gt|gte|lt|lte|search)\s*\(\s*(?:(["'])([^"'\\\n]*)\2)?""")
+_KEY = regex_cache.compile(r"""\s*(?:([A-Za-z_$][\w$]*)|(["'])([^"'\\\n]*)\2|(\d+))\s*(:|\(|,|\}|$)""")
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -142,7 +143,7 @@ def _chain(masked: str, clean: str, pos: int, limit: int) -> list[ChainCall]:
             return calls
 
 
-_TRIVIAL_RANGE = re.compile(r"\s*\(?\s*([A-Za-z_$][\w$]*)\s*(?::[^)=]*)?\)?\s*=>\s*\1\s*\Z")
+_TRIVIAL_RANGE = regex_cache.compile(r"\s*\(?\s*([A-Za-z_$][\w$]*)\s*(?::[^)=]*)?\)?\s*=>\s*\1\s*\Z")
 
 
 def _has_range_argument(masked: str, args: tuple[int, int]) -> bool:

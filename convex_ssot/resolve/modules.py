@@ -7,7 +7,6 @@ which the evaluator looks names up in. Nothing here knows what Convex APIs mean.
 
 from __future__ import annotations
 
-import re
 from dataclasses import field
 from ..dataclass_cache import dataclass
 from pathlib import Path
@@ -15,14 +14,15 @@ from pathlib import Path
 from .. import ir
 from ..interp import journal
 from ..parse import ast, lexer
+from .. import regex_cache
 
 __all__ = ["Module", "load_module", "load_package_module", "KEEP_KINDS", "FailedExport"]
 
 #: Statement kinds the grammar sees (see :class:`..parse.lexer.Statement`).
 KEEP_KINDS = frozenset({"import", "export-from", "export-named", "export-decl", "export-default", "decl", "mutation"})
 
-_LEADING_BLANK = re.compile(r"\s*")
-_DIRECTIVE = re.compile(r"""(["'])[^"'\n]*\1\s*;?""")
+_LEADING_BLANK = regex_cache.compile(r"\s*")
+_DIRECTIVE = regex_cache.compile(r"""(["'])[^"'\n]*\1\s*;?""")
 
 
 def _has_use_node(text: str, masked: str) -> bool:
@@ -37,9 +37,9 @@ def _has_use_node(text: str, masked: str) -> bool:
             return True
         pos = _LEADING_BLANK.match(masked, m.end()).end()
 #: ``[export] [declare] [const] enum Name {`` at a statement start (masked text).
-_TEMPLATE = re.compile(r"`~*`")
-_ENUM_HEAD = re.compile(r"(export\s+)?(declare\s+)?(?:const\s+)?enum\s+([\w$]+)\s*\{")
-_EXPORT_CALL = re.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
+_TEMPLATE = regex_cache.compile(r"`~*`")
+_ENUM_HEAD = regex_cache.compile(r"(export\s+)?(declare\s+)?(?:const\s+)?enum\s+([\w$]+)\s*\{")
+_EXPORT_CALL = regex_cache.compile(r"export\s+const\s+([\w$]+)\s*(?::[^=]*)?=\s*([\w$.]+)\s*[(<]")
 
 
 @dataclass(slots=True)
@@ -146,8 +146,8 @@ class Module:
         return text
 
 
-_STRINGS = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)""")
-_WS = re.compile(r"\s+")
+_STRINGS = regex_cache.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)""")
+_WS = regex_cache.compile(r"\s+")
 
 
 def collapse(text: str) -> str:

@@ -22,11 +22,12 @@ from ..dataclass_cache import dataclass
 from pathlib import Path
 
 from ..cache import note_input
+from .. import regex_cache
 
 __all__ = ["PackageJSON", "read_jsonc", "read_package_json", "exports_resolve", "imports_resolve",
            "parse_package_name", "workspace_packages", "EXACT", "INEXACT", "PACKAGE"]
 
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+_TRAILING_COMMA = regex_cache.compile(r",(\s*[}\]])")
 
 #: Outcomes of the map algorithms (esbuild's pjStatus, reduced to what resolution needs).
 EXACT = "exact"        # a file path that must exist as written (or .js → .ts)

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from ..config import Config, check_inside, inside
 from ..errors import ConfigError
+from .. import regex_cache
 __all__ = [
     "CONVEX_RANGE",
     "CONVEX_SCRIPTS",
@@ -143,7 +144,7 @@ class PackageJson:
         }
 
 
-_INDENT_RE = re.compile(r"^\{[ \t]*\r?\n([ \t]+)\S", re.S)
+_INDENT_RE = regex_cache.compile(r"^\{[ \t]*\r?\n([ \t]+)\S", re.S)
 
 
 def read_package_json(root: Path, rel: str) -> PackageJson:

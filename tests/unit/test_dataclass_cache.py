@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 
-from convex_ssot import cache, dataclass_cache
+from convex_ssot import cache, code_cache, dataclass_cache
 
 #: Run in a fresh interpreter: every module of the package imported with each dataclass
 #: built twice, by dataclass_cache.dataclass and by dataclasses.dataclass on a copy of the
@@ -61,8 +61,9 @@ _PROBE = textwrap.dedent(
             differ.append(f"{ours.__qualname__} fields")
         if repr(vars(ours)["__dataclass_params__"]) != repr(vars(stock)["__dataclass_params__"]):
             differ.append(f"{ours.__qualname__} params")
-    missed = sorted(dc._missed)
-    dc.save()
+    import convex_ssot.code_cache as cc
+    missed = sorted(m for kind, m in cc._missed if kind == "dataclass")
+    cc.save()
     print(json.dumps({"classes": len(pairs), "methods": methods, "differ": differ, "missed": missed}))
     """
 )
@@ -80,8 +81,8 @@ def test_every_dataclass_is_the_standard_one_compiled_or_cached(tmp_path):
     assert cold["classes"] >= 80 and cold["methods"] >= 250
     assert cold["differ"] == []
     assert "convex_ssot.ir" in cold["missed"] and "convex_ssot.interp.values" in cold["missed"]
-    files = sorted(p.name for p in (tmp_path / "dataclass-code").iterdir() for p in p.iterdir())
-    assert "convex_ssot.ir.marshal" in files
+    (written,) = (tmp_path / "start-up-code").iterdir()
+    assert ("dataclass", "convex_ssot.ir") in marshal.loads(written.read_bytes())
 
     warm = _probe(tmp_path)
     assert warm["differ"] == []
@@ -89,21 +90,12 @@ def test_every_dataclass_is_the_standard_one_compiled_or_cached(tmp_path):
     assert (warm["classes"], warm["methods"]) == (cold["classes"], cold["methods"])
 
 
-def test_an_unreadable_cache_file_is_an_empty_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
-    d = dataclass_cache._directory()
-    d.mkdir(parents=True)
-    (d / "m.marshal").write_bytes(b"\x00garbage")
-    assert dataclass_cache._read("m") == {}
-    (d / "m.marshal").write_bytes(marshal.dumps({"text": 3}))  # not code objects
-    assert dataclass_cache._read("m") == {}
-
-
 def test_the_cache_is_written_only_when_caching_is_on(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(dataclass_cache, "_loaded", {})
-    monkeypatch.setattr(dataclass_cache, "_used", {})
-    monkeypatch.setattr(dataclass_cache, "_missed", set())
+    monkeypatch.setattr(code_cache, "_file", None)
+    monkeypatch.setattr(code_cache, "_tables", {})
+    monkeypatch.setattr(code_cache, "_used", {})
+    monkeypatch.setattr(code_cache, "_missed", set())
 
     @dataclass_cache.dataclass(frozen=True)
     class Point:
@@ -112,15 +104,15 @@ def test_the_cache_is_written_only_when_caching_is_on(tmp_path, monkeypatch):
 
     assert Point(1) == Point(1, 0) and hash(Point(1)) == hash(Point(1, 0))
     assert repr(Point(2, 3)).endswith("Point(x=2, y=3)")
-    assert dataclass_cache._missed == {__name__}
+    assert code_cache._missed == {("dataclass", __name__)}
     cache.set_enabled(False)
     try:
-        dataclass_cache.save()
+        code_cache.save()
     finally:
         cache.set_enabled(True)
-    assert not (tmp_path / "dataclass-code").exists()
-    dataclass_cache.save()
-    written = marshal.loads((dataclass_cache._directory() / f"{__name__}.marshal").read_bytes())
+    assert not (tmp_path / "start-up-code").exists()
+    code_cache.save()
+    written = marshal.loads(marshal.loads(code_cache.path().read_bytes())[("dataclass", __name__)])
     assert len(written) >= 4 and all(isinstance(k, str) for k in written)  # __init__, __repr__, __eq__, __hash__, ...
 
 

@@ -19,7 +19,6 @@ Rules from convex 1.48 ``src/server/components/index.ts``:
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import field
 from ...dataclass_cache import dataclass
 from pathlib import Path
@@ -29,12 +28,13 @@ from ..versions import read_input_json
 from ...interp.values import VCallable, VObj, VStr, VUndefined, VUnknown, Value
 from ...parse.mask import mask
 from .values import SurfaceValue
+from ... import regex_cache
 
 __all__ = ["VApp", "VComponentDef", "UseEntry", "CONFIG_SPECIFIER", "member", "define_app", "define_component", "definition", "package_name"]
 
 #: bundle.ts: imports matching this are component definitions.
-CONFIG_SPECIFIER = re.compile(r".*convex.config.*")
-_DEFINE = re.compile(r"""defineComponent\s*(?:<[^()]*>)?\(\s*(["'])([^"'\\\n]*)\1""")
+CONFIG_SPECIFIER = regex_cache.compile(r".*convex.config.*")
+_DEFINE = regex_cache.compile(r"""defineComponent\s*(?:<[^()]*>)?\(\s*(["'])([^"'\\\n]*)\1""")
 _CONDITIONS = ("convex", "module", "import", "browser", "default")
 _EXTENSIONS = ("", ".js", ".ts", ".mjs", ".tsx", ".jsx", "/index.js", "/index.ts")
 

@@ -22,19 +22,19 @@ reported (CSX511) and left out.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import field
 from ...dataclass_cache import dataclass
 
 from ... import ir
 from ...interp.values import VArr, VBigInt, VBool, VCallable, VNull, VNum, VObj, VStr, VUndefined, VUnknown, Value
 from .values import SurfaceValue, VFunctionRef, ref_of
+from ... import regex_cache
 
 __all__ = ["VCrons", "CronEntry", "member", "DAYS_OF_WEEK", "convex_json_value", "function_ref"]
 
 DAYS_OF_WEEK = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _METHODS = ("interval", "hourly", "daily", "weekly", "monthly", "cron", "schedule")
-_IDENT = re.compile(r"^[ -~]*$")
+_IDENT = regex_cache.compile(r"^[ -~]*$")
 
 
 class _Throw(Exception):

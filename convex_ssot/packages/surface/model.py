@@ -12,7 +12,6 @@ the codegen template ``src/cli/codegen_templates/api.ts`` (``api``/``internal`` 
 
 from __future__ import annotations
 
-import re
 
 from ...interp.packages import PackageModel
 from ...interp.values import VCallable, VFunction, VStr, VUndefined, VUnknown, Value
@@ -21,10 +20,11 @@ from . import components, libraries
 from .crons import VCrons
 from .routes import VRouter
 from .values import VFunctionRef
+from ... import regex_cache
 
 __all__ = ["SurfaceModel", "server_exports", "import_value", "call", "is_generated_api"]
 
-_EXT = re.compile(r"\.(?:js|ts|mjs|cjs|d\.ts)$")
+_EXT = regex_cache.compile(r"\.(?:js|ts|mjs|cjs|d\.ts)$")
 
 
 def is_generated_api(specifier: str) -> bool:

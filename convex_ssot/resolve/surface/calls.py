@@ -19,16 +19,17 @@ from ... import ir
 from ...interp import journal
 from ...parse import ast
 from ...packages.surface.values import ref_of
+from ... import regex_cache
 
 __all__ = ["find_calls"]
 
 #: a call of the context, ``runQuery(`` … ``scheduler.runAfter(``, from its ``run`` on (a
 #: pattern led by a literal is found fast; the ``scheduler.`` before it is looked for
 #: backwards, :func:`_call_start`)
-_RUN_CALL = re.compile(r"run(Query|Mutation|Action|After|At)\s*\(")
-_DECLARED = re.compile(r"function\s*\*?\s*$")
+_RUN_CALL = regex_cache.compile(r"run(Query|Mutation|Action|After|At)\s*\(")
+_DECLARED = regex_cache.compile(r"function\s*\*?\s*$")
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
-_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*\Z")
+_DOTTED = regex_cache.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*\Z")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 
 

@@ -13,16 +13,16 @@ A statement that leaves that subset is reported (CSX530): what it registers is m
 
 from __future__ import annotations
 
-import re
 
 from ...parse import lexer
 from ...interp.statements import run_statement
+from ... import regex_cache
 
 __all__ = ["run_module"]
 
 # Statements worth running: `x.y(...)`, `x(...)`, `for (`, `if (`, a block. Type and class
 # declarations and other keywords are not.
-_RUNNABLE = re.compile(
+_RUNNABLE = regex_cache.compile(
     r"(?:for|if)\s*\(|\{|"
     r"(?!(?:type|interface|class|enum|declare|abstract|namespace|module|export|import|const|let|var|function|async|return|await|new|delete|void|typeof|throw|try|do|while|switch|with|default|else)\b)"
     r"[A-Za-z_$][\w$]*\s*(?:\?\.|[.(\[<!])"
