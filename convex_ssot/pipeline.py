@@ -195,10 +195,10 @@ def derive(cfg: Config, use_cache: bool = True, *, stamp: bool = True) -> Derive
 
             return Derived(None, None, None, summary=hit.summary, fingerprints=hit.fingerprints, load=load)
     early = None
-    if cache is not None and discovered:  # parse what changed while the rest is imported (source_files.py)
-        from .resolve.source_files import EARLY_MAX_BYTES, EarlyParse
+    if cache is not None and discovered and cache.previous_files is None:  # a cold run: parse beside the build (source_files.py)
+        from .resolve.source_files import EarlyParse
 
-        early = EarlyParse.start(cfg.repo_root, cache, discovered, cache.previous_files, EARLY_MAX_BYTES)
+        early = EarlyParse.start(cfg.repo_root, cache, discovered)
     return _build(cfg, cache, discovered, stamp, early)
 
 
