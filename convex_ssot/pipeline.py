@@ -391,9 +391,12 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     result.written = [rel for _, rel, _ in checks]
     if derived.remember is not None:
         validated = {name for name, _, _ in checks}
-        # The validator is loaded anyway: an unchanged contract (typically the DB contract of
-        # an edit run) is validated too, so that its entries become reusable as well.
-        for name, rel in outputs if checks else ():
+        # An unchanged contract is validated too, so that its entries become reusable as
+        # well, when the validator is loaded anyway (typically the DB contract of an edit
+        # run) or when this run took no entry from the index (a cold run on contracts
+        # already up to date: else the next edit run would emit every entry afresh).
+        took = derived.reused or has_fragments(derived.built("db").get("tables", ()))
+        for name, rel in outputs if checks or not took else ():
             if name not in validated and not _validation_errors(name, derived.built(name), derived):
                 validated.add(name)
         derived.remember(validated)  # these passed validation: their entries may be reused

@@ -429,6 +429,17 @@ def synced_calls(tmp_path, emitted) -> Path:
     return root
 
 
+def test_first_edit_after_a_cold_run_on_up_to_date_contracts_reuses_entries(tmp_path, emitted) -> None:
+    # contracts already on disk and current (a fresh clone, CI): the cold run writes
+    # nothing, yet validates them so that the next edit run emits only the edited module
+    root = make_repo(tmp_path / "app", {**FILES, **CALLS})
+    _sync_bytes(root, use_cache=False)
+    before = _sync_bytes(root)  # cold, with the cache: nothing to write
+    assert before == _sync_bytes(root, use_cache=False)
+    _edit(root, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(root, emitted, tmp_path) == ["a:extra", "a:get1", "a:put1"]
+
+
 def test_sync_after_an_edit_emits_only_the_edited_module(synced_calls, emitted, tmp_path) -> None:
     _edit(synced_calls, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["a:extra", "a:get1", "a:put1"]
