@@ -429,17 +429,6 @@ def synced_calls(tmp_path, emitted) -> Path:
     return root
 
 
-def test_first_edit_after_a_cold_run_on_up_to_date_contracts_reuses_entries(tmp_path, emitted) -> None:
-    # contracts already on disk and current (a fresh clone, CI): the cold run writes
-    # nothing, yet validates them so that the next edit run emits only the edited module
-    root = make_repo(tmp_path / "app", {**FILES, **CALLS})
-    _sync_bytes(root, use_cache=False)
-    before = _sync_bytes(root)  # cold, with the cache: nothing to write
-    assert before == _sync_bytes(root, use_cache=False)
-    _edit(root, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
-    assert _sync_check(root, emitted, tmp_path) == ["a:extra", "a:get1", "a:put1"]
-
-
 def test_sync_after_an_edit_emits_only_the_edited_module(synced_calls, emitted, tmp_path) -> None:
     _edit(synced_calls, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["a:extra", "a:get1", "a:put1"]
@@ -564,14 +553,14 @@ def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> Non
 
 def test_unchanged_db_contract_becomes_reusable(synced_calls, emitted, tmp_path) -> None:
     # the cache is lost while the contracts on disk stay (a fresh clone with committed
-    # contracts): the DB contract is never written again, yet once a sync validates the
-    # function contract it validates the unchanged DB contract too, and its tables are
-    # reused from then on
+    # contracts): the DB contract is never written again, yet the cold sync validates both
+    # unchanged contracts (it took nothing from an index), and the tables and functions
+    # are reused from then on
     from convex_ssot.cache import cache_dir
 
     shutil.rmtree(cache_dir())
     assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)  # cold: nothing written
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
-    assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
