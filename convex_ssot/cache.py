@@ -160,8 +160,8 @@ def _tool_key() -> str:
 class ModuleCache:
     """Per-file parse results (pickled :class:`~convex_ssot.resolve.modules.Module`),
     keyed by SHA-256 of the tool key, the repo-relative path and the file's bytes; and a
-    per-project entry with the contracts of the last run and the hashes of every file
-    it read. Unreadable entries are ignored and rewritten."""
+    per-project entry with the fingerprints of the contracts of the last run and the
+    hashes of every file it read. Unreadable entries are ignored and rewritten."""
 
     def __init__(self, directory: Path) -> None:
         self.dir = directory
@@ -171,9 +171,6 @@ class ModuleCache:
         #: SHA-256 of the evaluation entry read by / written in this run (None: none)
         self.loaded_evaluation: str | None = None
         self.stored_evaluation: str | None = None
-        #: ``(SHA-256, offset of the function contract)`` of the contracts file written in
-        #: this run (:meth:`store_project`), else None
-        self.stored_contracts: tuple[str, int] | None = None
         #: ``{rel: SHA-256}`` of the files the previous run read (from its project entry), or None
         self.previous_files: dict[str, str] | None = None
 
@@ -271,10 +268,11 @@ class ModuleCache:
 
     def load_project(self, repo_root: Path, schema_rel: str, discovered: list[str]) -> "ProjectEntry | None":
         """The entry of the last run if every file it read is unchanged and the set of
-        module files is the same; else None. Its contracts are read only when asked for
-        (:meth:`ProjectEntry.contracts`). Whole or not, an undamaged entry leaves the
+        module files is the same; else None. Whole or not, an undamaged entry leaves the
         fingerprints of the contracts the last run derived in ``previous_fingerprints`` and
-        the hashes of the files it read in ``previous_files``."""
+        the hashes of the files it read in ``previous_files``. The contracts themselves
+        are not part of the entry: the repository's contract files (or the copies of
+        :meth:`contract_copy`) are checked against the fingerprints when they are read."""
         import hashlib
 
         from .emit.jsonout import loads
@@ -282,7 +280,7 @@ class ModuleCache:
         try:
             entry = loads(self._project_path(repo_root, schema_rel).read_bytes())
             summary, fingerprints = entry["summary"], entry["fingerprints"]
-            if entry.get("digest") != _entry_digest(summary, fingerprints, entry["contractsSha256"]):
+            if entry.get("digest") != _entry_digest(summary, fingerprints):
                 return None  # damaged (or edited) entry: rebuild, never trust
             self.previous_fingerprints = dict(fingerprints)
             self.previous_files = entry["files"]
@@ -300,51 +298,51 @@ class ModuleCache:
             for path, h in entry["inputs"].items():
                 if _file_state(path) != h:
                     return None
-            path = self._project_path(repo_root, schema_rel, ".contracts.json")
-            return ProjectEntry(path, summary, fingerprints, entry["contractsSha256"])
+            return ProjectEntry(summary, fingerprints)
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
             return None
 
-    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], serialized: dict[str, bytes],
-                      summary: dict, fingerprints: dict, inputs: set[str] = frozenset()) -> None:
+    def store_project(self, repo_root: Path, schema_rel: str, discovered: list[str], summary: dict, fingerprints: dict,
+                      inputs: set[str] = frozenset(), copies: dict[str, bytes] | None = None) -> None:
         """Remember this run: the hashes of every file read, a summary (counts and
-        diagnostics), the contracts' fingerprints and, in a second file, the contracts
-        (``serialized``: their JSON bytes by name, ``"db"`` and ``"functions"`` (absent
-        without a function contract), joined into one document without parsing them)."""
+        diagnostics) and the contracts' fingerprints. ``copies`` (the contracts' JSON
+        bytes by name) are kept beside the entry (:meth:`contract_copy`) by a run that
+        does not write them to the repository (a derive without sync); a sync writes
+        none: the contract files it writes are the copy (docs/architecture.md, "The
+        project cache entry")."""
         from .emit.jsonout import dumps
 
-        import hashlib
-
-        # written in pieces, hashed in pieces: no 10 MB copy of a large project's contracts
-        contracts = [b'{"db":', serialized["db"], b',"functions":', serialized.get("functions", b"null"), b"}"]
-        h = hashlib.sha256()
-        for piece in contracts:
-            h.update(piece)
+        for name, data in (copies or {}).items():
+            _write_atomic(self._project_path(repo_root, schema_rel, f".{name}.contract.json"), data)
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),
             "inputs": {path: _file_state(path) for path in sorted(inputs)},
             "summary": summary,
             "fingerprints": fingerprints,
-            "contractsSha256": h.hexdigest(),
         }
-        entry["digest"] = _entry_digest(summary, fingerprints, entry["contractsSha256"])
-        # The contracts first: an index entry never points at contracts it does not match.
-        if _write_atomic(self._project_path(repo_root, schema_rel, ".contracts.json"), contracts):
-            self.stored_contracts = (entry["contractsSha256"], len(contracts[0]) + len(contracts[1]) + len(contracts[2]))
-            _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
+        entry["digest"] = _entry_digest(summary, fingerprints)
+        _write_atomic(self._project_path(repo_root, schema_rel), dumps(entry))
+
+    def contract_copy(self, repo_root: Path, schema_rel: str, name: str) -> bytes | None:
+        """The copy of contract ``name`` kept by :meth:`store_project` (unchecked: the
+        caller compares its fingerprint), or None."""
+        try:
+            return self._project_path(repo_root, schema_rel, f".{name}.contract.json").read_bytes()
+        except OSError:
+            return None
 
     # ---- emitted function entries of the last validated contract (pipeline.py)
     def store_entries(self, repo_root: Path, schema_rel: str, index: dict) -> bool:
         """Store ``index`` (a JSON-able dict that names, among other things, the contracts
-        file it points into by its SHA-256) with a checksum of its own, atomically."""
+        it points into by their fingerprints) with a checksum of its own, atomically."""
         from .emit.jsonout import dumps
 
         data = dumps(index)
         return _write_atomic(self._project_path(repo_root, schema_rel, ".entries"), [_sha256(data).encode(), b"\n", data])
 
-    def prefetch_entries(self, repo_root: Path, schema_rel: str):
-        """Start :meth:`load_entries` on a thread (reading and hashing the contracts file
+    def prefetch_entries(self, repo_root: Path, schema_rel: str, find):
+        """Start :meth:`load_entries` on a thread (reading and hashing the contracts
         release the GIL, so it runs beside the build); returns ``result()``, which waits
         for it. Nothing is started when there is no index."""
         import threading
@@ -354,7 +352,7 @@ class ModuleCache:
         out: list = [None]
 
         def run() -> None:
-            out[0] = self.load_entries(repo_root, schema_rel)
+            out[0] = self.load_entries(repo_root, schema_rel, find)
 
         thread = threading.Thread(target=run, name="convex-ssot-entries", daemon=True)
         thread.start()
@@ -365,10 +363,11 @@ class ModuleCache:
 
         return result
 
-    def load_entries(self, repo_root: Path, schema_rel: str) -> tuple[dict, bytes] | None:
-        """``(index, contracts file bytes)`` stored by :meth:`store_entries`, or None when
-        missing or damaged, or when the contracts file is not the one the index names
-        (``index["contracts"]``, its SHA-256)."""
+    def load_entries(self, repo_root: Path, schema_rel: str, find) -> tuple[dict, dict] | None:
+        """``(index, {name: contract bytes})`` stored by :meth:`store_entries`, or None
+        when missing or damaged. ``index["contracts"]`` names each contract the index
+        points into by its fingerprint; ``find(name, fingerprint)`` gives bytes of that
+        contract as serialised then, or None (its entry is then None)."""
         from .emit.jsonout import loads
 
         try:
@@ -376,10 +375,7 @@ class ModuleCache:
             if _sha256(data) != digest.decode():
                 return None
             index = loads(data)
-            contracts = self._project_path(repo_root, schema_rel, ".contracts.json").read_bytes()
-            if _sha256(contracts) != index["contracts"]:
-                return None
-            return index, contracts
+            return index, {name: find(name, fp) for name, fp in index["contracts"].items()}
         except Exception:  # noqa: BLE001 - missing or damaged: emit everything
             return None
 
@@ -389,11 +385,11 @@ EVAL_FORMAT = 2
 _EVAL_MAGIC = b"convex-ssot evaluation"
 
 
-def _entry_digest(summary, fingerprints, contracts_sha256) -> str:
+def _entry_digest(summary, fingerprints) -> str:
     """Checksum of a project entry's summary and fingerprints, checked when it is read back."""
     from .emit.jsonout import dumps
 
-    return _sha256(dumps([summary, fingerprints, contracts_sha256]))
+    return _sha256(dumps([summary, fingerprints]))
 
 
 def _sha256(data: bytes) -> str:
@@ -432,24 +428,9 @@ def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
 
 class ProjectEntry:
     """A whole-project cache hit: ``summary`` (``tables``, ``functions``, ``diagnostics``,
-    ``schemaFound``), ``fingerprints`` ({contract name: :func:`convex_ssot.pipeline.fingerprint`})
-    and the contracts themselves, read from disk on first use."""
+    ``schemaFound``) and ``fingerprints`` ({contract name:
+    :func:`convex_ssot.pipeline.fingerprint`}) of the contracts the last run derived."""
 
-    def __init__(self, contracts_path: Path, summary: dict, fingerprints: dict, expected_sha256: str) -> None:
-        self.contracts_path = contracts_path
+    def __init__(self, summary: dict, fingerprints: dict) -> None:
         self.summary = summary
         self.fingerprints = fingerprints
-        self.expected_sha256 = expected_sha256
-
-    def contracts(self) -> tuple[dict, dict | None] | None:
-        """``(db, functions)``, or None when the stored copy is missing or damaged."""
-        from .emit.jsonout import loads
-
-        try:
-            data = self.contracts_path.read_bytes()
-            if _sha256(data) != self.expected_sha256:
-                return None
-            doc = loads(data)
-            return doc["db"], doc["functions"]
-        except Exception:  # noqa: BLE001
-            return None

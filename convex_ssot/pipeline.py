@@ -13,18 +13,17 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-import re
 import sys
 
 from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config, check_inside
 from .emit.jsonout import Fragment, dumps, dumps_nested, has_fragments, loads
 from .errors import ContractError
-from . import regex_cache
+from . import stored_contracts as last
+from .stored_contracts import TOP_UPDATED_AT, EPOCH, fingerprint
 
 if TYPE_CHECKING:  # the IR and the emitters are imported only when sources are read
     from . import ir
 
-EPOCH = "1970-01-01T00:00:00.000Z"
 
 __all__ = ["Derived", "SyncResult", "derive", "sync", "check_layout", "now_iso", "read_json_file", "fingerprint", "summarize"]
 
@@ -33,30 +32,6 @@ def now_iso() -> str:
     """Current UTC time as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (JavaScript's ``toISOString``)."""
     t = _dt.datetime.now(_dt.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
-
-
-_TOP_UPDATED_AT = regex_cache.compile(rb'^  "updatedAt": "[^"\\\n]*"', re.M)
-
-
-def fingerprint(data: bytes) -> str:
-    """SHA-256 (hex) of a contract's bytes with its top-level ``updatedAt`` value replaced
-    by :data:`EPOCH`. Two contracts written by :func:`sync` have the same fingerprint
-    exactly when they differ in nothing but ``updatedAt`` (the top-level keys are the only
-    lines indented by two spaces in :func:`convex_ssot.emit.jsonout.dumps` output). Bytes
-    written otherwise simply get another fingerprint, so a comparison can say "equal"
-    wrongly never, "different" only for reformatted files."""
-    import hashlib
-
-    h = hashlib.sha256()
-    m = _TOP_UPDATED_AT.search(data)
-    view = memoryview(data)
-    if m is None:
-        h.update(view)
-    else:  # the same digest as of the bytes with the value replaced, without copying them
-        h.update(view[: m.start()])
-        h.update(b'  "updatedAt": "' + EPOCH.encode() + b'"')
-        h.update(view[m.end() :])
-    return h.hexdigest()
 
 
 def summarize(db: dict, functions: dict | None) -> dict:
@@ -81,7 +56,7 @@ class Derived:
     """
 
     __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous",
-                 "reused", "remember", "store", "_plain")
+                 "reused", "remember", "store", "_plain", "seen")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
@@ -103,6 +78,9 @@ class Derived:
         #: when :meth:`settle` is called (sync: once the contracts are staged)
         self.store = None
         self._plain: dict[str, dict] = {}
+        #: ``{name: (bytes, fingerprint)}`` of the contract files this run read and
+        #: fingerprinted already (:func:`_contract_finder`)
+        self.seen: dict[str, tuple[bytes, str]] = {}
         if db is not None:
             summary = summary or summarize(db, functions)
             if fingerprints is None:
@@ -209,18 +187,18 @@ def derive(cfg: Config, use_cache: bool = True, *, stamp: bool = True) -> Derive
         if hit is not None:
 
             def load() -> tuple[dict, dict | None]:
-                stored = hit.contracts()
+                stored = last.stored_contracts(last.contract_finder(cfg, cache, {}), hit.fingerprints)
                 if stored is not None:
                     return stored
-                fresh = _build(cfg, cache, discovered, True)  # the stored copy is unusable: rebuild
+                fresh = _build(cfg, cache, discovered, True)  # no intact copy of a contract: rebuild
                 return fresh.db, fresh.functions
 
             return Derived(None, None, None, summary=hit.summary, fingerprints=hit.fingerprints, load=load)
     early = None
-    if cache is not None and discovered:  # parse what changed while the rest is imported (source_files.py)
-        from .resolve.source_files import EARLY_MAX_BYTES, EarlyParse
+    if cache is not None and discovered and cache.previous_files is None:  # a cold run: parse beside the build (source_files.py)
+        from .resolve.source_files import EarlyParse
 
-        early = EarlyParse.start(cfg.repo_root, cache, discovered, cache.previous_files, EARLY_MAX_BYTES)
+        early = EarlyParse.start(cfg.repo_root, cache, discovered)
     return _build(cfg, cache, discovered, stamp, early)
 
 
@@ -233,7 +211,8 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     from .resolve.project import build_project
 
     keep_large_blocks_returnable()  # peak memory of the reading run (allocator.py)
-    stored_entries = cache.prefetch_entries(cfg.repo_root, cfg.schema_rel) if cache is not None else None
+    seen: dict = {}
+    stored_entries = cache.prefetch_entries(cfg.repo_root, cfg.schema_rel, last.contract_finder(cfg, cache, seen)) if cache is not None else None
     cache_mod.begin_inputs()
     try:
         # the modules derive() found are not looked for again (None: it did not look)
@@ -243,11 +222,11 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     if "convex_ssot.parse.parser" in sys.modules:  # the parser is not needed again in this run
         sys.modules["convex_ssot.parse.parser"].get_parser.cache_clear()
     return_free_memory()  # the build's modules are freed: their pages go back (allocator.py)
-    stored = _stored_index(cache, project, stored_entries)
-    schema, tables = _stored_tables(stored, project.schema)
+    stored = last.stored_index(cache, project, stored_entries)
+    schema, tables = last.stored_tables(stored, project.schema)
     db = db_contract(schema, project.schema_diagnostics, EPOCH, tables=tables)
     table_sizes = None if tables is None else list(map(len, tables))
-    bodies, functions = _stored_entries(stored, project.functions)
+    bodies, functions = last.stored_entries(stored, project.functions)
     reused: list = []
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
@@ -255,14 +234,15 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     reused_ids = set(bodies)
     stored = tables = bodies = None  # the contracts file read back is not held while these are serialised
     derived = Derived(db, fc, project)
-    derived.reused = reused
+    derived.reused, derived.seen = reused, seen
     if cache is not None:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
-        serialized = dict(derived.serialized)
-        derived.store = lambda: cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, serialized, derived.summary,
-                                                    derived.fingerprints, inputs)
-        derived.remember = _remember_entries(cfg, cache, derived, functions, reused_ids, table_sizes)
+        # a sync writes the contracts to the repository: they are the copy the next run reads
+        copies = dict(derived.serialized) if stamp else None
+        derived.store = lambda: cache.store_project(cfg.repo_root, cfg.schema_rel, discovered, derived.summary,
+                                                    derived.fingerprints, inputs, copies)
+        derived.remember = last.remember_entries(cfg, cache, derived, functions, reused_ids, table_sizes)
         if stamp:
             derived.settle()
             if derived.remember is not None and (reused_ids or table_sizes is not None):
@@ -270,118 +250,6 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     # The serialised contracts are kept for sync, which writes them and drops them once they
     # are staged, before validation (docs/performance.md: not held while the validator loads).
     return derived
-
-
-def _stored_index(cache, project, prefetched) -> tuple[dict, memoryview] | None:
-    """The index of the entries of the last validated contracts and the contracts file it
-    points into (``prefetched()``: :meth:`~convex_ssot.cache.ModuleCache.prefetch_entries`),
-    when this run reuses evaluation records and the index is provably about them: it names the evaluation
-    entry this run read (so a reused record is the very record whose functions and tables
-    were emitted then). Its entries are used only under the schema they passed
-    (``_stored_tables``, ``_stored_entries``; docs/architecture.md, "Emitted entries")."""
-    from .resolve.incremental import ReusedFunction, ReusedSchema
-
-    if cache is None or prefetched is None:
-        return None
-    stored = prefetched()  # waited for in every case: no thread outlives the build
-    if cache.loaded_evaluation is None:
-        return None
-    if not isinstance(project.schema, ReusedSchema) and not any(isinstance(f, ReusedFunction) for f in project.functions):
-        return None
-    if stored is None or stored[0].get("evaluation") != cache.loaded_evaluation:
-        return None
-    return stored[0], memoryview(stored[1])  # entries are joined or written as slices: no copy of each
-
-
-def _stored_tables(stored, schema) -> tuple:
-    """``(schema, tables)`` for :func:`~convex_ssot.emit.db_contract.db_contract`: the
-    stored entries of a reused schema's tables (None when there are none, and the schema
-    itself decoded)."""
-    from .resolve.incremental import ReusedSchema
-
-    if not isinstance(schema, ReusedSchema):
-        return schema, None
-    if stored is not None:
-        from .validate import schema_digest
-
-        index, data = stored
-        spans = index.get("tables")
-        if index.get("dbSchema") == schema_digest("db") and spans is not None and len(spans) == schema.table_count:
-            return schema, [bytes(data[a:b]) for a, b in spans]
-    return schema.schema(), None
-
-
-def _stored_entries(stored, functions: list) -> tuple[dict, list]:
-    """``(bodies, functions)`` for :func:`~convex_ssot.emit.functions_contract.functions_contract`:
-    functionId → the stored entry (body, and ``calls``/``calledBy`` as then) of each function
-    of a reused evaluation record (:class:`~convex_ssot.resolve.incremental.ReusedFunction`)
-    that the index holds, and
-    the functions with every other reused one decoded. A functionId that occurs more than
-    once, then or now, is emitted afresh."""
-    from .resolve.incremental import ReusedFunction
-
-    bodies: dict = {}
-    reused = [f for f in functions if isinstance(f, ReusedFunction)]
-    if reused and stored is not None:
-        from .validate import schema_digest
-
-        index, data = stored
-        if index.get("schema") == schema_digest("functions"):
-            spans = index["entries"]
-            counts: dict[str, int] = {}
-            for f in functions:
-                counts[f.function_id] = counts.get(f.function_id, 0) + 1
-            for f in reused:
-                fid = f.function_id
-                span = spans.get(fid)
-                if span is not None and counts[fid] == 1:
-                    bodies[fid] = (data[span[0]:span[1]], data[span[1]:span[2]])
-    if reused:
-        functions = [f.function() if isinstance(f, ReusedFunction) and f.function_id not in bodies else f for f in functions]
-    return bodies, functions
-
-
-def _remember_entries(cfg: Config, cache, derived: Derived, functions: list, reused: set[str], table_sizes: list | None):
-    """``remember(validated)``, which stores where the tables' and the functions' entries
-    (without ``calls``/``calledBy``) lie in the contracts file
-    :meth:`~convex_ssot.cache.ModuleCache.store_project` wrote, stamped with the
-    evaluation entry written in this run, that file's SHA-256 and the two schemas'. Kept:
-    the entries of each contract named in ``validated`` (it passed validation in this
-    run), else only the entries that came from the last validated contract (``reused``
-    functionIds; the tables when ``table_sizes``, their lengths, says they were). None
-    when there is nothing to stamp."""
-    from .emit.db_contract import table_spans
-    from .emit.functions_contract import entry_spans
-    from .validate import schema_digest
-
-    data, db = derived.serialized.get("functions"), derived.serialized.get("db")
-    if data is None or db is None or cache.stored_evaluation is None:
-        return None
-    ids = sorted(f.function_id for f in functions)
-    known = iter(derived.reused)
-    spans = entry_spans(data, [next(known)[2:] if type(e) is Fragment else None for e in derived.built("functions")["functions"]])
-    tables = table_spans(db, table_sizes if table_sizes is not None else [None] * len(derived.built("db")["tables"]))
-    if spans is None or len(spans) != len(ids):
-        return None
-    counts: dict[str, int] = {}
-    for fid in ids:
-        counts[fid] = counts.get(fid, 0) + 1
-    entries = {fid: (a, b, c) for fid, (a, b, c) in zip(ids, spans) if counts[fid] == 1}
-    evaluation, db_offset = cache.stored_evaluation, len(b'{"db":')
-    stamp = {"schema": schema_digest("functions"), "dbSchema": schema_digest("db")}
-
-    def remember(validated) -> None:
-        if cache.stored_contracts is None:
-            return  # the contracts file was not written (derived.store)
-        sha, offset = cache.stored_contracts
-        kept = {fid: [offset + a, offset + b, offset + c] for fid, (a, b, c) in entries.items()
-                if "functions" in validated or fid in reused}
-        index = {"evaluation": evaluation, "contracts": sha, **stamp, "entries": kept}
-        if tables is not None and ("db" in validated or table_sizes is not None):
-            index["tables"] = [[db_offset + a, db_offset + b] for a, b in tables]
-        cache.store_entries(cfg.repo_root, cfg.schema_rel, index)
-
-    return remember
 
 
 def read_json_file(path: Path):
@@ -467,7 +335,11 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
                 on_disk = path.read_bytes()
             except OSError:
                 on_disk = None
-            on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
+            seen = derived.seen.get(name)  # read and fingerprinted during the build: not hashed again
+            if on_disk is not None and seen is not None and len(seen[0]) == len(on_disk) and seen[0] == on_disk:
+                on_disk_fp = seen[1]
+            else:
+                on_disk_fp = fingerprint(on_disk) if on_disk is not None else None
             if on_disk_fp is not None and on_disk_fp == derived.fingerprints.get(name):
                 result.unchanged.append(rel)  # the same contract, its updatedAt kept
                 continue
@@ -519,9 +391,12 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
     result.written = [rel for _, rel, _ in checks]
     if derived.remember is not None:
         validated = {name for name, _, _ in checks}
-        # The validator is loaded anyway: an unchanged contract (typically the DB contract of
-        # an edit run) is validated too, so that its entries become reusable as well.
-        for name, rel in outputs if checks else ():
+        # An unchanged contract is validated too, so that its entries become reusable as
+        # well, when the validator is loaded anyway (typically the DB contract of an edit
+        # run) or when this run took no entry from the index (a cold run on contracts
+        # already up to date: else the next edit run would emit every entry afresh).
+        took = derived.reused or has_fragments(derived.built("db").get("tables", ()))
+        for name, rel in outputs if checks or not took else ():
             if name not in validated and not _validation_errors(name, derived.built(name), derived):
                 validated.add(name)
         derived.remember(validated)  # these passed validation: their entries may be reused
@@ -549,7 +424,7 @@ def _with_updated_at_bytes(data: bytes | None, updated_at: str) -> list | None:
     """``data`` (a contract serialised by :func:`dumps` with :data:`EPOCH`) with its
     top-level ``updatedAt`` set to ``updated_at``, as pieces that are written one after the
     other (no copy of the contract); None when ``data`` is None or has no such line."""
-    m = _TOP_UPDATED_AT.search(data) if data is not None else None
+    m = TOP_UPDATED_AT.search(data) if data is not None else None
     if m is None:
         return None
     view = memoryview(data)

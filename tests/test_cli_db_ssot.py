@@ -410,27 +410,39 @@ def test_unwritable_cache_dir_is_not_fatal(cli, chat, tmp_path) -> None:
 
 
 def _contracts_side_files(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob("projects/*.contracts.json"))
+    return sorted(cache_dir.glob("projects/*.contract.json"))
 
 
-@pytest.mark.parametrize("side_file", ["intact", "damaged", "missing"])
-def test_hand_edited_contract_is_rewritten_on_a_whole_project_cache_hit(cli, chat, tmp_path, side_file) -> None:
-    # The nothing-changed path compares fingerprints of the files on disk and reads the
-    # cached contracts only when a file differs; that copy must be checked, and rebuilt
-    # from the sources when it is unusable.
+@pytest.mark.parametrize("how", ["edited", "deleted", "copy-intact", "copy-damaged"])
+def test_hand_edited_contract_is_rewritten_on_a_whole_project_cache_hit(cli, chat, tmp_path, monkeypatch, how) -> None:
+    # The nothing-changed path compares fingerprints of the files on disk. A sync keeps no
+    # copy of the contracts (the files it wrote are the copy); a derive (verify) keeps
+    # copies in the cache. A contract that differs is rebuilt from an intact copy, checked
+    # against its fingerprint, or from the sources.
     cache_dir = tmp_path / "cache"
     env = {"CONVEX_SSOT_CACHE_DIR": str(cache_dir)}
     ok(cli(["sync-to-context", "--repo-root", str(chat)], env=env))
     updated_at = json.loads((chat / DB_CONTRACT).read_text(encoding="utf-8"))["updatedAt"]
-    side = _contracts_side_files(cache_dir)
-    assert len(side) == 1
-    if side_file == "damaged":
-        side[0].write_bytes(side[0].read_bytes().replace(b'"users"', b'"bogus"'))
-    elif side_file == "missing":
-        side[0].unlink()
-    edited = json.loads((chat / FUNCTIONS_CONTRACT).read_text(encoding="utf-8"))
-    edited["functions"] = edited["functions"][1:]
-    (chat / FUNCTIONS_CONTRACT).write_text(json.dumps(edited), encoding="utf-8")
+    assert _contracts_side_files(cache_dir) == []
+    if how.startswith("copy"):  # a source touched (same contracts), then derived without a sync
+        from convex_ssot.config import load_config
+        from convex_ssot.pipeline import derive
+
+        schema = chat / "convex/schema.ts"
+        schema.write_text(schema.read_text(encoding="utf-8") + "\n// touched\n", encoding="utf-8")
+        monkeypatch.setenv("CONVEX_SSOT_CACHE_DIR", str(cache_dir))
+        derive(load_config(chat))
+        side = _contracts_side_files(cache_dir)
+        assert len(side) == 2
+        if how == "copy-damaged":
+            for path in side:
+                path.write_bytes(path.read_bytes().replace(b'"users"', b'"bogus"'))
+    if how == "deleted":
+        (chat / FUNCTIONS_CONTRACT).unlink()
+    else:
+        edited = json.loads((chat / FUNCTIONS_CONTRACT).read_text(encoding="utf-8"))
+        edited["functions"] = edited["functions"][1:]
+        (chat / FUNCTIONS_CONTRACT).write_text(json.dumps(edited), encoding="utf-8")
     r = ok(cli(["sync-to-context", "--repo-root", str(chat), "--format", "json"], env=env))
     data = json.loads(r.stdout)
     assert data["written"] == [FUNCTIONS_CONTRACT] and data["unchanged"] == [DB_CONTRACT]

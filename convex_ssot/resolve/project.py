@@ -73,7 +73,6 @@ class _Loader:
         self.accessed = _AccessLog(self)
         self._rels: dict[str, str] = {}
         self._prefix = os.path.normpath(str(repo_root)) + os.sep
-        self.early = None  # an EarlyParse filling module_cache, waited for before it is read
         #: keys of the project modules some module imported (kept until the end of the build)
         self.imported: set[str] = set()
 
@@ -88,8 +87,6 @@ class _Loader:
         """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
         if self.module_cache is None:
             return load_module(rel, text)
-        if self.early is not None and not self.early.streaming:
-            self.early.wait()
         mod = self.module_cache.lookup(rel, data)
         if mod is None:
             mod = load_module(rel, text)
@@ -112,8 +109,6 @@ class _Loader:
         them one by one. Results are identical either way (tests/reliability/test_determinism_more.py).
         """
         todo: list[tuple[str, str, Path]] = []
-        if self.early is not None and not self.early.streaming:
-            self.early.wait()
         for path in paths:
             key = os.path.normpath(str(path))
             if key in self.modules:
@@ -291,8 +286,8 @@ def build_project(repo_root: Path, schema_rel: str, module_cache=None, keep_modu
     With a ``module_cache``, what the previous run's evaluation of each module, of the
     schema and of the callable surface produced is reused when nothing it read changed
     (:mod:`.incremental`); only the other parts are loaded and evaluated. ``early``: a
-    process parsing into ``module_cache`` since before this call (waited for before the
-    cache is looked up). ``discovered``: the function modules the caller already found
+    cold run's :class:`~.source_files.EarlyParse` streaming parsed modules into
+    ``module_cache`` (told where evaluation is; waited for at the end). ``discovered``: the function modules the caller already found
     (:func:`~.discovery.discover_module_rels` of the schema's directory, repo-relative),
     so they are not looked for twice in one run; None: looked for here.
     """
@@ -308,7 +303,6 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
     loader = _Loader(repo_root, module_cache, convex_dir)
-    loader.early = early
     # repo_root: component packages read the installed version inside it (packages/components.py)
     ev = Evaluator(loader.resolve, default_registry(), repo_root)
     convex_rel = loader.rel(convex_dir)
@@ -334,7 +328,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {})
     rels = {path: loader.rel(path) for path in module_paths}
     reused = incremental.reusable_roots(previous, states, loader.specifiers.resolve, set(rels.values()))
-    streaming = early is not None and early.streaming
+    streaming = early is not None
     if not streaming:  # else parsed one by one as evaluation reaches them, or by the child
         loader.prefetch(([schema_path] if schema_found and incremental.ROOT_SCHEMA not in reused else [])
                         + [p for p in module_paths if ("module", rels[p]) not in reused])

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # .modules (and the IR, AST and lexer under it) is imported where it is used: a child of
 # EarlyParse is forked before this process imports them.
 
-__all__ = ["inside_real", "clean_text", "parse_chunk", "slim", "EarlyParse", "EARLY_MAX_BYTES"]
+__all__ = ["inside_real", "clean_text", "parse_chunk", "slim", "EarlyParse"]
 
 
 def inside_real(root_real: str, path: Path) -> bool:
@@ -68,90 +68,64 @@ def slim(mod: "Module") -> "Module":
     return s
 
 
-#: At most this many bytes of changed files are parsed by :class:`EarlyParse`; more (a
-#: checkout, a formatter run) are parsed by the build's own two-process split.
-EARLY_MAX_BYTES = 200_000
-
 _POS = struct.Struct("q")
 
 
 class EarlyParse:
-    """Parsing started in a forked process as soon as the files to parse are known, while
-    this process imports the rest of the tool and loads the evaluation entry.
+    """Parsing in a forked process beside a cold run's build (no previous run known).
 
-    The child loads the parser itself, parses modules and stores them in the parse cache
-    (:class:`~convex_ssot.cache.ModuleCache`), where the loader finds them by their bytes'
-    SHA-256 (a file changed in between simply misses and is parsed by this process).
-    Nothing else passes between the processes, so a child that fails, or a cache that
-    cannot be written, costs only the parse done again here. Two modes (:meth:`start`):
-
-    - *changed files* (a previous run is known): the child parses what changed; the build
-      waits for it (:meth:`wait`) before it looks anything up in the cache. Not started
-      unless a core is idle on average (:func:`_busy`);
-    - *streaming* (``streaming`` True, a cold run): the child parses the function modules
-      from the last one backwards while the build evaluates them from the first one,
-      parsing here whatever the child has not stored yet; the build tells the child where
-      it is (:meth:`progress`) and the child stops where they meet.
+    The child loads the parser itself, parses the function modules from the last one
+    backwards while the build evaluates them from the first one, and stores them in the
+    parse cache (:class:`~convex_ssot.cache.ModuleCache`), where the loader finds them by
+    their bytes' SHA-256; the build parses whatever the child has not stored yet, tells
+    the child where it is (:meth:`progress`) and the child stops where they meet. Nothing
+    else passes between the processes, so a child that fails, or a cache that cannot be
+    written, costs only the parse done again here. An edit run starts no child: it paid
+    nothing there (docs/performance.md, "Session 6: s6-tail").
 
     Started only where ``os.fork`` exists, this process may run on two CPUs or more and
     runs no other thread.
     """
 
-    __slots__ = ("pid", "streaming", "_pos", "_index")
+    __slots__ = ("pid", "_pos", "_index")
 
-    def __init__(self, pid: int, streaming: bool, pos=None, index: dict[str, int] | None = None) -> None:
+    def __init__(self, pid: int, pos, index: dict[str, int]) -> None:
         self.pid = pid
-        self.streaming = streaming
         self._pos = pos
-        self._index = index or {}
+        self._index = index
 
     @classmethod
-    def start(cls, repo_root: Path, module_cache, discovered: list[str], previous_files: dict[str, str] | None,
-              budget: int) -> "EarlyParse | None":
-        """Fork a child parsing into ``module_cache``. With ``previous_files`` (the
-        previous run's ``{rel: SHA-256}`` of the files it read), the project files a run
-        that reuses the previous evaluation will parse: the discovered function modules
-        (``discovered``, repo-relative) missing from it and the source files in it whose
-        bytes changed (installed packages' files excepted: they are read another way), at
-        most ``budget`` bytes of them (what is left is parsed by the build as usual).
-        Without, every discovered module, streaming. None when no child was started."""
+    def start(cls, repo_root: Path, module_cache, discovered: list[str]) -> "EarlyParse | None":
+        """Fork a child parsing every discovered module (``discovered``, repo-relative)
+        into ``module_cache``, streaming. None when no child was started."""
         if not _two_cpus() or not hasattr(os, "fork") or _threads():
             return None
-        streaming = previous_files is None
-        if not streaming and _busy():
-            return None  # the child would only add its own start-up to a saturated machine
-        pos = None
-        if streaming:
-            import mmap
+        import mmap
 
-            pos = mmap.mmap(-1, _POS.size)  # shared with the child: the build's position
-            _POS.pack_into(pos, 0, -1)
+        pos = mmap.mmap(-1, _POS.size)  # shared with the child: the build's position
+        _POS.pack_into(pos, 0, -1)
         try:
             pid = os.fork()
         except OSError:
             return None
         if pid:
-            return cls(pid, streaming, pos, {rel: i for i, rel in enumerate(discovered)} if streaming else None)
+            return cls(pid, pos, {rel: i for i, rel in enumerate(discovered)})
         code = 1
         try:
-            if streaming:
-                _parse_backwards(os.fspath(repo_root), module_cache, discovered, pos)
-            else:
-                _parse_changed(os.fspath(repo_root), module_cache, discovered, previous_files, budget)
+            _parse_backwards(os.fspath(repo_root), module_cache, discovered, pos)
             code = 0
         finally:
             os._exit(code)  # never the parent's exit handlers or buffered output
 
     def progress(self, rel: str) -> None:
-        """Streaming: the build is about to evaluate the function module at ``rel``."""
+        """The build is about to evaluate the function module at ``rel``."""
         i = self._index.get(rel)
-        if i is not None and self._pos is not None:
+        if i is not None:
             _POS.pack_into(self._pos, 0, i)
 
     def wait(self) -> None:
-        """Wait for the child to end (a streaming child is told to stop first; idempotent)."""
-        if self._pos is not None:
-            _POS.pack_into(self._pos, 0, len(self._index))
+        """Wait for the child to end (it is told to stop first; idempotent)."""
+        _POS.pack_into(self._pos, 0, len(self._index))
         if self.pid:
             try:
                 os.waitpid(self.pid, 0)
@@ -167,16 +141,6 @@ def _threads() -> bool:
     return threading is not None and threading.active_count() > 1
 
 
-def _busy() -> bool:
-    """Whether the system's load average over the last minute reaches its CPU count less
-    one (no core left idle on average): an edit run's child only pays by running beside
-    the build on a core nothing else wants (docs/performance.md, "Session 5: s5-overlap")."""
-    try:
-        return os.getloadavg()[0] >= _cpus() - 1
-    except (AttributeError, OSError):
-        return False
-
-
 def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -186,30 +150,6 @@ def _cpus() -> int:
 
 def _two_cpus() -> bool:
     return _cpus() >= 2
-
-
-def _parse_changed(root: str, module_cache, discovered: list[str], previous_files: dict[str, str], budget: int) -> None:
-    """The child's work of :meth:`EarlyParse.start` when a previous run is known."""
-    import hashlib
-
-    from .discovery import SOURCE_EXTENSIONS
-
-    rels = [rel for rel in discovered if rel not in previous_files]
-    rels += sorted(rel for rel in previous_files  # the repository's own source files
-                   if rel.endswith(SOURCE_EXTENSIONS) and not os.path.isabs(rel)
-                   and not {"node_modules", ".."} & set(rel.split("/")))
-    done = 0
-    for rel in rels:
-        data = _read(root, rel)
-        if data is None:
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if previous_files.get(rel) == digest:
-            continue
-        if done + len(data) > budget:
-            break
-        module_cache.hashes[rel] = digest
-        done += _parse_into(module_cache, rel, data)
 
 
 def _parse_backwards(root: str, module_cache, discovered: list[str], pos) -> None:

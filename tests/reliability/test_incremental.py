@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -468,7 +469,8 @@ def test_edit_that_leaves_the_contract_unchanged(synced_calls, emitted, tmp_path
     assert _sync_check(synced_calls, emitted, tmp_path) == ["b:extra", "b:get2", "b:put2"]
 
 
-@pytest.mark.parametrize("stale", ["derive-between", "index-flipped", "contracts-edited", "schema-changed", "duplicate-id"])
+@pytest.mark.parametrize("stale", ["derive-between", "index-flipped", "contracts-edited", "contract-updated-at", "contract-deleted",
+                                   "copy-edited", "schema-changed", "duplicate-id"])
 def test_stored_entries_are_never_used_when_not_provably_this_runs(synced_calls, emitted, tmp_path, monkeypatch, stale) -> None:
     from convex_ssot.cache import cache_dir
 
@@ -487,9 +489,29 @@ def test_stored_entries_are_never_used_when_not_provably_this_runs(synced_calls,
             data = bytearray(path.read_bytes())
             data[-10] ^= 0x01
             path.write_bytes(bytes(data))
-    elif stale == "contracts-edited":
-        for path in projects.glob("*.contracts.json"):
-            path.write_bytes(path.read_bytes().replace(b'"alone:list"', b'"alone:LIST"'))
+    elif stale == "contracts-edited":  # the entries are read from the contracts a sync wrote to the repository
+        contract = synced_calls / "docs/context/convex/functions.json"
+        db = synced_calls / "docs/context/db/schema.json"
+        contract.write_bytes(contract.read_bytes().replace(b'"alone:list"', b'"alone:LIST"'))
+        db.write_bytes(db.read_bytes().replace(b'"items"', b'"itemz"'))
+    elif stale == "contract-updated-at":  # another updatedAt length: same entries, other offsets
+        _edit(synced_calls, "convex/a.ts", _user(1) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+        contract = synced_calls / "docs/context/convex/functions.json"
+        contract.write_bytes(re.sub(rb'\n  "updatedAt": "[^"]*"', b'\n  "updatedAt": "2026"', contract.read_bytes(), count=1))
+        fresh = _sync_check(synced_calls, emitted, tmp_path)
+        assert fresh == ["a:extra", "a:get1", "a:put1"]  # the other entries were still taken from the file
+        return
+    elif stale == "contract-deleted":
+        (synced_calls / "docs/context/convex/functions.json").unlink()
+        (synced_calls / "docs/context/db/schema.json").unlink()
+    elif stale == "copy-edited":  # a derive kept copies of its contracts in the cache: edited, never used
+        _edit(synced_calls, "convex/c.ts", _user(3) + "export const extra = query({ args: {}, handler: async () => 1 });\n")
+        before = {path: path.stat().st_mtime_ns for path in projects.glob("*.contract.json")}
+        _contracts(synced_calls, True)
+        copies = [path for path in projects.glob("*.contract.json") if before.get(path) != path.stat().st_mtime_ns]
+        assert len(copies) == 2  # this project's DB and function contracts
+        for path in copies:
+            path.write_bytes(path.read_bytes().replace(b'"alone:list"', b'"alone:LIST"').replace(b'"items"', b'"itemz"'))
     elif stale == "schema-changed":
         from convex_ssot import validate
 
@@ -501,7 +523,9 @@ def test_stored_entries_are_never_used_when_not_provably_this_runs(synced_calls,
         assert "a:put1" in _sync_check(synced_calls, emitted, tmp_path)
         return
     fresh = _sync_check(synced_calls, emitted, tmp_path)
-    assert {"alone:list", "pkg:viaPackage", "table:items"} <= set(fresh)  # everything emitted afresh
+    assert {"alone:list", "pkg:viaPackage"} <= set(fresh)  # every function emitted afresh
+    # (after "copy-edited" the repository's DB contract is intact and the same: its tables may be taken from it)
+    assert stale == "copy-edited" or "table:items" in fresh
 
 
 def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> None:
@@ -529,14 +553,14 @@ def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> Non
 
 def test_unchanged_db_contract_becomes_reusable(synced_calls, emitted, tmp_path) -> None:
     # the cache is lost while the contracts on disk stay (a fresh clone with committed
-    # contracts): the DB contract is never written again, yet once a sync validates the
-    # function contract it validates the unchanged DB contract too, and its tables are
-    # reused from then on
+    # contracts): the DB contract is never written again, yet the cold sync validates both
+    # unchanged contracts (it took nothing from an index), and the tables and functions
+    # are reused from then on
     from convex_ssot.cache import cache_dir
 
     shutil.rmtree(cache_dir())
     assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)  # cold: nothing written
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
-    assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
