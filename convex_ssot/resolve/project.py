@@ -76,6 +76,8 @@ class _Loader:
         self.early = None  # an EarlyParse filling module_cache, waited for before it is read
         #: keys of the project modules some module imported (kept until the end of the build)
         self.imported: set[str] = set()
+        #: modules parsed ahead while a streaming child was busy (:meth:`_parse_ahead`), by rel
+        self._ahead: dict[str, Module] = {}
 
     def rel_of(self, key: str) -> str:
         """The repo-relative path of the file at ``key`` (memoised)."""
@@ -88,13 +90,35 @@ class _Loader:
         """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
         if self.module_cache is None:
             return load_module(rel, text)
-        if self.early is not None and not self.early.streaming:
-            self.early.wait()
+        early = self.early
+        if early is not None and not early.streaming:
+            early.wait()
+        elif early is not None:
+            mod = self._ahead.pop(rel, None)
+            if mod is not None:
+                return mod
+            early.take(rel, self._parse_ahead)
         mod = self.module_cache.lookup(rel, data)
         if mod is None:
             mod = load_module(rel, text)
             self.module_cache.store(rel, data, slim(mod))
         return mod
+
+    def _parse_ahead(self, rel: str) -> None:
+        """Parse and store the discovered module at ``rel`` before evaluation reaches it
+        (a streaming child is busy with the one evaluation needs now). Outside any root's
+        journal, as a module the child parsed: its diagnostics are the module's own."""
+        data = self._pending_bytes.get(os.path.normpath(os.path.join(self.repo_root, rel)))
+        text = _clean_text(data) if data is not None else None
+        if text is None:
+            return  # not a module the build reads, or one get() reports
+        saved, journal.CURRENT = journal.CURRENT, None
+        try:
+            mod = load_module(rel, text)
+        finally:
+            journal.CURRENT = saved
+        self.module_cache.store(rel, data, slim(mod))
+        self._ahead[rel] = mod
 
     def rel(self, path: Path) -> str:
         text = str(path)
@@ -368,8 +392,6 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
                 roots[rid] = reused[rid]
                 functions.extend(reused[rid].payload)
                 continue
-            if streaming:
-                early.progress(rels[path])
             mod = loader.get(path)
             fns = _functions_of(ev, loader, mod, convex_dir, repo_root) if mod is not None and mod.has_import_export else []
             roots[rid] = recorder.finish(fns)

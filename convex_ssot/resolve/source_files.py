@@ -7,7 +7,6 @@ Split from :mod:`.project` so that module stays the assembly step only.
 from __future__ import annotations
 
 import os
-import struct
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,7 +71,10 @@ def slim(mod: "Module") -> "Module":
 #: checkout, a formatter run) are parsed by the build's own two-process split.
 EARLY_MAX_BYTES = 200_000
 
-_POS = struct.Struct("q")
+# A streaming run shares one page with its child: byte 0 is the stop flag, byte 1 + i the
+# state of the i-th discovered module: nobody has taken it, the child or the build is
+# parsing it, or the child is done with it (stored, or nothing to store).
+_FREE, _CHILD, _BUILD, _DONE = 0, 1, 2, 3
 
 
 class EarlyParse:
@@ -88,22 +90,28 @@ class EarlyParse:
     - *changed files* (a previous run is known): the child parses what changed; the build
       waits for it (:meth:`wait`) before it looks anything up in the cache. Not started
       unless a core is idle on average (:func:`_busy`);
-    - *streaming* (``streaming`` True, a cold run): the child parses the function modules
-      from the last one backwards while the build evaluates them from the first one,
-      parsing here whatever the child has not stored yet; the build tells the child where
-      it is (:meth:`progress`) and the child stops where they meet.
+    - *streaming* (``streaming`` True, a cold run): the child and the build take the
+      function modules in the order the build evaluates them, each the next one nobody
+      has taken (a shared page of one state byte per module, ``mmap``): the child parses
+      and stores, the build evaluates, and parses a module itself when it reaches one
+      nobody has taken, or parses ahead while the child is busy with the one it needs
+      (:meth:`take`). Both cores stay busy whether parsing or evaluation is the larger
+      share (a child parsing from the last module backwards stopped where the two met and
+      then left its core idle while the build evaluated the rest: docs/performance.md,
+      "Session 6: s6-cold").
 
     Started only where ``os.fork`` exists, this process may run on two CPUs or more and
     runs no other thread.
     """
 
-    __slots__ = ("pid", "streaming", "_pos", "_index")
+    __slots__ = ("pid", "streaming", "_shared", "_index", "_rels")
 
-    def __init__(self, pid: int, streaming: bool, pos=None, index: dict[str, int] | None = None) -> None:
+    def __init__(self, pid: int, streaming: bool, shared=None, rels: list[str] | None = None) -> None:
         self.pid = pid
         self.streaming = streaming
-        self._pos = pos
-        self._index = index or {}
+        self._shared = shared
+        self._rels = rels or []
+        self._index = {rel: i for i, rel in enumerate(self._rels)}
 
     @classmethod
     def start(cls, repo_root: Path, module_cache, discovered: list[str], previous_files: dict[str, str] | None,
@@ -120,38 +128,67 @@ class EarlyParse:
         streaming = previous_files is None
         if not streaming and _busy():
             return None  # the child would only add its own start-up to a saturated machine
-        pos = None
+        shared = None
         if streaming:
             import mmap
 
-            pos = mmap.mmap(-1, _POS.size)  # shared with the child: the build's position
-            _POS.pack_into(pos, 0, -1)
+            shared = mmap.mmap(-1, 1 + len(discovered))  # anonymous, zero-filled: all _FREE
         try:
             pid = os.fork()
         except OSError:
             return None
         if pid:
-            return cls(pid, streaming, pos, {rel: i for i, rel in enumerate(discovered)} if streaming else None)
+            return cls(pid, streaming, shared, list(discovered) if streaming else None)
         code = 1
         try:
             if streaming:
-                _parse_backwards(os.fspath(repo_root), module_cache, discovered, pos)
+                _parse_forward(os.fspath(repo_root), module_cache, discovered, shared)
             else:
                 _parse_changed(os.fspath(repo_root), module_cache, discovered, previous_files, budget)
             code = 0
         finally:
             os._exit(code)  # never the parent's exit handlers or buffered output
 
-    def progress(self, rel: str) -> None:
-        """Streaming: the build is about to evaluate the function module at ``rel``."""
+    def take(self, rel: str, parse_ahead) -> None:
+        """Streaming: the build is about to read the module at ``rel`` (repo-relative). On
+        return, either the child is done with it (look it up in the parse cache) or it is
+        the build's to parse. While the child is parsing it, the build calls
+        ``parse_ahead(other_rel)`` for the next discovered module nobody has taken (taken
+        for the build), or waits when none is left; a child that ended is not waited for."""
         i = self._index.get(rel)
-        if i is not None and self._pos is not None:
-            _POS.pack_into(self._pos, 0, i)
+        shared = self._shared
+        if i is None or shared is None:
+            return
+        while shared[1 + i] == _CHILD:
+            if not self._alive():
+                break
+            j = shared.find(b"\x00", 2 + i)  # the next module nobody has taken
+            if j >= 0:
+                shared[j] = _BUILD
+                parse_ahead(self._rels[j - 1])
+            else:
+                import time
+
+                time.sleep(0.0002)
+        if shared[1 + i] == _FREE:
+            shared[1 + i] = _BUILD
+
+    def _alive(self) -> bool:
+        if not self.pid:
+            return False
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except (ChildProcessError, OSError):
+            pid = self.pid
+        if pid:
+            self.pid = 0  # ended (and reaped)
+            return False
+        return True
 
     def wait(self) -> None:
         """Wait for the child to end (a streaming child is told to stop first; idempotent)."""
-        if self._pos is not None:
-            _POS.pack_into(self._pos, 0, len(self._index))
+        if self._shared is not None:
+            self._shared[0] = 1
         if self.pid:
             try:
                 os.waitpid(self.pid, 0)
@@ -212,19 +249,24 @@ def _parse_changed(root: str, module_cache, discovered: list[str], previous_file
         done += _parse_into(module_cache, rel, data)
 
 
-def _parse_backwards(root: str, module_cache, discovered: list[str], pos) -> None:
-    """The streaming child's work: ``discovered`` from the last module backwards, until
-    the build's position (``pos``) reaches the next one or the build's process ends."""
+def _parse_forward(root: str, module_cache, discovered: list[str], shared) -> None:
+    """The streaming child's work: the next module of ``discovered`` nobody has taken
+    (``shared``, see :meth:`EarlyParse.take`), until none is left, the build says stop or
+    the build's process is gone."""
     from .discovery import has_import_or_export
 
     parent = os.getppid()
-    for i in range(len(discovered) - 1, -1, -1):
-        if _POS.unpack_from(pos, 0)[0] >= i or os.getppid() != parent:
-            return  # met the build, or the build is gone
-        rel = discovered[i]
+    k = 1
+    while not shared[0] and os.getppid() == parent:
+        k = shared.find(b"\x00", k)
+        if k < 0:
+            return  # every module is taken
+        shared[k] = _CHILD
+        rel = discovered[k - 1]
         data = _read(root, rel)
         if data is not None and has_import_or_export(Path(rel), data.decode("utf-8", errors="replace")):
             _parse_into(module_cache, rel, data)
+        shared[k] = _DONE
 
 
 def _read(root: str, rel: str) -> bytes | None:

@@ -174,7 +174,7 @@ def test_a_failing_child_costs_only_the_parse_done_again(repo, started, parsed_h
     def broken(*a):
         raise RuntimeError("child failure")
 
-    monkeypatch.setattr(source_files, "_parse_backwards", broken)
+    monkeypatch.setattr(source_files, "_parse_forward", broken)
     _same_as_without_cache(repo)
     assert started[0] is not None and started[0].streaming
     assert parsed_here.count("convex/m11.ts") == 2  # nothing came from the child
