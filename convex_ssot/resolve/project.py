@@ -78,6 +78,7 @@ class _Loader:
         self.imported: set[str] = set()
         #: modules parsed ahead while a streaming child was busy (:meth:`_parse_ahead`), by rel
         self._ahead: dict[str, Module] = {}
+        self._real_dirs: dict[str, str] = {}  # directory -> its real path (_realpath)
 
     def rel_of(self, key: str) -> str:
         """The repo-relative path of the file at ``key`` (memoised)."""
@@ -226,7 +227,7 @@ class _Loader:
             return self.modules[key]
         self.modules[key] = None  # guards against import cycles while loading
         rel = self.rel(path)
-        real = os.path.realpath(path)
+        real = self._realpath(str(path))
         if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
             return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error"))
         try:
@@ -246,6 +247,18 @@ class _Loader:
         self.modules[key] = mod
         self.loads[key] = ((), tuple(mod.diagnostics))
         return mod
+
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, resolving each directory once per run: a file that is
+        not a symbolic link resolves to its directory's real path and its own name
+        (``realpath`` looks at every component of the path, each time)."""
+        d, name = os.path.split(path)
+        if name in ("", ".", "..") or os.path.islink(path):
+            return os.path.realpath(path)
+        real_dir = self._real_dirs.get(d)
+        if real_dir is None:
+            real_dir = self._real_dirs[d] = os.path.realpath(d)
+        return os.path.join(real_dir, name)
 
     def _unread(self, key: str, d: ir.Diagnostic) -> None:
         self.loads[key] = ((d,), ())

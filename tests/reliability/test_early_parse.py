@@ -180,6 +180,58 @@ def test_a_failing_child_costs_only_the_parse_done_again(repo, started, parsed_h
     assert parsed_here.count("convex/m11.ts") == 2  # nothing came from the child
 
 
+@needs_fork
+def test_a_child_that_dies_holding_a_module_is_not_waited_for(repo, started, parsed_here, monkeypatch) -> None:
+    """The child takes a module (state "child is parsing it") and ends without storing
+    it: the build sees it ended, parses that module itself and does not hang."""
+    from convex_ssot.resolve import source_files
+
+    def dies_holding(root, module_cache, discovered, shared):
+        k = 1 + discovered.index("convex/m05.ts")
+        shared[k] = source_files._CHILD
+        os._exit(3)
+
+    monkeypatch.setattr(source_files, "_parse_forward", dies_holding)
+    _same_as_without_cache(repo)
+    assert started[0] is not None and started[0].streaming and started[0].pid == 0
+    assert parsed_here.count("convex/m05.ts") == 2  # here in the cached run, and without cache
+
+
+@needs_fork
+def test_the_build_parses_ahead_while_the_child_is_busy(repo, started, parsed_here, monkeypatch) -> None:
+    """A child slow on the module the build needs (``a.ts``, the first discovered, which
+    the child takes first): the build parses modules nobody has taken meanwhile, then
+    takes the child's copy of the one it waited for; nothing is parsed twice here."""
+    import time
+
+    from convex_ssot.resolve import project, source_files
+
+    real_parse_into = source_files._parse_into
+
+    def slow(module_cache, rel, data):
+        if rel == "convex/a.ts":
+            time.sleep(1.5)
+        return real_parse_into(module_cache, rel, data)
+
+    ahead: list[str] = []
+    real_ahead = project._Loader._parse_ahead
+
+    def parse_ahead(self, rel):
+        ahead.append(rel)
+        return real_ahead(self, rel)
+
+    monkeypatch.setattr(source_files, "_parse_into", slow)
+    monkeypatch.setattr(project._Loader, "_parse_ahead", parse_ahead)
+    _contracts(repo, True)
+    cached_run = list(parsed_here)
+    _same_as_without_cache(repo)  # a second cached run (everything stored now) and one without
+    assert started[0] is not None and started[0].streaming
+    assert ahead and "convex/a.ts" not in ahead, "the build parsed other modules while the child held a.ts"
+    assert "convex/a.ts" not in cached_run, "a.ts came from the child"
+    assert len(cached_run) == len(set(cached_run)), "no module parsed twice in one run"
+    assert set(ahead) <= set(cached_run)
+
+
 def test_no_child_while_other_threads_run(repo, started, parsed_here) -> None:
     import threading
 
