@@ -219,7 +219,7 @@ def derive(cfg: Config, use_cache: bool = True, *, stamp: bool = True) -> Derive
     if cache is not None and discovered:  # parse what changed while the rest is imported (source_files.py)
         from .resolve.source_files import EARLY_MAX_BYTES, EarlyParse
 
-        early = EarlyParse.start(cfg.repo_root, cache, discovered, cache.previous_files, EARLY_MAX_BYTES)
+        early = EarlyParse.start(cfg.repo_root, cache, discovered, cache.previous_files, EARLY_MAX_BYTES, cfg.schema_rel)
     return _build(cfg, cache, discovered, stamp, early)
 
 

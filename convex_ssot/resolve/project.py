@@ -107,7 +107,8 @@ class _Loader:
 
     def _parse_ahead(self, rel: str) -> None:
         """Parse and store the discovered module at ``rel`` before evaluation reaches it
-        (a streaming child is busy with the one evaluation needs now). Outside any root's
+        (a streaming child is busy with the one evaluation needs now); kept in memory
+        (up to :data:`AHEAD_KEPT` modules) or read back from the parse cache. Outside any root's
         journal, as a module the child parsed: its diagnostics are the module's own."""
         data = self._pending_bytes.get(os.path.normpath(os.path.join(self.repo_root, rel)))
         text = _clean_text(data) if data is not None else None
@@ -119,7 +120,8 @@ class _Loader:
         finally:
             journal.CURRENT = saved
         self.module_cache.store(rel, data, slim(mod))
-        self._ahead[rel] = mod
+        if len(self._ahead) < AHEAD_KEPT:
+            self._ahead[rel] = mod  # else read back from the parse cache when reached
 
     def rel(self, path: Path) -> str:
         text = str(path)
@@ -305,6 +307,10 @@ class _Loader:
 #: and for sending the parsed modules back. At 0.42 MB (gen_project --modules 30) the worker
 #: already takes 0.2 s of parsing off this process (docs/performance.md).
 PARALLEL_MIN_BYTES = 200_000
+
+#: At most this many modules parsed ahead are kept in memory until evaluation reaches
+#: them (peak memory: a child slowed by other load can leave the build parsing ahead for long).
+AHEAD_KEPT = 16
 
 #: How many pieces the worker's half is sent back in.
 WORKER_CHUNKS = 4

@@ -115,14 +115,15 @@ class EarlyParse:
 
     @classmethod
     def start(cls, repo_root: Path, module_cache, discovered: list[str], previous_files: dict[str, str] | None,
-              budget: int) -> "EarlyParse | None":
+              budget: int, schema_rel: str | None = None) -> "EarlyParse | None":
         """Fork a child parsing into ``module_cache``. With ``previous_files`` (the
         previous run's ``{rel: SHA-256}`` of the files it read), the project files a run
         that reuses the previous evaluation will parse: the discovered function modules
         (``discovered``, repo-relative) missing from it and the source files in it whose
         bytes changed (installed packages' files excepted: they are read another way), at
         most ``budget`` bytes of them (what is left is parsed by the build as usual).
-        Without, every discovered module, streaming. None when no child was started."""
+        Without, every discovered module, streaming, starting with the modules the schema
+        at ``schema_rel`` (repo-relative) imports. None when no child was started."""
         if not _two_cpus() or not hasattr(os, "fork") or _threads():
             return None
         streaming = previous_files is None
@@ -132,6 +133,9 @@ class EarlyParse:
         if streaming:
             import mmap
 
+            # the schema (evaluated first) has a state too, though it is not a function module
+            if schema_rel is not None and schema_rel not in discovered:
+                discovered = [*discovered, schema_rel]
             shared = mmap.mmap(-1, 1 + len(discovered))  # anonymous, zero-filled: all _FREE
         try:
             pid = os.fork()
@@ -142,7 +146,7 @@ class EarlyParse:
         code = 1
         try:
             if streaming:
-                _parse_forward(os.fspath(repo_root), module_cache, discovered, shared)
+                _parse_forward(os.fspath(repo_root), module_cache, discovered, shared, schema_rel)
             else:
                 _parse_changed(os.fspath(repo_root), module_cache, discovered, previous_files, budget)
             code = 0
@@ -249,24 +253,61 @@ def _parse_changed(root: str, module_cache, discovered: list[str], previous_file
         done += _parse_into(module_cache, rel, data)
 
 
-def _parse_forward(root: str, module_cache, discovered: list[str], shared) -> None:
-    """The streaming child's work: the next module of ``discovered`` nobody has taken
-    (``shared``, see :meth:`EarlyParse.take`), until none is left, the build says stop or
-    the build's process is gone."""
+def _parse_forward(root: str, module_cache, discovered: list[str], shared, schema_rel: str | None = None) -> None:
+    """The streaming child's work: modules of ``discovered`` nobody has taken (``shared``,
+    see :meth:`EarlyParse.take`), until none is left, the build says stop or the build's
+    process is gone. In the order the build will ask for them: the modules the schema
+    imports (the build evaluates the schema first), then each discovered module in turn,
+    each followed by the project modules it imports, depth first."""
     from .discovery import has_import_or_export
 
+    index = {rel: i for i, rel in enumerate(discovered)}
     parent = os.getppid()
+    nxt: list[str] = [schema_rel] if schema_rel in index else []  # to take next, the nearest last
     k = 1
     while not shared[0] and os.getppid() == parent:
-        k = shared.find(b"\x00", k)
-        if k < 0:
-            return  # every module is taken
-        shared[k] = _CHILD
-        rel = discovered[k - 1]
+        at = -1
+        while nxt and at < 0:
+            i = 1 + index[nxt.pop()]
+            if shared[i] == _FREE:
+                at = i
+        if at < 0:
+            k = shared.find(b"\x00", k)
+            if k < 0:
+                return  # every module is taken
+            at = k
+        shared[at] = _CHILD
+        rel = discovered[at - 1]
         data = _read(root, rel)
+        mod = None
         if data is not None and has_import_or_export(Path(rel), data.decode("utf-8", errors="replace")):
-            _parse_into(module_cache, rel, data)
-        shared[k] = _DONE
+            mod = _parse_module(module_cache, rel, data)
+        shared[at] = _DONE
+        if mod is not None:
+            nxt += _imported(mod, index)
+
+
+def _imported(mod: "Module", index: dict[str, int]) -> list[str]:
+    """The discovered modules (keys of ``index``) that ``mod`` imports or re-exports by a
+    relative specifier, the first one last (a scheduling hint for :func:`_parse_forward`:
+    extensions and index files are tried the usual way; a specifier missed here is only
+    parsed in its turn)."""
+    import posixpath
+
+    base = posixpath.dirname(mod.rel)
+    specs = [spec for spec, _ in mod.imports.values()] + [spec for spec, _ in mod.reexports.values()] + list(mod.star_exports)
+    out: list[str] = []
+    for spec in dict.fromkeys(specs):
+        if not spec.startswith("."):
+            continue
+        p = posixpath.normpath(posixpath.join(base, spec))
+        stem = p[:-3] if p.endswith(".js") else p
+        for cand in (p, stem + ".ts", stem + ".tsx", p + ".js", p + "/index.ts", p + "/index.tsx", p + "/index.js"):
+            if cand in index:
+                out.append(cand)
+                break
+    out.reverse()
+    return out
 
 
 def _read(root: str, rel: str) -> bytes | None:
@@ -280,12 +321,29 @@ def _read(root: str, rel: str) -> bytes | None:
 def _parse_into(module_cache, rel: str, data: bytes) -> int:
     """Parse ``data`` (the file at ``rel``) into ``module_cache`` unless it is there or not
     clean text; the number of bytes parsed."""
-    from .modules import load_module
-
     if module_cache.lookup(rel, data) is not None:
         return 0
+    return 0 if _parse_new(module_cache, rel, data) is None else len(data)
+
+
+def _parse_module(module_cache, rel: str, data: bytes) -> "Module | None":
+    """The module for ``data`` (the file at ``rel``): from ``module_cache``, else parsed
+    and stored there; None when it is not clean text."""
+    return module_cache.lookup(rel, data) or _parse_new(module_cache, rel, data)
+
+
+def _parse_new(module_cache, rel: str, data: bytes) -> "Module | None":
+    from .modules import load_module
+
     text = clean_text(data)
     if text is None:
-        return 0
-    module_cache.store(rel, data, slim(load_module(rel, text)))
-    return len(data)
+        return None
+    mod = load_module(rel, text)
+    module_cache.store(rel, data, slim(mod))
+    return mod
+    text = clean_text(data)
+    if text is None:
+        return None
+    mod = load_module(rel, text)
+    module_cache.store(rel, data, slim(mod))
+    return mod

@@ -199,19 +199,21 @@ def test_a_child_that_dies_holding_a_module_is_not_waited_for(repo, started, par
 
 @needs_fork
 def test_the_build_parses_ahead_while_the_child_is_busy(repo, started, parsed_here, monkeypatch) -> None:
-    """A child slow on the module the build needs (``a.ts``, the first discovered, which
-    the child takes first): the build parses modules nobody has taken meanwhile, then
-    takes the child's copy of the one it waited for; nothing is parsed twice here."""
+    """A child slow on the first module it takes (the schema, which the build needs
+    first): the build parses modules nobody has taken meanwhile, then takes the child's
+    copy of the one it waited for; nothing is parsed twice here."""
     import time
 
     from convex_ssot.resolve import project, source_files
 
-    real_parse_into = source_files._parse_into
+    real_parse_module = source_files._parse_module
+    first = repo / "first-taken-by-the-child"
 
     def slow(module_cache, rel, data):
-        if rel == "convex/a.ts":
+        if not first.exists():
+            first.write_text(rel)
             time.sleep(1.5)
-        return real_parse_into(module_cache, rel, data)
+        return real_parse_module(module_cache, rel, data)
 
     ahead: list[str] = []
     real_ahead = project._Loader._parse_ahead
@@ -220,14 +222,16 @@ def test_the_build_parses_ahead_while_the_child_is_busy(repo, started, parsed_he
         ahead.append(rel)
         return real_ahead(self, rel)
 
-    monkeypatch.setattr(source_files, "_parse_into", slow)
+    monkeypatch.setattr(source_files, "_parse_module", slow)
     monkeypatch.setattr(project._Loader, "_parse_ahead", parse_ahead)
     _contracts(repo, True)
     cached_run = list(parsed_here)
     _same_as_without_cache(repo)  # a second cached run (everything stored now) and one without
     assert started[0] is not None and started[0].streaming
-    assert ahead and "convex/a.ts" not in ahead, "the build parsed other modules while the child held a.ts"
-    assert "convex/a.ts" not in cached_run, "a.ts came from the child"
+    held = first.read_text()
+    assert held == "convex/schema.ts", "the child takes the schema first"
+    assert ahead and held not in ahead, "the build parsed other modules while the child held the schema"
+    assert held not in cached_run, "the schema came from the child"
     assert len(cached_run) == len(set(cached_run)), "no module parsed twice in one run"
     assert set(ahead) <= set(cached_run)
 
