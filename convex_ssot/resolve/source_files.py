@@ -341,9 +341,3 @@ def _parse_new(module_cache, rel: str, data: bytes) -> "Module | None":
     mod = load_module(rel, text)
     module_cache.store(rel, data, slim(mod))
     return mod
-    text = clean_text(data)
-    if text is None:
-        return None
-    mod = load_module(rel, text)
-    module_cache.store(rel, data, slim(mod))
-    return mod
