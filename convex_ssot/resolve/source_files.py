@@ -75,6 +75,9 @@ EARLY_MAX_BYTES = 200_000
 # state of the i-th discovered module: nobody has taken it, the child or the build is
 # parsing it, or the child is done with it (stored, or nothing to store).
 _FREE, _CHILD, _BUILD, _DONE = 0, 1, 2, 3
+#: The build waits at most this many 0.2 ms sleeps (some 5–10 s with the calls between
+#: them) for the child to finish one module, then parses it itself.
+_MAX_WAITS = 25_000
 
 
 class EarlyParse:
@@ -163,9 +166,10 @@ class EarlyParse:
         shared = self._shared
         if i is None or shared is None:
             return
+        waited = 0
         while shared[1 + i] == _CHILD:
-            if not self._alive():
-                break
+            if not self._alive() or waited > _MAX_WAITS:
+                break  # parsed here (a child stopped or stuck on it gains nothing by waiting)
             j = shared.find(b"\x00", 2 + i)  # the next module nobody has taken
             if j >= 0:
                 shared[j] = _BUILD
@@ -174,6 +178,7 @@ class EarlyParse:
                 import time
 
                 time.sleep(0.0002)
+                waited += 1
         if shared[1 + i] == _FREE:
             shared[1 + i] = _BUILD
 

@@ -198,6 +198,26 @@ def test_a_child_that_dies_holding_a_module_is_not_waited_for(repo, started, par
 
 
 @needs_fork
+def test_a_module_the_child_is_stuck_on_is_parsed_here(repo, started, parsed_here, monkeypatch) -> None:
+    """The child holds a module far longer than the build waits (``_MAX_WAITS``): the
+    build parses it itself instead of waiting on."""
+    import time
+
+    from convex_ssot.resolve import source_files
+
+    def stuck(root, module_cache, discovered, shared, schema_rel=None):
+        for k in range(1, 1 + len(discovered)):
+            shared[k] = source_files._CHILD  # takes every module, then parses nothing for a while
+        time.sleep(2.0)
+
+    monkeypatch.setattr(source_files, "_parse_forward", stuck)
+    monkeypatch.setattr(source_files, "_MAX_WAITS", 20)
+    _same_as_without_cache(repo)
+    assert started[0] is not None and started[0].streaming
+    assert parsed_here.count("convex/m05.ts") == 2  # here in the cached run, and without cache
+
+
+@needs_fork
 def test_the_build_parses_ahead_while_the_child_is_busy(repo, started, parsed_here, monkeypatch) -> None:
     """A child slow on the first module it takes (the schema, which the build needs
     first): the build parses modules nobody has taken meanwhile, then takes the child's
