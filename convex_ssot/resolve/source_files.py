@@ -160,8 +160,8 @@ class EarlyParse:
         """Streaming: the build is about to read the module at ``rel`` (repo-relative). On
         return, either the child is done with it (look it up in the parse cache) or it is
         the build's to parse. While the child is parsing it, the build calls
-        ``parse_ahead(other_rel)`` for the next discovered module nobody has taken (taken
-        for the build), or waits when none is left; a child that ended is not waited for."""
+        ``parse_ahead(other_rel)`` for the next module nobody has taken (after ``rel``, else
+        from the first; taken for the build), or waits when none is left; a child that ended is not waited for."""
         i = self._index.get(rel)
         shared = self._shared
         if i is None or shared is None:
@@ -170,7 +170,9 @@ class EarlyParse:
         while shared[1 + i] == _CHILD:
             if not self._alive() or waited > _MAX_WAITS:
                 break  # parsed here (a child stopped or stuck on it gains nothing by waiting)
-            j = shared.find(b"\x00", 2 + i)  # the next module nobody has taken
+            j = shared.find(b"\x00", 2 + i)  # the next module nobody has taken,
+            if j < 0:
+                j = shared.find(b"\x00", 1)  # or the first (the schema comes last)
             if j >= 0:
                 shared[j] = _BUILD
                 parse_ahead(self._rels[j - 1])
