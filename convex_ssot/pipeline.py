@@ -198,7 +198,7 @@ def derive(cfg: Config, use_cache: bool = True, *, stamp: bool = True) -> Derive
     if cache is not None and discovered and cache.previous_files is None:  # a cold run: parse beside the build (source_files.py)
         from .resolve.source_files import EarlyParse
 
-        early = EarlyParse.start(cfg.repo_root, cache, discovered)
+        early = EarlyParse.start(cfg.repo_root, cache, discovered, cfg.schema_rel)
     return _build(cfg, cache, discovered, stamp, early)
 
 

@@ -116,9 +116,8 @@ def _parse_declaration(mod, name: str) -> ast.Function | None:
         return None
     o, c = spans[0]
     masked = mod.mk.masked
-    head = re.compile(r"function\b\s*\*?\s*" + re.escape(name) + r"(?![\w$])")
     start = masked.rfind("function", 0, o)
-    while start >= 0 and head.match(masked, start) is None:
+    while start >= 0 and not _names_function(masked, start, name):
         start = masked.rfind("function", 0, start)
     if start < 0:
         return None
@@ -135,6 +134,17 @@ def _parse_declaration(mod, name: str) -> ast.Function | None:
         if isinstance(fn, ast.Function) and fn.name == name and fn.body is not None:
             return fn
     return None
+
+
+def _names_function(masked: str, start: int, name: str) -> bool:
+    """Whether ``function [*] name`` (``name`` not followed by an identifier character)
+    starts at ``start`` of ``masked``. Two fixed patterns, not one built per name: a
+    project declares hundreds of names, more than ``re``'s cache of compiled patterns
+    holds, and compiling one costs about 0.3 ms."""
+    m = re.compile(r"function\b\s*\*?\s*").match(masked, start)
+    if m is None or not masked.startswith(name, m.end()):
+        return False
+    return re.compile(r"[\w$]").match(masked, m.end() + len(name)) is None
 
 
 def _statements(mod, span: ast.Span) -> list[ast.Node] | VUnknown:

@@ -14,6 +14,8 @@ behaviour they had (field-wise ``==``, unhashable, ``Ident(span=(0, 1), name='v'
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 Span = tuple[int, int]
 
 
@@ -28,6 +30,9 @@ class Node:
 
     def __init_subclass__(cls) -> None:
         cls._fields = cls.__mro__[1]._fields + cls.__slots__
+        if len(cls._fields) > 1:  # read in C: pickling calls __reduce__ once per node
+            cls._values = attrgetter(*cls._fields)
+            cls.__reduce__ = Node._reduce_fields  # type: ignore[method-assign]
 
     def __init__(self, span: Span) -> None:
         self.span = span
@@ -43,7 +48,10 @@ class Node:
     __hash__ = None  # mutable and compared by value
 
     def __reduce__(self):
-        return (self.__class__, tuple(getattr(self, f) for f in self._fields))
+        return (self.__class__, (self.span,))
+
+    def _reduce_fields(self):
+        return (self.__class__, self._values(self))  # type: ignore[attr-defined]
 
 
 class Ident(Node):

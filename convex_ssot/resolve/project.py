@@ -73,8 +73,12 @@ class _Loader:
         self.accessed = _AccessLog(self)
         self._rels: dict[str, str] = {}
         self._prefix = os.path.normpath(str(repo_root)) + os.sep
+        self.early = None  # a cold run's EarlyParse, parsing beside the build (_parse)
         #: keys of the project modules some module imported (kept until the end of the build)
         self.imported: set[str] = set()
+        #: modules parsed ahead while a streaming child was busy (:meth:`_parse_ahead`), by rel
+        self._ahead: dict[str, Module] = {}
+        self._real_dirs: dict[str, str] = {}  # directory -> its real path (_realpath)
 
     def rel_of(self, key: str) -> str:
         """The repo-relative path of the file at ``key`` (memoised)."""
@@ -87,11 +91,35 @@ class _Loader:
         """The parsed module for ``data`` (from the parse cache, or parsed and stored)."""
         if self.module_cache is None:
             return load_module(rel, text)
+        early = self.early
+        if early is not None:
+            mod = self._ahead.pop(rel, None)
+            if mod is not None:
+                return mod
+            early.take(rel, self._parse_ahead)
         mod = self.module_cache.lookup(rel, data)
         if mod is None:
             mod = load_module(rel, text)
             self.module_cache.store(rel, data, slim(mod))
         return mod
+
+    def _parse_ahead(self, rel: str) -> None:
+        """Parse and store the discovered module at ``rel`` before evaluation reaches it
+        (a streaming child is busy with the one evaluation needs now); kept in memory
+        (up to :data:`AHEAD_KEPT` modules) or read back from the parse cache. Outside any root's
+        journal, as a module the child parsed: its diagnostics are the module's own."""
+        data = self._pending_bytes.get(os.path.normpath(os.path.join(self.repo_root, rel)))
+        text = _clean_text(data) if data is not None else None
+        if text is None:
+            return  # not a module the build reads, or one get() reports
+        saved, journal.CURRENT = journal.CURRENT, None
+        try:
+            mod = load_module(rel, text)
+        finally:
+            journal.CURRENT = saved
+        self.module_cache.store(rel, data, slim(mod))
+        if len(self._ahead) < AHEAD_KEPT:
+            self._ahead[rel] = mod  # else read back from the parse cache when reached
 
     def rel(self, path: Path) -> str:
         text = str(path)
@@ -197,7 +225,7 @@ class _Loader:
             return self.modules[key]
         self.modules[key] = None  # guards against import cycles while loading
         rel = self.rel(path)
-        real = os.path.realpath(path)
+        real = self._realpath(str(path))
         if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
             return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error"))
         try:
@@ -217,6 +245,18 @@ class _Loader:
         self.modules[key] = mod
         self.loads[key] = ((), tuple(mod.diagnostics))
         return mod
+
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, resolving each directory once per run: a file that is
+        not a symbolic link resolves to its directory's real path and its own name
+        (``realpath`` looks at every component of the path, each time)."""
+        d, name = os.path.split(path)
+        if name in ("", ".", "..") or os.path.islink(path):
+            return os.path.realpath(path)
+        real_dir = self._real_dirs.get(d)
+        if real_dir is None:
+            real_dir = self._real_dirs[d] = os.path.realpath(d)
+        return os.path.join(real_dir, name)
 
     def _unread(self, key: str, d: ir.Diagnostic) -> None:
         self.loads[key] = ((d,), ())
@@ -264,6 +304,10 @@ class _Loader:
 #: already takes 0.2 s of parsing off this process (docs/performance.md).
 PARALLEL_MIN_BYTES = 200_000
 
+#: At most this many modules parsed ahead are kept in memory until evaluation reaches
+#: them (peak memory: a child slowed by other load can leave the build parsing ahead for long).
+AHEAD_KEPT = 16
+
 #: How many pieces the worker's half is sent back in.
 WORKER_CHUNKS = 4
 
@@ -303,6 +347,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     schema_path = repo_root / schema_rel
     convex_dir = schema_path.parent
     loader = _Loader(repo_root, module_cache, convex_dir)
+    loader.early = early
     # repo_root: component packages read the installed version inside it (packages/components.py)
     ev = Evaluator(loader.resolve, default_registry(), repo_root)
     convex_rel = loader.rel(convex_dir)
@@ -362,8 +407,6 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
                 roots[rid] = reused[rid]
                 functions.extend(reused[rid].payload)
                 continue
-            if streaming:
-                early.progress(rels[path])
             mod = loader.get(path)
             fns = _functions_of(ev, loader, mod, convex_dir, repo_root) if mod is not None and mod.has_import_export else []
             roots[rid] = recorder.finish(fns)

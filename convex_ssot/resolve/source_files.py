@@ -7,7 +7,6 @@ Split from :mod:`.project` so that module stays the assembly step only.
 from __future__ import annotations
 
 import os
-import struct
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,64 +67,117 @@ def slim(mod: "Module") -> "Module":
     return s
 
 
-_POS = struct.Struct("q")
+# A streaming run shares one page with its child: byte 0 is the stop flag, byte 1 + i the
+# state of the i-th discovered module: nobody has taken it, the child or the build is
+# parsing it, or the child is done with it (stored, or nothing to store).
+_FREE, _CHILD, _BUILD, _DONE = 0, 1, 2, 3
+#: The build waits at most this many 0.2 ms sleeps (some 5–10 s with the calls between
+#: them) for the child to finish one module, then parses it itself.
+_MAX_WAITS = 25_000
 
 
 class EarlyParse:
     """Parsing in a forked process beside a cold run's build (no previous run known).
 
-    The child loads the parser itself, parses the function modules from the last one
-    backwards while the build evaluates them from the first one, and stores them in the
-    parse cache (:class:`~convex_ssot.cache.ModuleCache`), where the loader finds them by
-    their bytes' SHA-256; the build parses whatever the child has not stored yet, tells
-    the child where it is (:meth:`progress`) and the child stops where they meet. Nothing
-    else passes between the processes, so a child that fails, or a cache that cannot be
-    written, costs only the parse done again here. An edit run starts no child: it paid
-    nothing there (docs/performance.md, "Session 6: s6-tail").
+    The child loads the parser itself, parses modules and stores them in the parse cache
+    (:class:`~convex_ssot.cache.ModuleCache`), where the loader finds them by their bytes'
+    SHA-256 (a file changed in between simply misses and is parsed by this process).
+    Nothing else passes between the processes, so a child that fails, or a cache that
+    cannot be written, costs only the parse done again here.
+
+    The child and the build take the function modules in the order the build evaluates
+    them, each the next one nobody has taken (a shared page of one state byte per module,
+    ``mmap``): the child parses and stores, the build evaluates, and parses a module itself
+    when it reaches one nobody has taken, or parses ahead while the child is busy with the
+    one it needs (:meth:`take`). Both cores stay busy whether parsing or evaluation is the
+    larger share (a child parsing from the last module backwards stopped where the two met
+    and then left its core idle while the build evaluated the rest: docs/performance.md,
+    "Session 6: s6-cold"). An edit run starts no child: it paid nothing there
+    (docs/performance.md, "Session 6: s6-tail").
 
     Started only where ``os.fork`` exists, this process may run on two CPUs or more and
     runs no other thread.
     """
 
-    __slots__ = ("pid", "_pos", "_index")
+    __slots__ = ("pid", "_shared", "_index", "_rels")
 
-    def __init__(self, pid: int, pos, index: dict[str, int]) -> None:
+    def __init__(self, pid: int, shared=None, rels: list[str] | None = None) -> None:
         self.pid = pid
-        self._pos = pos
-        self._index = index
+        self._shared = shared
+        self._rels = rels or []
+        self._index = {rel: i for i, rel in enumerate(self._rels)}
 
     @classmethod
-    def start(cls, repo_root: Path, module_cache, discovered: list[str]) -> "EarlyParse | None":
+    def start(cls, repo_root: Path, module_cache, discovered: list[str],
+              schema_rel: str | None = None) -> "EarlyParse | None":
         """Fork a child parsing every discovered module (``discovered``, repo-relative)
-        into ``module_cache``, streaming. None when no child was started."""
+        into ``module_cache``, streaming, starting with the schema at ``schema_rel``
+        (repo-relative) and the modules it imports. None when no child was started."""
         if not _two_cpus() or not hasattr(os, "fork") or _threads():
             return None
         import mmap
 
-        pos = mmap.mmap(-1, _POS.size)  # shared with the child: the build's position
-        _POS.pack_into(pos, 0, -1)
+        # the schema (evaluated first) has a state too, though it is not a function module
+        if schema_rel is not None and schema_rel not in discovered:
+            discovered = [*discovered, schema_rel]
+        shared = mmap.mmap(-1, 1 + len(discovered))  # anonymous, zero-filled: all _FREE
         try:
             pid = os.fork()
         except OSError:
             return None
         if pid:
-            return cls(pid, pos, {rel: i for i, rel in enumerate(discovered)})
+            return cls(pid, shared, list(discovered))
         code = 1
         try:
-            _parse_backwards(os.fspath(repo_root), module_cache, discovered, pos)
+            _parse_forward(os.fspath(repo_root), module_cache, discovered, shared, schema_rel)
             code = 0
         finally:
             os._exit(code)  # never the parent's exit handlers or buffered output
 
-    def progress(self, rel: str) -> None:
-        """The build is about to evaluate the function module at ``rel``."""
+    def take(self, rel: str, parse_ahead) -> None:
+        """The build is about to read the module at ``rel`` (repo-relative). On
+        return, either the child is done with it (look it up in the parse cache) or it is
+        the build's to parse. While the child is parsing it, the build calls
+        ``parse_ahead(other_rel)`` for the next module nobody has taken (after ``rel``, else
+        from the first; taken for the build), or waits when none is left; a child that ended is not waited for."""
         i = self._index.get(rel)
-        if i is not None:
-            _POS.pack_into(self._pos, 0, i)
+        shared = self._shared
+        if i is None or shared is None:
+            return
+        waited = 0
+        while shared[1 + i] == _CHILD:
+            if not self._alive() or waited > _MAX_WAITS:
+                break  # parsed here (a child stopped or stuck on it gains nothing by waiting)
+            j = shared.find(b"\x00", 2 + i)  # the next module nobody has taken,
+            if j < 0:
+                j = shared.find(b"\x00", 1)  # or the first (the schema comes last)
+            if j >= 0:
+                shared[j] = _BUILD
+                parse_ahead(self._rels[j - 1])
+            else:
+                import time
+
+                time.sleep(0.0002)
+                waited += 1
+        if shared[1 + i] == _FREE:
+            shared[1 + i] = _BUILD
+
+    def _alive(self) -> bool:
+        if not self.pid:
+            return False
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except (ChildProcessError, OSError):
+            pid = self.pid
+        if pid:
+            self.pid = 0  # ended (and reaped)
+            return False
+        return True
 
     def wait(self) -> None:
         """Wait for the child to end (it is told to stop first; idempotent)."""
-        _POS.pack_into(self._pos, 0, len(self._index))
+        if self._shared is not None:
+            self._shared[0] = 1
         if self.pid:
             try:
                 os.waitpid(self.pid, 0)
@@ -152,19 +204,61 @@ def _two_cpus() -> bool:
     return _cpus() >= 2
 
 
-def _parse_backwards(root: str, module_cache, discovered: list[str], pos) -> None:
-    """The streaming child's work: ``discovered`` from the last module backwards, until
-    the build's position (``pos``) reaches the next one or the build's process ends."""
+def _parse_forward(root: str, module_cache, discovered: list[str], shared, schema_rel: str | None = None) -> None:
+    """The streaming child's work: modules of ``discovered`` nobody has taken (``shared``,
+    see :meth:`EarlyParse.take`), until none is left, the build says stop or the build's
+    process is gone. In the order the build will ask for them: the modules the schema
+    imports (the build evaluates the schema first), then each discovered module in turn,
+    each followed by the project modules it imports, depth first."""
     from .discovery import has_import_or_export
 
+    index = {rel: i for i, rel in enumerate(discovered)}
     parent = os.getppid()
-    for i in range(len(discovered) - 1, -1, -1):
-        if _POS.unpack_from(pos, 0)[0] >= i or os.getppid() != parent:
-            return  # met the build, or the build is gone
-        rel = discovered[i]
+    nxt: list[str] = [schema_rel] if schema_rel in index else []  # to take next, the nearest last
+    k = 1
+    while not shared[0] and os.getppid() == parent:
+        at = -1
+        while nxt and at < 0:
+            i = 1 + index[nxt.pop()]
+            if shared[i] == _FREE:
+                at = i
+        if at < 0:
+            k = shared.find(b"\x00", k)
+            if k < 0:
+                return  # every module is taken
+            at = k
+        shared[at] = _CHILD
+        rel = discovered[at - 1]
         data = _read(root, rel)
+        mod = None
         if data is not None and has_import_or_export(Path(rel), data.decode("utf-8", errors="replace")):
-            _parse_into(module_cache, rel, data)
+            mod = _parse_module(module_cache, rel, data)
+        shared[at] = _DONE
+        if mod is not None:
+            nxt += _imported(mod, index)
+
+
+def _imported(mod: "Module", index: dict[str, int]) -> list[str]:
+    """The discovered modules (keys of ``index``) that ``mod`` imports or re-exports by a
+    relative specifier, the first one last (a scheduling hint for :func:`_parse_forward`:
+    extensions and index files are tried the usual way; a specifier missed here is only
+    parsed in its turn)."""
+    import posixpath
+
+    base = posixpath.dirname(mod.rel)
+    specs = [spec for spec, _ in mod.imports.values()] + [spec for spec, _ in mod.reexports.values()] + list(mod.star_exports)
+    out: list[str] = []
+    for spec in dict.fromkeys(specs):
+        if not spec.startswith("."):
+            continue
+        p = posixpath.normpath(posixpath.join(base, spec))
+        stem = p[:-3] if p.endswith(".js") else p
+        for cand in (p, stem + ".ts", stem + ".tsx", p + ".js", p + "/index.ts", p + "/index.tsx", p + "/index.js"):
+            if cand in index:
+                out.append(cand)
+                break
+    out.reverse()
+    return out
 
 
 def _read(root: str, rel: str) -> bytes | None:
@@ -178,12 +272,23 @@ def _read(root: str, rel: str) -> bytes | None:
 def _parse_into(module_cache, rel: str, data: bytes) -> int:
     """Parse ``data`` (the file at ``rel``) into ``module_cache`` unless it is there or not
     clean text; the number of bytes parsed."""
-    from .modules import load_module
-
     if module_cache.lookup(rel, data) is not None:
         return 0
+    return 0 if _parse_new(module_cache, rel, data) is None else len(data)
+
+
+def _parse_module(module_cache, rel: str, data: bytes) -> "Module | None":
+    """The module for ``data`` (the file at ``rel``): from ``module_cache``, else parsed
+    and stored there; None when it is not clean text."""
+    return module_cache.lookup(rel, data) or _parse_new(module_cache, rel, data)
+
+
+def _parse_new(module_cache, rel: str, data: bytes) -> "Module | None":
+    from .modules import load_module
+
     text = clean_text(data)
     if text is None:
-        return 0
-    module_cache.store(rel, data, slim(load_module(rel, text)))
-    return len(data)
+        return None
+    mod = load_module(rel, text)
+    module_cache.store(rel, data, slim(mod))
+    return mod

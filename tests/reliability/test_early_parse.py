@@ -171,10 +171,91 @@ def test_a_failing_child_costs_only_the_parse_done_again(repo, started, parsed_h
     def broken(*a):
         raise RuntimeError("child failure")
 
-    monkeypatch.setattr(source_files, "_parse_backwards", broken)
+    monkeypatch.setattr(source_files, "_parse_forward", broken)
     _same_as_without_cache(repo)
     assert started[0] is not None
     assert parsed_here.count("convex/m11.ts") == 2  # nothing came from the child
+
+
+@needs_fork
+def test_a_child_that_dies_holding_a_module_is_not_waited_for(repo, started, parsed_here, monkeypatch) -> None:
+    """The child takes a module (state "child is parsing it") and ends without storing
+    it: the build sees it ended, parses that module itself and does not hang."""
+    from convex_ssot.resolve import source_files
+
+    def dies_holding(root, module_cache, discovered, shared):
+        k = 1 + discovered.index("convex/m05.ts")
+        shared[k] = source_files._CHILD
+        os._exit(3)
+
+    monkeypatch.setattr(source_files, "_parse_forward", dies_holding)
+    _same_as_without_cache(repo)
+    assert started[0] is not None and started[0].streaming and started[0].pid == 0
+    assert parsed_here.count("convex/m05.ts") == 2  # here in the cached run, and without cache
+
+
+@needs_fork
+def test_a_module_the_child_is_stuck_on_is_parsed_here(repo, started, parsed_here, monkeypatch) -> None:
+    """The child holds a module far longer than the build waits (``_MAX_WAITS``): the
+    build parses it itself instead of waiting on."""
+    import time
+
+    from convex_ssot.resolve import source_files
+
+    def stuck(root, module_cache, discovered, shared, schema_rel=None):
+        for k in range(1, 1 + len(discovered)):
+            shared[k] = source_files._CHILD  # takes every module, then parses nothing for a while
+        time.sleep(2.0)
+
+    monkeypatch.setattr(source_files, "_parse_forward", stuck)
+    monkeypatch.setattr(source_files, "_MAX_WAITS", 20)
+    _same_as_without_cache(repo)
+    assert started[0] is not None and started[0].streaming
+    assert parsed_here.count("convex/m05.ts") == 2  # here in the cached run, and without cache
+
+
+@needs_fork
+def test_the_build_parses_ahead_while_the_child_is_busy(repo, started, parsed_here, monkeypatch) -> None:
+    """A child slow on the first module it takes (the schema, which the build needs
+    first, unless the build took it before the child started): the build parses modules
+    nobody has taken meanwhile, then takes the child's copy of the one it waited for;
+    nothing is parsed twice here."""
+    import time
+
+    from convex_ssot.resolve import project, source_files
+
+    real_parse_module = source_files._parse_module
+    first = repo / "first-taken-by-the-child"
+
+    def slow(module_cache, rel, data):
+        if not first.exists():
+            first.write_text(rel)
+            time.sleep(1.5)
+        return real_parse_module(module_cache, rel, data)
+
+    ahead: list[str] = []
+    held_then: list[bool] = []  # at each parse ahead: was the child holding its first module?
+    real_ahead = project._Loader._parse_ahead
+
+    def parse_ahead(self, rel):
+        ahead.append(rel)
+        early = self.early
+        slot = early._index.get(first.read_text()) if first.exists() else None
+        held_then.append(slot is not None and early._shared[1 + slot] == source_files._CHILD)
+        return real_ahead(self, rel)
+
+    monkeypatch.setattr(source_files, "_parse_module", slow)
+    monkeypatch.setattr(project._Loader, "_parse_ahead", parse_ahead)
+    _contracts(repo, True)
+    cached_run = list(parsed_here)
+    _same_as_without_cache(repo)  # a second cached run (everything stored now) and one without
+    assert started[0] is not None and started[0].streaming
+    held = first.read_text()
+    assert held in ("convex/schema.ts", "convex/a.ts"), "the child takes the schema, else the first module"
+    assert ahead and held not in ahead and any(held_then), "the build parsed other modules while the child held one"
+    assert held not in cached_run, "the module the child held came from the child"
+    assert len(cached_run) == len(set(cached_run)), "no module parsed twice in one run"
+    assert set(ahead) <= set(cached_run)
 
 
 def test_no_child_while_other_threads_run(repo, started, parsed_here) -> None:
