@@ -183,14 +183,14 @@ def test_a_child_that_dies_holding_a_module_is_not_waited_for(repo, started, par
     it: the build sees it ended, parses that module itself and does not hang."""
     from convex_ssot.resolve import source_files
 
-    def dies_holding(root, module_cache, discovered, shared):
+    def dies_holding(root, module_cache, discovered, shared, schema_rel=None):
         k = 1 + discovered.index("convex/m05.ts")
         shared[k] = source_files._CHILD
         os._exit(3)
 
     monkeypatch.setattr(source_files, "_parse_forward", dies_holding)
     _same_as_without_cache(repo)
-    assert started[0] is not None and started[0].streaming and started[0].pid == 0
+    assert started[0] is not None and started[0].pid == 0
     assert parsed_here.count("convex/m05.ts") == 2  # here in the cached run, and without cache
 
 
@@ -210,7 +210,7 @@ def test_a_module_the_child_is_stuck_on_is_parsed_here(repo, started, parsed_her
     monkeypatch.setattr(source_files, "_parse_forward", stuck)
     monkeypatch.setattr(source_files, "_MAX_WAITS", 20)
     _same_as_without_cache(repo)
-    assert started[0] is not None and started[0].streaming
+    assert started[0] is not None
     assert parsed_here.count("convex/m05.ts") == 2  # here in the cached run, and without cache
 
 
@@ -249,7 +249,7 @@ def test_the_build_parses_ahead_while_the_child_is_busy(repo, started, parsed_he
     _contracts(repo, True)
     cached_run = list(parsed_here)
     _same_as_without_cache(repo)  # a second cached run (everything stored now) and one without
-    assert started[0] is not None and started[0].streaming
+    assert started[0] is not None
     held = first.read_text()
     assert held in ("convex/schema.ts", "convex/a.ts"), "the child takes the schema, else the first module"
     assert ahead and held not in ahead and any(held_then), "the build parsed other modules while the child held one"
