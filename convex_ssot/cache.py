@@ -176,6 +176,9 @@ class ModuleCache:
         self.stored_contracts: tuple[str, int] | None = None
         #: ``{rel: SHA-256}`` of the files the previous run read (from its project entry), or None
         self.previous_files: dict[str, str] | None = None
+        #: the recorded file states of the project (:meth:`file_states`), once opened
+        self.states = None
+        self._digested: dict[str, str] = {}
 
     @classmethod
     def open(cls) -> "ModuleCache | None":
@@ -190,14 +193,24 @@ class ModuleCache:
         return cls(d)
 
     def digest(self, rel: str, data: bytes) -> str:
-        """SHA-256 of a file's bytes (computed once per file and run)."""
+        """SHA-256 of a file's bytes (computed from the bytes once per file and run; a
+        hash ``hashes`` took from a recorded file state is not used for bytes read)."""
         import hashlib
 
-        if rel in self.hashes:
-            return self.hashes[rel]
-        h = hashlib.sha256(data).hexdigest()
+        h = self._digested.get(rel)
+        if h is None:
+            h = self._digested[rel] = hashlib.sha256(data).hexdigest()
         self.hashes[rel] = h
         return h
+
+    def file_states(self, repo_root: Path, schema_rel: str):
+        """The project's recorded file states (:class:`~convex_ssot.file_states.StateTable`,
+        stored beside its project entry; opened once per run)."""
+        if self.states is None:
+            from .file_states import StateTable
+
+            self.states = StateTable.open(self._project_path(repo_root, schema_rel, ".states"), _write_atomic)
+        return self.states
 
     def _module_path(self, rel: str, file_hash: str) -> Path:
         import hashlib
@@ -274,9 +287,8 @@ class ModuleCache:
         module files is the same; else None. Its contracts are read only when asked for
         (:meth:`ProjectEntry.contracts`). Whole or not, an undamaged entry leaves the
         fingerprints of the contracts the last run derived in ``previous_fingerprints`` and
-        the hashes of the files it read in ``previous_files``."""
-        import hashlib
-
+        the hashes of the files it read in ``previous_files``. A file is read only when its
+        ``stat`` differs from its recorded state (:meth:`file_states`)."""
         from .emit.jsonout import loads
 
         try:
@@ -289,17 +301,14 @@ class ModuleCache:
             if entry.get("discovered") != discovered:
                 return None
             root = os.fspath(repo_root)
+            states = self.file_states(repo_root, schema_rel)  # read only what stat shows changed
             for rel, h in entry["files"].items():
-                try:
-                    with open(os.path.join(root, rel), "rb") as fh:
-                        data = fh.read()
-                except OSError:
-                    return None
-                if hashlib.sha256(data).hexdigest() != h:
+                if states.sha256(os.path.join(root, rel)) != h:
                     return None
             for path, h in entry["inputs"].items():
                 if _file_state(path) != h:
                     return None
+            states.save()
             path = self._project_path(repo_root, schema_rel, ".contracts.json")
             return ProjectEntry(path, summary, fingerprints, entry["contractsSha256"])
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild

@@ -182,13 +182,16 @@ class Recorder:
 
 class FileStates:
     """The state of files by repo-relative path (memoised for the run): SHA-256 of the
-    bytes (taken from ``hashes`` when the run already read the file), with ``!outside``
-    appended when the file's real path leaves the repository; None when it cannot be read."""
+    bytes (taken from ``hashes`` when the run already has it, else from the recorded file
+    states ``table``, :class:`~convex_ssot.file_states.StateTable`, which reads a file only
+    when its ``stat`` changed), with ``!outside`` appended when the file's real path leaves
+    the repository; None when it cannot be read."""
 
-    def __init__(self, repo_root, hashes: dict[str, str]) -> None:
+    def __init__(self, repo_root, hashes: dict[str, str], table=None) -> None:
         self.root = os.fspath(repo_root)
         self.root_real = os.path.realpath(self.root)
         self.hashes = hashes
+        self.table = table
         self.memo: dict[str, str | None] = {}
         self.dirs: dict[str, str] = {}
 
@@ -197,7 +200,12 @@ class FileStates:
             return self.memo[rel]
         path = os.path.join(self.root, rel)
         h = self.hashes.get(rel)
-        if h is None:
+        if h is None and self.table is not None:
+            h = self.table.sha256(path)
+            if h is None:
+                self.memo[rel] = None
+                return None
+        elif h is None:
             try:
                 with open(path, "rb") as fh:
                     h = hashlib.sha256(fh.read()).hexdigest()
@@ -239,7 +247,7 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
         if any(input_state(path) != st for path, st in inputs.items()):
             return {}
         changed = {rel for rel, st in entry["files"].items() if states(rel) != st}
-        bad_edges = {key for key, res in entry["edges"].items() if resolve(key[1], key[0], key[2]) != res}
+        bad_edges = _bad_edges(entry["edges"], resolve)
         out = {}
         for rid, rec in entry["records"].items():
             if rid[0] == "module" and rid[1] not in module_rels:
@@ -254,6 +262,31 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
         return out
     except Exception:  # noqa: BLE001 - an entry of an unexpected shape is not used
         return {}
+
+
+def _bad_edges(edges: dict, resolve) -> set:
+    """The keys of the recorded resolutions (``{(importer, specifier, platform): result}``)
+    whose result differs now. The resolver answers per importing directory (its own cache,
+    :meth:`~.paths.Resolver.resolve`), so each ``(directory, specifier, platform)`` is
+    resolved once, in the order the entry lists them (the first importer of a directory is
+    the one the resolver sees, as when every key is asked for), and each distinct recorded
+    result object (unpickled once: the results of one directory share it) is compared once."""
+    dirname = os.path.dirname
+    now: dict[tuple, object] = {}
+    same: dict[tuple, bool] = {}
+    bad = set()
+    for key, res in edges.items():
+        importer, spec, platform = key
+        dkey = (dirname(importer), spec, platform)
+        ckey = (dkey, id(res))
+        ok = same.get(ckey)
+        if ok is None:
+            if dkey not in now:
+                now[dkey] = resolve(spec, importer, platform)
+            ok = same[ckey] = now[dkey] == res
+        if not ok:
+            bad.add(key)
+    return bad
 
 
 def note_files(roots: dict, states: FileStates, hashes: dict[str, str]) -> None:

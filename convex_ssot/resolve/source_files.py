@@ -199,7 +199,10 @@ def _parse_changed(root: str, module_cache, discovered: list[str], previous_file
                    if rel.endswith(SOURCE_EXTENSIONS) and not os.path.isabs(rel)
                    and not {"node_modules", ".."} & set(rel.split("/")))
     done = 0
+    states = getattr(module_cache, "states", None)  # recorded file states (file_states.py), if opened
     for rel in rels:
+        if states is not None and rel in previous_files and states.fact(os.path.join(root, rel))[0] == previous_files[rel]:
+            continue  # stat as recorded for the bytes the previous run read: unchanged, not read
         data = _read(root, rel)
         if data is None:
             continue
