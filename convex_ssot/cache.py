@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_root", "cache_dir", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
+__all__ = ["cache_root", "cache_dir", "note_input", "note_probe", "probe", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
 
 _enabled = True
 
@@ -71,6 +71,30 @@ def note_input(path) -> None:
         _side_inputs.add(os.path.abspath(path))
 
 
+#: Prefix of the noted inputs that are questions about the file system (:func:`note_probe`).
+PROBE = "probe:"
+
+
+def note_probe(kind: str, path: str) -> None:
+    """Record that the build asked whether ``path`` is a file (``kind`` ``"isfile"``), a
+    directory (``"isdir"``) or anything (``"exists"``), or where it really leads
+    (``"realpath"``): module resolution (resolve/paths.py). The whole-project entry is
+    valid only while each answer is the same (a file that would now win a resolution, a
+    package appearing in ``node_modules``). Noted among the inputs as ``probe:<kind>:<path>``."""
+    if _side_inputs is not None:
+        _side_inputs.add(f"{PROBE}{kind}:{path}")
+
+
+def probe(kind: str, path: str):
+    """The answer of ``os.path.<kind>(path)`` (``isfile``, ``isdir``, ``exists``,
+    ``realpath``), noted as a probe of this build (:func:`note_probe`)."""
+    note_probe(kind, path)
+    return _PROBES[kind](path)
+
+
+_PROBES = {"isfile": os.path.isfile, "isdir": os.path.isdir, "exists": os.path.exists, "realpath": os.path.realpath}
+
+
 def noted_inputs() -> set[str]:
     """The configuration files noted so far in this build (:func:`note_input`)."""
     return set(_side_inputs or ())
@@ -82,7 +106,12 @@ def input_state(path: str) -> str | None:
 
 
 def _file_state(path: str) -> str | None:
-    """SHA-256 of a file's bytes, or None when it cannot be read (absent)."""
+    """SHA-256 of a file's bytes, or None when it cannot be read (absent); for a probe
+    (:func:`note_probe`), its answer now."""
+    if path.startswith(PROBE):
+        kind, _, target = path[len(PROBE):].partition(":")
+        answer = _PROBES[kind](target) if kind in _PROBES else None
+        return answer if isinstance(answer, str) or answer is None else ("yes" if answer else "no")
     try:
         with open(path, "rb") as fh:
             return _sha256(fh.read())

@@ -307,7 +307,7 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
     diagnostics, parse diagnostics)`` of this run, else the previous entry's), the results
     of their resolutions (``edges`` of this run, else the previous entry's) and the
     configuration files consulted (``inputs``, absolute paths) with their states."""
-    from ..cache import input_state
+    from ..cache import PROBE, input_state
 
     old_loads = previous.get("loads", {}) if isinstance(previous, dict) else {}
     old_edges = previous.get("edges", {}) if isinstance(previous, dict) else {}
@@ -334,7 +334,8 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
         "files": files,
         "loads": kept_loads,
         "edges": kept_edges,
-        "inputs": {path: input_state(path) for path in sorted(inputs)},
+        # probes (cache.note_probe) are left to the resolutions, checked again one by one
+        "inputs": {path: input_state(path) for path in sorted(inputs) if not path.startswith(PROBE)},
     }
 
 
