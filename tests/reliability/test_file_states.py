@@ -56,6 +56,16 @@ def _table(tmp_path: Path) -> file_states.StateTable:
     return file_states.StateTable.open(tmp_path / "t.states", write_atomic)
 
 
+def _recorded(tmp_path: Path) -> tuple[Path, os.stat_result]:
+    """A file whose state a stored table records, and its stat."""
+    f = tmp_path / "a.ts"
+    f.write_bytes(b"export const a = 1;\n")
+    t = _table(tmp_path)
+    assert t.sha256(str(f)) == _sha(b"export const a = 1;\n")
+    assert t.save()
+    return f, os.stat(f)
+
+
 def _new_tick() -> None:
     time.sleep(0.03)  # past the kernel's coarse clock tick: a write now gets a newer ctime
 
@@ -75,12 +85,7 @@ def test_recorded_state_spares_the_read(tmp_path, old_files, reads) -> None:
 
 
 def test_same_size_edit_with_the_old_mtime_is_detected(tmp_path, old_files) -> None:
-    f = tmp_path / "a.ts"
-    f.write_bytes(b"export const a = 1;\n")
-    before = os.stat(f)
-    t = _table(tmp_path)
-    t.sha256(str(f))
-    t.save()
+    f, before = _recorded(tmp_path)
     _new_tick()
     f.write_bytes(b"export const a = 2;\n")  # same size
     os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime set back: only ctime tells
@@ -90,12 +95,7 @@ def test_same_size_edit_with_the_old_mtime_is_detected(tmp_path, old_files) -> N
 
 
 def test_file_replaced_by_rename_is_detected(tmp_path, old_files) -> None:
-    f = tmp_path / "a.ts"
-    f.write_bytes(b"export const a = 1;\n")
-    before = os.stat(f)
-    t = _table(tmp_path)
-    t.sha256(str(f))
-    t.save()
+    f, before = _recorded(tmp_path)
     tmp = tmp_path / "a.ts.new"
     tmp.write_bytes(b"export const a = 9;\n")
     os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
@@ -117,11 +117,7 @@ def test_racy_file_is_not_recorded(tmp_path, reads) -> None:
 
 
 def test_damaged_table_is_not_used(tmp_path, old_files, reads) -> None:
-    f = tmp_path / "a.ts"
-    f.write_bytes(b"export const a = 1;\n")
-    t = _table(tmp_path)
-    t.sha256(str(f))
-    t.save()
+    f, _ = _recorded(tmp_path)
     path = tmp_path / "t.states"
     data = path.read_bytes()
     path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit of the payload
