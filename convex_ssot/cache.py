@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_root", "cache_dir", "note_input", "note_probe", "probe", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
+__all__ = ["cache_root", "cache_dir", "note_input", "probe", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
 
 _enabled = True
 
@@ -48,16 +48,21 @@ def cache_dir(ignore_switch: bool = False) -> Path | None:
 
 
 _side_inputs: set[str] | None = None
+#: the answer each probe gave when it was first asked in the current (or last) build
+_answers: dict[str, str | None] = {}
 
 
 def begin_inputs() -> None:
-    """Start recording the configuration files a build consults (:func:`note_input`)."""
-    global _side_inputs
-    _side_inputs = set()
+    """Start recording the configuration files a build consults (:func:`note_input`) and
+    the file-system questions it asks (:func:`probe`)."""
+    global _side_inputs, _answers
+    _side_inputs, _answers = set(), {}
 
 
 def end_inputs() -> set[str]:
-    """Stop recording; the absolute paths noted since :func:`begin_inputs`."""
+    """Stop recording; the absolute paths noted since :func:`begin_inputs`, and the keys
+    of the probes (their answers stay available to :func:`noted_state` until the next
+    :func:`begin_inputs`)."""
     global _side_inputs
     out, _side_inputs = _side_inputs or set(), None
     return out
@@ -71,28 +76,57 @@ def note_input(path) -> None:
         _side_inputs.add(os.path.abspath(path))
 
 
-#: Prefix of the noted inputs that are questions about the file system (:func:`note_probe`).
+#: Prefix of the noted inputs that are questions about the file system (:func:`probe`).
 PROBE = "probe:"
-
-
-def note_probe(kind: str, path: str) -> None:
-    """Record that the build asked whether ``path`` is a file (``kind`` ``"isfile"``), a
-    directory (``"isdir"``) or anything (``"exists"``), or where it really leads
-    (``"realpath"``): module resolution (resolve/paths.py). The whole-project entry is
-    valid only while each answer is the same (a file that would now win a resolution, a
-    package appearing in ``node_modules``). Noted among the inputs as ``probe:<kind>:<path>``."""
-    if _side_inputs is not None:
-        _side_inputs.add(f"{PROBE}{kind}:{path}")
 
 
 def probe(kind: str, path: str):
     """The answer of ``os.path.<kind>(path)`` (``isfile``, ``isdir``, ``exists``,
-    ``realpath``), noted as a probe of this build (:func:`note_probe`)."""
-    note_probe(kind, path)
-    return _PROBES[kind](path)
+    ``realpath``) or of ``glob`` (``glob.glob(path, recursive=True)``, sorted), noted as an
+    input of this build under the key ``probe:<kind>:<path>`` with the answer it gave the
+    first time (module resolution, resolve/paths.py): a cache entry is valid only while
+    each answer is the same (a file that would now win a resolution, a package appearing
+    in ``node_modules``)."""
+    raw = _PROBES[kind](path)
+    if _side_inputs is not None:
+        key = f"{PROBE}{kind}:{path}"
+        answer = _encode(raw)
+        if key not in _answers:
+            _answers[key] = answer
+            _side_inputs.add(key)
+        elif _answers[key] != answer:
+            _answers[key] = _CHANGED  # answered two ways in one build: never matches again
+    return raw
 
 
-_PROBES = {"isfile": os.path.isfile, "isdir": os.path.isdir, "exists": os.path.exists, "realpath": os.path.realpath}
+def renote(key: str, state: str | None) -> None:
+    """Note again an input or probe a previous run's entry recorded (``key`` as noted),
+    whose state ``state`` this run found unchanged."""
+    if _side_inputs is not None:
+        _side_inputs.add(key)
+        if key.startswith(PROBE):
+            _answers.setdefault(key, state)
+
+
+_CHANGED = "\0changed during the build"
+
+
+def _glob(pattern: str) -> list[str]:
+    import glob
+
+    return sorted(glob.glob(pattern, recursive=True))
+
+
+_PROBES = {"isfile": os.path.isfile, "isdir": os.path.isdir, "exists": os.path.exists, "realpath": os.path.realpath,
+           "glob": _glob}
+
+
+def _encode(answer) -> str | None:
+    if isinstance(answer, list):
+        return "\0".join(answer)
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    return answer
 
 
 def noted_inputs() -> set[str]:
@@ -101,17 +135,26 @@ def noted_inputs() -> set[str]:
 
 
 def input_state(path: str) -> str | None:
-    """The state of a noted input: SHA-256 of its bytes, or None when it cannot be read."""
+    """The state of a noted input now: SHA-256 of its bytes, or None when it cannot be
+    read; for a probe (``probe:<kind>:<path>``, :func:`probe`), its answer now."""
+    return _file_state(path)
+
+
+def noted_state(path: str) -> str | None:
+    """The state of a noted input to store: a probe's answer when the build asked it (not
+    a later one: an entry never claims an answer its results were not made with), else
+    :func:`input_state`."""
+    if path in _answers:
+        return _answers[path]
     return _file_state(path)
 
 
 def _file_state(path: str) -> str | None:
-    """SHA-256 of a file's bytes, or None when it cannot be read (absent); for a probe
-    (:func:`note_probe`), its answer now."""
+    """SHA-256 of a file's bytes, or None when it cannot be read (absent); for a probe,
+    its answer now."""
     if path.startswith(PROBE):
         kind, _, target = path[len(PROBE):].partition(":")
-        answer = _PROBES[kind](target) if kind in _PROBES else None
-        return answer if isinstance(answer, str) or answer is None else ("yes" if answer else "no")
+        return _encode(_PROBES[kind](target)) if kind in _PROBES else None
     try:
         with open(path, "rb") as fh:
             return _sha256(fh.read())
@@ -361,7 +404,7 @@ class ModuleCache:
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),
-            "inputs": {path: _file_state(path) for path in sorted(inputs)},
+            "inputs": {path: noted_state(path) for path in sorted(inputs)},
             "summary": summary,
             "fingerprints": fingerprints,
             "contractsSha256": h.hexdigest(),
@@ -423,7 +466,7 @@ class ModuleCache:
 
 
 #: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 2
+EVAL_FORMAT = 3
 _EVAL_MAGIC = b"convex-ssot evaluation"
 
 

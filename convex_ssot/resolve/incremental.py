@@ -238,7 +238,7 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
     of a module no longer discovered is dropped). Records nothing is known about are
     dropped; a configuration file that changed drops them all. Reused records' configuration
     files are noted as inputs of this run (``cache.note_input``)."""
-    from ..cache import input_state, note_input
+    from ..cache import input_state, note_input, renote
 
     if not isinstance(entry, dict):
         return {}
@@ -247,7 +247,15 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
         if any(input_state(path) != st for path, st in inputs.items()):
             return {}
         changed = {rel for rel, st in entry["files"].items() if states(rel) != st}
-        bad_edges = _bad_edges(entry["edges"], resolve)
+        probes = entry["probes"]
+        if all(input_state(key) == st for key, st in probes.items()):
+            # every file-system question the resolutions asked has its recorded answer and
+            # every configuration file they read is unchanged: each gives its recorded result
+            bad_edges: set = set()
+            for key, st in probes.items():
+                renote(key, st)
+        else:
+            bad_edges = _bad_edges(entry["edges"], resolve)
         out = {}
         for rid, rec in entry["records"].items():
             if rid[0] == "module" and rid[1] not in module_rels:
@@ -307,7 +315,7 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
     diagnostics, parse diagnostics)`` of this run, else the previous entry's), the results
     of their resolutions (``edges`` of this run, else the previous entry's) and the
     configuration files consulted (``inputs``, absolute paths) with their states."""
-    from ..cache import PROBE, input_state
+    from ..cache import PROBE, noted_state
 
     old_loads = previous.get("loads", {}) if isinstance(previous, dict) else {}
     old_edges = previous.get("edges", {}) if isinstance(previous, dict) else {}
@@ -334,8 +342,8 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
         "files": files,
         "loads": kept_loads,
         "edges": kept_edges,
-        # probes (cache.note_probe) are left to the resolutions, checked again one by one
-        "inputs": {path: input_state(path) for path in sorted(inputs) if not path.startswith(PROBE)},
+        "inputs": {path: noted_state(path) for path in sorted(inputs) if not path.startswith(PROBE)},
+        "probes": {key: noted_state(key) for key in sorted(inputs) if key.startswith(PROBE)},
     }
 
 

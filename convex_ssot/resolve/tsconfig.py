@@ -96,7 +96,7 @@ class TSConfigs:
         key = (path, config_dir)
         if key in self._files and not _visited:
             return self._files[key]
-        real = os.path.realpath(path)
+        real = probe("realpath", path)
         if real in _visited:
             return None  # an extends cycle (esbuild warns and ignores it)
         data = read_jsonc(path)

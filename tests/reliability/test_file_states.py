@@ -223,3 +223,23 @@ def test_edit_after_recorded_states_of_many_modules(repo, counted) -> None:  # n
     # the ordinary edit, with every other file's state taken from the table
     (repo / "convex/a.ts").write_text(_user(1) + "export const more = query({ args: {}, handler: async () => 2 });\n")
     assert _check(repo, counted) == ["convex/a.ts"]
+
+
+def test_recorded_resolutions_are_not_resolved_again(repo, counted, monkeypatch) -> None:  # noqa: F811
+    # every probe answers as recorded: only the edited module's specifiers are resolved
+    from convex_ssot.resolve import paths
+
+    asked: list[str] = []
+    real = paths.Resolver._resolve
+
+    def resolve(self, spec, directory, importer, platform):
+        asked.append(os.path.relpath(importer, repo))
+        return real(self, spec, directory, importer, platform)
+
+    monkeypatch.setattr(paths.Resolver, "_resolve", resolve)
+    (repo / "convex/c.ts").write_text(_user(3) + "export const more = query({ args: {}, handler: async () => 3 });\n")
+    counted.clear()
+    warm = _contracts(repo, True)
+    assert sorted(counted) == ["convex/c.ts"]
+    assert set(asked) == {"convex/c.ts"}
+    assert warm == _contracts(repo, False)
