@@ -13,11 +13,13 @@ The records of a run are stored in one entry (:meth:`convex_ssot.cache.ModuleCac
 with the state (SHA-256 and whether it lies inside the repository) of every file a root
 read, the diagnostics each such file produced when it was loaded (parse problems, read
 errors), the resolutions, and the configuration files the run consulted
-(``cache.note_input``). The next run reuses a record when every file it read has the same
-state, every resolution it made gives the same result and every existence check the same
-answer; any change of a configuration file discards every record (docs/architecture.md,
-"Incremental evaluation"). Checking needs no parsing: files are hashed and specifiers
-re-resolved. The diagnostics of both contracts are then computed from the records alone
+(``cache.note_input``) and the file-system questions the resolutions asked, with their
+answers (``cache.probe``). The next run reuses a record when every file it read has the
+same state, every resolution it made gives the same result and every existence check the
+same answer; any change of a configuration file discards every record (docs/architecture.md,
+"Incremental evaluation"). Checking needs no parsing and mostly no reading: file states
+come from ``stat`` (:mod:`convex_ssot.file_states`), and resolutions are done again only
+when a probe's answer changed. The diagnostics of both contracts are then computed from the records alone
 (:func:`split_diagnostics`), for fresh and reused roots alike, so a run that reuses records
 writes the same bytes as one that evaluates everything.
 """
@@ -194,11 +196,12 @@ class FileStates:
         self.table = table
         self.memo: dict[str, str | None] = {}
         self.dirs: dict[str, str] = {}
+        self.prefix = os.path.join(self.root, "")
 
     def __call__(self, rel: str) -> str | None:
         if rel in self.memo:
             return self.memo[rel]
-        path = os.path.join(self.root, rel)
+        path = rel if os.path.isabs(rel) else self.prefix + rel  # os.path.join, without its work per file
         h = self.hashes.get(rel)
         if h is None and self.table is not None:
             h = self.table.sha256(path)
@@ -223,11 +226,12 @@ class FileStates:
         if os.path.islink(path):
             real = os.path.realpath(path)
         else:
-            d, name = os.path.split(path)
+            i = path.rfind(os.sep) + 1
+            d, name = path[:i].rstrip(os.sep) or path[:i], path[i:]  # os.path.split
             real_dir = self.dirs.get(d)
             if real_dir is None:
-                real_dir = self.dirs[d] = os.path.realpath(d)
-            real = os.path.join(real_dir, name)
+                real_dir = self.dirs[d] = os.path.join(os.path.realpath(d), "")
+            real = real_dir + name
         return real == self.root_real or real.startswith(self.root_real + os.sep)
 
 
