@@ -466,7 +466,7 @@ class ModuleCache:
 
 
 #: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 3
+EVAL_FORMAT = 4
 _EVAL_MAGIC = b"convex-ssot evaluation"
 
 

@@ -276,9 +276,21 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
         return {}
 
 
+def flat_resolution(res) -> tuple | None:
+    """A :class:`~.paths.Resolution` as the entry stores it: a tuple of its fields with the
+    path as a string (a ``Path`` costs ~10 µs to unpickle, and an entry holds thousands;
+    equal tuples ⇔ equal resolutions on POSIX, and stricter where paths compare without
+    case). None stays None."""
+    if res is None:
+        return None
+    path = res.path
+    return (res.kind, None if path is None else os.fspath(path), res.via, res.package, res.version, res.generated,
+            res.esbuild)
+
+
 def _bad_edges(edges: dict, resolve) -> set:
-    """The keys of the recorded resolutions (``{(importer, specifier, platform): result}``)
-    whose result differs now. The resolver answers per importing directory (its own cache,
+    """The keys of the recorded resolutions (``{(importer, specifier, platform): result}``,
+    results as :func:`flat_resolution` gives them) whose result differs now. The resolver answers per importing directory (its own cache,
     :meth:`~.paths.Resolver.resolve`), so each ``(directory, specifier, platform)`` is
     resolved once, in the order the entry lists them (the first importer of a directory is
     the one the resolver sees, as when every key is asked for), and each distinct recorded
@@ -294,7 +306,7 @@ def _bad_edges(edges: dict, resolve) -> set:
         ok = same.get(ckey)
         if ok is None:
             if dkey not in now:
-                now[dkey] = resolve(spec, importer, platform)
+                now[dkey] = flat_resolution(resolve(spec, importer, platform))
             ok = same[ckey] = now[dkey] == res
         if not ok:
             bad.add(key)
@@ -330,6 +342,7 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
     files: dict[str, str | None] = {}
     kept_loads: dict[str, tuple] = {}
     kept_edges: dict[tuple, object] = {}
+    flats: dict[int, tuple | None] = {}
     for rid, rec in roots.items():
         # a reused record keeps its pickled bytes: only fresh roots are pickled again
         blob = old_blobs.get(rid) if old_records.get(rid) is rec else None
@@ -340,7 +353,14 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
                 kept_loads[rel] = loads[rel] if rel in loads else old_loads.get(rel, ((), ()))
         for key in rec.edges:
             if key not in kept_edges:
-                kept_edges[key] = edges[key] if key in edges else old_edges[key]
+                if key in edges:
+                    res = edges[key]
+                    flat = flats.get(id(res))
+                    if flat is None:  # one tuple per result object (shared in the pickle)
+                        flat = flats[id(res)] = flat_resolution(res)
+                    kept_edges[key] = flat
+                else:
+                    kept_edges[key] = old_edges[key]
     return {
         "roots": blobs,
         "files": files,
