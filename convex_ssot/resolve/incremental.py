@@ -228,11 +228,23 @@ class FileStates:
         else:
             i = path.rfind(os.sep) + 1
             d, name = path[:i].rstrip(os.sep) or path[:i], path[i:]  # os.path.split
-            real_dir = self.dirs.get(d)
-            if real_dir is None:
-                real_dir = self.dirs[d] = os.path.join(os.path.realpath(d), "")
-            real = real_dir + name
+            real = self._real_dir(d) + name
         return real == self.root_real or real.startswith(self.root_real + os.sep)
+
+    def _real_dir(self, d: str) -> str:
+        """``os.path.realpath(d)`` with a separator appended, memoised per directory and
+        built from its parent's (one ``lstat`` per directory, not one per component)."""
+        real = self.dirs.get(d)
+        if real is None:
+            parent, name = os.path.split(d)
+            if d == self.root:
+                real = os.path.join(self.root_real, "")
+            elif parent == d or not name or name in (".", "..") or os.path.islink(d):
+                real = os.path.join(os.path.realpath(d), "")
+            else:
+                real = self._real_dir(parent) + name + os.sep
+            self.dirs[d] = real
+        return real
 
 
 def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) -> dict:
