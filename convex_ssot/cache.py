@@ -117,8 +117,17 @@ def _glob(pattern: str) -> list[str]:
     return sorted(glob.glob(pattern, recursive=True))
 
 
-_PROBES = {"isfile": os.path.isfile, "isdir": os.path.isdir, "exists": os.path.exists, "realpath": os.path.realpath,
-           "glob": _glob}
+def _isfile(path: str) -> bool:
+    # os.access answers a missing path without raising (most probes ask about candidates
+    # that do not exist: x.tsx, x.ts, x/index.tsx, ...); then the same test as os.path
+    return os.access(path, os.F_OK) and os.path.isfile(path)
+
+
+def _isdir(path: str) -> bool:
+    return os.access(path, os.F_OK) and os.path.isdir(path)
+
+
+_PROBES = {"isfile": _isfile, "isdir": _isdir, "exists": os.path.exists, "realpath": os.path.realpath, "glob": _glob}
 
 
 def _encode(answer) -> str | None:
@@ -155,6 +164,8 @@ def _file_state(path: str) -> str | None:
     if path.startswith(PROBE):
         kind, _, target = path[len(PROBE):].partition(":")
         return _encode(_PROBES[kind](target)) if kind in _PROBES else None
+    if not os.access(path, os.F_OK):
+        return None  # absent (most noted inputs: tsconfig.json and package.json looked for up the tree)
     try:
         with open(path, "rb") as fh:
             return _sha256(fh.read())
