@@ -21,14 +21,16 @@ timestamps (FAT: 2 s) and the kernel's coarse clock; it assumes the filesystem's
 this machine's agree to within it (a network filesystem whose server clock runs behind by
 more could hide a same-size edit; ``--no-cache`` reads everything).
 
-The table is stored per project (:meth:`StateTable.open` / :meth:`StateTable.save`) behind
-a header naming :data:`FORMAT` and the SHA-256 of the payload: a damaged, foreign or partial
+The table is stored per project (:meth:`StateTable.open` / :meth:`StateTable.save`) as
+``marshal`` data behind a header naming :data:`FORMAT`, the interpreter and the SHA-256 of
+the payload: a damaged, foreign or partial
 file is not used (every file is then read, as without it).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -40,6 +42,13 @@ RACY_MARGIN_NS = 3_000_000_000
 #: Version of the stored table's layout; bump on any change.
 FORMAT = 1
 _MAGIC = b"convex-ssot file states"
+
+
+def _version() -> bytes:
+    """The header's version line: :data:`FORMAT` and the interpreter's cache tag (the
+    table is ``marshal`` data, which needs no import on an unchanged project's fast path
+    but is only read back by the interpreter that wrote it)."""
+    return f"{FORMAT} {sys.implementation.cache_tag}".encode()
 
 
 def _now_ns() -> int:
@@ -75,12 +84,12 @@ class StateTable:
         if path is not None:
             try:
                 import hashlib
-                import pickle
+                import marshal
 
                 data = path.read_bytes()
                 magic, version, digest, payload = data.split(b"\n", 3)
-                if magic == _MAGIC and version == str(FORMAT).encode() and hashlib.sha256(payload).hexdigest().encode() == digest:
-                    entries = pickle.loads(payload)
+                if magic == _MAGIC and version == _version() and hashlib.sha256(payload).hexdigest().encode() == digest:
+                    entries = marshal.loads(payload)
                     if not isinstance(entries, dict):
                         entries = None
             except Exception:  # noqa: BLE001 - missing or damaged: every file is read
@@ -93,10 +102,10 @@ class StateTable:
         if self.path is None or self.write is None or not (self.dirty or len(self.kept) != len(self.entries)):
             return False
         import hashlib
-        import pickle
+        import marshal
 
-        payload = pickle.dumps(self.kept, protocol=pickle.HIGHEST_PROTOCOL)
-        header = b"\n".join([_MAGIC, str(FORMAT).encode(), hashlib.sha256(payload).hexdigest().encode()])
+        payload = marshal.dumps(self.kept, 4)
+        header = b"\n".join([_MAGIC, _version(), hashlib.sha256(payload).hexdigest().encode()])
         ok = self.write(self.path, [header, b"\n", payload])
         if ok:
             self.entries, self.dirty = dict(self.kept), False

@@ -125,7 +125,7 @@ def test_damaged_table_is_not_used(tmp_path, old_files, reads) -> None:
     assert _table(tmp_path).entries == {}
     path.write_bytes(data[: len(data) // 2])  # a partial file
     assert _table(tmp_path).entries == {}
-    path.write_bytes(data.replace(b"\n" + str(file_states.FORMAT).encode() + b"\n", b"\n999\n", 1))  # another format
+    path.write_bytes(data.replace(b"\n" + file_states._version() + b"\n", b"\n999\n", 1))  # another format
     assert _table(tmp_path).entries == {}
 
 
