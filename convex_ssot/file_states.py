@@ -118,7 +118,7 @@ class StateTable:
         it cannot be read. Memoised for the run."""
         got = self.memo.get(path)
         if got is None:
-            got = self._state(path, None)
+            got = self._state(path)
         return got[0]
 
     def fact(self, path: str) -> tuple[str | None, bool | None]:
@@ -162,12 +162,13 @@ class StateTable:
         if got is not None and got[0] == sha256:
             self.memo[path] = (sha256, fact)
 
-    def _state(self, path: str, fact) -> tuple:
+    def _state(self, path: str) -> tuple:
+        """``(sha256, fact)`` from the recorded state, else from reading the file."""
         got = self.fact(path)
         if got[0] is not None:
             return got
         try:
-            _, h = self.read(path)
+            self.read(path)
         except OSError:
             got = self.memo[path] = (None, None)
             return got
