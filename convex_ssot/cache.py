@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_root", "cache_dir", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
+__all__ = ["cache_root", "cache_dir", "note_input", "probe", "set_enabled", "write_atomic", "grammar_cache_file", "lock_file", "ModuleCache", "ProjectEntry"]
 
 _enabled = True
 
@@ -48,16 +48,21 @@ def cache_dir(ignore_switch: bool = False) -> Path | None:
 
 
 _side_inputs: set[str] | None = None
+#: the answer each probe gave when it was first asked in the current (or last) build
+_answers: dict[str, str | None] = {}
 
 
 def begin_inputs() -> None:
-    """Start recording the configuration files a build consults (:func:`note_input`)."""
-    global _side_inputs
-    _side_inputs = set()
+    """Start recording the configuration files a build consults (:func:`note_input`) and
+    the file-system questions it asks (:func:`probe`)."""
+    global _side_inputs, _answers
+    _side_inputs, _answers = set(), {}
 
 
 def end_inputs() -> set[str]:
-    """Stop recording; the absolute paths noted since :func:`begin_inputs`."""
+    """Stop recording; the absolute paths noted since :func:`begin_inputs`, and the keys
+    of the probes (their answers stay available to :func:`noted_state` until the next
+    :func:`begin_inputs`)."""
     global _side_inputs
     out, _side_inputs = _side_inputs or set(), None
     return out
@@ -71,18 +76,96 @@ def note_input(path) -> None:
         _side_inputs.add(os.path.abspath(path))
 
 
+#: Prefix of the noted inputs that are questions about the file system (:func:`probe`).
+PROBE = "probe:"
+
+
+def probe(kind: str, path: str):
+    """The answer of ``os.path.<kind>(path)`` (``isfile``, ``isdir``, ``exists``,
+    ``realpath``) or of ``glob`` (``glob.glob(path, recursive=True)``, sorted), noted as an
+    input of this build under the key ``probe:<kind>:<path>`` with the answer it gave the
+    first time (module resolution, resolve/paths.py): a cache entry is valid only while
+    each answer is the same (a file that would now win a resolution, a package appearing
+    in ``node_modules``)."""
+    raw = _PROBES[kind](path)
+    if _side_inputs is not None:
+        key = f"{PROBE}{kind}:{path}"
+        answer = _encode(raw)
+        if key not in _answers:
+            _answers[key] = answer
+            _side_inputs.add(key)
+        elif _answers[key] != answer:
+            _answers[key] = _CHANGED  # answered two ways in one build: never matches again
+    return raw
+
+
+def renote(key: str, state: str | None) -> None:
+    """Note again an input or probe a previous run's entry recorded (``key`` as noted),
+    whose state ``state`` this run found unchanged."""
+    if _side_inputs is not None:
+        _side_inputs.add(key)
+        if key.startswith(PROBE):
+            _answers.setdefault(key, state)
+
+
+_CHANGED = "\0changed during the build"
+
+
+def _glob(pattern: str) -> list[str]:
+    import glob
+
+    return sorted(glob.glob(pattern, recursive=True))
+
+
+def _isfile(path: str) -> bool:
+    # os.access answers a missing path without raising (most probes ask about candidates
+    # that do not exist: x.tsx, x.ts, x/index.tsx, ...); then the same test as os.path
+    return os.access(path, os.F_OK) and os.path.isfile(path)
+
+
+def _isdir(path: str) -> bool:
+    return os.access(path, os.F_OK) and os.path.isdir(path)
+
+
+_PROBES = {"isfile": _isfile, "isdir": _isdir, "exists": os.path.exists, "realpath": os.path.realpath, "glob": _glob}
+
+
+def _encode(answer) -> str | None:
+    if isinstance(answer, list):
+        return "\0".join(answer)
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    return answer
+
+
 def noted_inputs() -> set[str]:
     """The configuration files noted so far in this build (:func:`note_input`)."""
     return set(_side_inputs or ())
 
 
 def input_state(path: str) -> str | None:
-    """The state of a noted input: SHA-256 of its bytes, or None when it cannot be read."""
+    """The state of a noted input now: SHA-256 of its bytes, or None when it cannot be
+    read; for a probe (``probe:<kind>:<path>``, :func:`probe`), its answer now."""
+    return _file_state(path)
+
+
+def noted_state(path: str) -> str | None:
+    """The state of a noted input to store: a probe's answer when the build asked it (not
+    a later one: an entry never claims an answer its results were not made with), else
+    :func:`input_state`."""
+    if path in _answers:
+        return _answers[path]
     return _file_state(path)
 
 
 def _file_state(path: str) -> str | None:
-    """SHA-256 of a file's bytes, or None when it cannot be read (absent)."""
+    """SHA-256 of a file's bytes, or None when it cannot be read (absent); for a probe,
+    its answer now."""
+    if path.startswith(PROBE):
+        kind, _, target = path[len(PROBE):].partition(":")
+        return _encode(_PROBES[kind](target)) if kind in _PROBES else None
+    if not os.access(path, os.F_OK):
+        return None  # absent (most noted inputs: tsconfig.json and package.json looked for up the tree)
     try:
         with open(path, "rb") as fh:
             return _sha256(fh.read())
@@ -173,6 +256,9 @@ class ModuleCache:
         self.stored_evaluation: str | None = None
         #: ``{rel: SHA-256}`` of the files the previous run read (from its project entry), or None
         self.previous_files: dict[str, str] | None = None
+        #: the recorded file states of the project (:meth:`file_states`), once opened
+        self.states = None
+        self._digested: dict[str, str] = {}
 
     @classmethod
     def open(cls) -> "ModuleCache | None":
@@ -187,14 +273,24 @@ class ModuleCache:
         return cls(d)
 
     def digest(self, rel: str, data: bytes) -> str:
-        """SHA-256 of a file's bytes (computed once per file and run)."""
+        """SHA-256 of a file's bytes (computed from the bytes once per file and run; a
+        hash ``hashes`` took from a recorded file state is not used for bytes read)."""
         import hashlib
 
-        if rel in self.hashes:
-            return self.hashes[rel]
-        h = hashlib.sha256(data).hexdigest()
+        h = self._digested.get(rel)
+        if h is None:
+            h = self._digested[rel] = hashlib.sha256(data).hexdigest()
         self.hashes[rel] = h
         return h
+
+    def file_states(self, repo_root: Path, schema_rel: str):
+        """The project's recorded file states (:class:`~convex_ssot.file_states.StateTable`,
+        stored beside its project entry; opened once per run)."""
+        if self.states is None:
+            from .file_states import StateTable
+
+            self.states = StateTable.open(self._project_path(repo_root, schema_rel, ".states"), _write_atomic)
+        return self.states
 
     def _module_path(self, rel: str, file_hash: str) -> Path:
         import hashlib
@@ -270,11 +366,10 @@ class ModuleCache:
         """The entry of the last run if every file it read is unchanged and the set of
         module files is the same; else None. Whole or not, an undamaged entry leaves the
         fingerprints of the contracts the last run derived in ``previous_fingerprints`` and
-        the hashes of the files it read in ``previous_files``. The contracts themselves
-        are not part of the entry: the repository's contract files (or the copies of
-        :meth:`contract_copy`) are checked against the fingerprints when they are read."""
-        import hashlib
-
+        the hashes of the files it read in ``previous_files``. A file is read only when its
+        ``stat`` differs from its recorded state (:meth:`file_states`). The contracts
+        themselves are not part of the entry: the repository's contract files (or the copies
+        of :meth:`contract_copy`) are checked against the fingerprints when they are read."""
         from .emit.jsonout import loads
 
         try:
@@ -287,17 +382,14 @@ class ModuleCache:
             if entry.get("discovered") != discovered:
                 return None
             root = os.fspath(repo_root)
+            states = self.file_states(repo_root, schema_rel)  # read only what stat shows changed
             for rel, h in entry["files"].items():
-                try:
-                    with open(os.path.join(root, rel), "rb") as fh:
-                        data = fh.read()
-                except OSError:
-                    return None
-                if hashlib.sha256(data).hexdigest() != h:
+                if states.sha256(os.path.join(root, rel)) != h:
                     return None
             for path, h in entry["inputs"].items():
                 if _file_state(path) != h:
                     return None
+            states.save()
             return ProjectEntry(summary, fingerprints)
         except Exception:  # noqa: BLE001 - missing or corrupt: rebuild
             return None
@@ -317,7 +409,7 @@ class ModuleCache:
         entry = {
             "discovered": discovered,
             "files": dict(sorted(self.hashes.items())),
-            "inputs": {path: _file_state(path) for path in sorted(inputs)},
+            "inputs": {path: noted_state(path) for path in sorted(inputs)},
             "summary": summary,
             "fingerprints": fingerprints,
         }
@@ -381,7 +473,7 @@ class ModuleCache:
 
 
 #: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 2
+EVAL_FORMAT = 4
 _EVAL_MAGIC = b"convex-ssot evaluation"
 
 

@@ -13,11 +13,13 @@ The records of a run are stored in one entry (:meth:`convex_ssot.cache.ModuleCac
 with the state (SHA-256 and whether it lies inside the repository) of every file a root
 read, the diagnostics each such file produced when it was loaded (parse problems, read
 errors), the resolutions, and the configuration files the run consulted
-(``cache.note_input``). The next run reuses a record when every file it read has the same
-state, every resolution it made gives the same result and every existence check the same
-answer; any change of a configuration file discards every record (docs/architecture.md,
-"Incremental evaluation"). Checking needs no parsing: files are hashed and specifiers
-re-resolved. The diagnostics of both contracts are then computed from the records alone
+(``cache.note_input``) and the file-system questions the resolutions asked, with their
+answers (``cache.probe``). The next run reuses a record when every file it read has the
+same state, every resolution it made gives the same result and every existence check the
+same answer; any change of a configuration file discards every record (docs/architecture.md,
+"Incremental evaluation"). Checking needs no parsing and mostly no reading: file states
+come from ``stat`` (:mod:`convex_ssot.file_states`), and resolutions are done again only
+when a probe's answer changed. The diagnostics of both contracts are then computed from the records alone
 (:func:`split_diagnostics`), for fresh and reused roots alike, so a run that reuses records
 writes the same bytes as one that evaluates everything.
 """
@@ -182,22 +184,31 @@ class Recorder:
 
 class FileStates:
     """The state of files by repo-relative path (memoised for the run): SHA-256 of the
-    bytes (taken from ``hashes`` when the run already read the file), with ``!outside``
-    appended when the file's real path leaves the repository; None when it cannot be read."""
+    bytes (taken from ``hashes`` when the run already has it, else from the recorded file
+    states ``table``, :class:`~convex_ssot.file_states.StateTable`, which reads a file only
+    when its ``stat`` changed), with ``!outside`` appended when the file's real path leaves
+    the repository; None when it cannot be read."""
 
-    def __init__(self, repo_root, hashes: dict[str, str]) -> None:
+    def __init__(self, repo_root, hashes: dict[str, str], table=None) -> None:
         self.root = os.fspath(repo_root)
         self.root_real = os.path.realpath(self.root)
         self.hashes = hashes
+        self.table = table
         self.memo: dict[str, str | None] = {}
         self.dirs: dict[str, str] = {}
+        self.prefix = os.path.join(self.root, "")
 
     def __call__(self, rel: str) -> str | None:
         if rel in self.memo:
             return self.memo[rel]
-        path = os.path.join(self.root, rel)
+        path = rel if os.path.isabs(rel) else self.prefix + rel  # os.path.join, without its work per file
         h = self.hashes.get(rel)
-        if h is None:
+        if h is None and self.table is not None:
+            h = self.table.sha256(path)
+            if h is None:
+                self.memo[rel] = None
+                return None
+        elif h is None:
             try:
                 with open(path, "rb") as fh:
                     h = hashlib.sha256(fh.read()).hexdigest()
@@ -215,12 +226,25 @@ class FileStates:
         if os.path.islink(path):
             real = os.path.realpath(path)
         else:
-            d, name = os.path.split(path)
-            real_dir = self.dirs.get(d)
-            if real_dir is None:
-                real_dir = self.dirs[d] = os.path.realpath(d)
-            real = os.path.join(real_dir, name)
+            i = path.rfind(os.sep) + 1
+            d, name = path[:i].rstrip(os.sep) or path[:i], path[i:]  # os.path.split
+            real = self._real_dir(d) + name
         return real == self.root_real or real.startswith(self.root_real + os.sep)
+
+    def _real_dir(self, d: str) -> str:
+        """``os.path.realpath(d)`` with a separator appended, memoised per directory and
+        built from its parent's (one ``lstat`` per directory, not one per component)."""
+        real = self.dirs.get(d)
+        if real is None:
+            parent, name = os.path.split(d)
+            if d == self.root:
+                real = os.path.join(self.root_real, "")
+            elif parent == d or not name or name in (".", "..") or os.path.islink(d):
+                real = os.path.join(os.path.realpath(d), "")
+            else:
+                real = self._real_dir(parent) + name + os.sep
+            self.dirs[d] = real
+        return real
 
 
 def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) -> dict:
@@ -230,7 +254,7 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
     of a module no longer discovered is dropped). Records nothing is known about are
     dropped; a configuration file that changed drops them all. Reused records' configuration
     files are noted as inputs of this run (``cache.note_input``)."""
-    from ..cache import input_state, note_input
+    from ..cache import input_state, note_input, renote
 
     if not isinstance(entry, dict):
         return {}
@@ -239,7 +263,15 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
         if any(input_state(path) != st for path, st in inputs.items()):
             return {}
         changed = {rel for rel, st in entry["files"].items() if states(rel) != st}
-        bad_edges = {key for key, res in entry["edges"].items() if resolve(key[1], key[0], key[2]) != res}
+        probes = entry["probes"]
+        if all(input_state(key) == st for key, st in probes.items()):
+            # every file-system question the resolutions asked has its recorded answer and
+            # every configuration file they read is unchanged: each gives its recorded result
+            bad_edges: set = set()
+            for key, st in probes.items():
+                renote(key, st)
+        else:
+            bad_edges = _bad_edges(entry["edges"], resolve)
         out = {}
         for rid, rec in entry["records"].items():
             if rid[0] == "module" and rid[1] not in module_rels:
@@ -254,6 +286,43 @@ def reusable_roots(entry, states: FileStates, resolve, module_rels: set[str]) ->
         return out
     except Exception:  # noqa: BLE001 - an entry of an unexpected shape is not used
         return {}
+
+
+def flat_resolution(res) -> tuple | None:
+    """A :class:`~.paths.Resolution` as the entry stores it: a tuple of its fields with the
+    path as a string (a ``Path`` costs ~10 µs to unpickle, and an entry holds thousands;
+    equal tuples ⇔ equal resolutions on POSIX, and stricter where paths compare without
+    case). None stays None."""
+    if res is None:
+        return None
+    path = res.path
+    return (res.kind, None if path is None else os.fspath(path), res.via, res.package, res.version, res.generated,
+            res.esbuild)
+
+
+def _bad_edges(edges: dict, resolve) -> set:
+    """The keys of the recorded resolutions (``{(importer, specifier, platform): result}``,
+    results as :func:`flat_resolution` gives them) whose result differs now. The resolver answers per importing directory (its own cache,
+    :meth:`~.paths.Resolver.resolve`), so each ``(directory, specifier, platform)`` is
+    resolved once, in the order the entry lists them (the first importer of a directory is
+    the one the resolver sees, as when every key is asked for), and each distinct recorded
+    result object (unpickled once: the results of one directory share it) is compared once."""
+    dirname = os.path.dirname
+    now: dict[tuple, object] = {}
+    same: dict[tuple, bool] = {}
+    bad = set()
+    for key, res in edges.items():
+        importer, spec, platform = key
+        dkey = (dirname(importer), spec, platform)
+        ckey = (dkey, id(res))
+        ok = same.get(ckey)
+        if ok is None:
+            if dkey not in now:
+                now[dkey] = flat_resolution(resolve(spec, importer, platform))
+            ok = same[ckey] = now[dkey] == res
+        if not ok:
+            bad.add(key)
+    return bad
 
 
 def note_files(roots: dict, states: FileStates, hashes: dict[str, str]) -> None:
@@ -274,7 +343,7 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
     diagnostics, parse diagnostics)`` of this run, else the previous entry's), the results
     of their resolutions (``edges`` of this run, else the previous entry's) and the
     configuration files consulted (``inputs``, absolute paths) with their states."""
-    from ..cache import input_state
+    from ..cache import PROBE, noted_state
 
     old_loads = previous.get("loads", {}) if isinstance(previous, dict) else {}
     old_edges = previous.get("edges", {}) if isinstance(previous, dict) else {}
@@ -285,6 +354,7 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
     files: dict[str, str | None] = {}
     kept_loads: dict[str, tuple] = {}
     kept_edges: dict[tuple, object] = {}
+    flats: dict[int, tuple | None] = {}
     for rid, rec in roots.items():
         # a reused record keeps its pickled bytes: only fresh roots are pickled again
         blob = old_blobs.get(rid) if old_records.get(rid) is rec else None
@@ -295,13 +365,21 @@ def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict
                 kept_loads[rel] = loads[rel] if rel in loads else old_loads.get(rel, ((), ()))
         for key in rec.edges:
             if key not in kept_edges:
-                kept_edges[key] = edges[key] if key in edges else old_edges[key]
+                if key in edges:
+                    res = edges[key]
+                    flat = flats.get(id(res))
+                    if flat is None:  # one tuple per result object (shared in the pickle)
+                        flat = flats[id(res)] = flat_resolution(res)
+                    kept_edges[key] = flat
+                else:
+                    kept_edges[key] = old_edges[key]
     return {
         "roots": blobs,
         "files": files,
         "loads": kept_loads,
         "edges": kept_edges,
-        "inputs": {path: input_state(path) for path in sorted(inputs)},
+        "inputs": {path: noted_state(path) for path in sorted(inputs) if not path.startswith(PROBE)},
+        "probes": {key: noted_state(key) for key in sorted(inputs) if key.startswith(PROBE)},
     }
 
 

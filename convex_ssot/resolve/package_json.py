@@ -13,7 +13,6 @@ Nothing here touches a file outside what the caller hands it; reading goes throu
 
 from __future__ import annotations
 
-import glob
 import os
 import posixpath
 import re
@@ -21,7 +20,7 @@ from dataclasses import field
 from ..dataclass_cache import dataclass
 from pathlib import Path
 
-from ..cache import note_input
+from ..cache import note_input, probe
 from .. import regex_cache
 
 __all__ = ["PackageJSON", "read_jsonc", "read_package_json", "exports_resolve", "imports_resolve",
@@ -278,10 +277,10 @@ def workspace_packages(root: str) -> dict[str, str]:
         neg = pat.startswith("!")
         pat = pat[1:] if neg else pat
         pat = pat.rstrip("/")
-        for hit in glob.glob(os.path.join(root, pat), recursive=True):
+        for hit in probe("glob", os.path.join(root, pat)):  # the listing is a probe of the build
             if "node_modules" in Path(os.path.relpath(hit, root)).parts:
                 continue
-            if os.path.isdir(hit):
+            if probe("isdir", hit):
                 (exclude if neg else include).add(os.path.normpath(hit))
     out: dict[str, str] = {}
     for d in sorted(include - exclude):

@@ -39,7 +39,7 @@ import os
 from ..dataclass_cache import dataclass
 from pathlib import Path
 
-from ..cache import note_input
+from ..cache import note_input, probe
 from . import package_json as pjson
 from .tsconfig import TSConfig, TSConfigs
 
@@ -187,7 +187,7 @@ class Resolver:
         while True:
             if os.path.basename(d) != "node_modules":
                 nm = os.path.join(d, "node_modules")
-                if os.path.isdir(nm):
+                if probe("isdir", nm):
                     hit, stop = self._in_node_modules(nm, spec, name, sub, platform)
                     if stop:
                         return hit
@@ -198,7 +198,7 @@ class Resolver:
 
     def _in_node_modules(self, nm: str, spec: str, name: str, sub: str, platform: str) -> tuple[Resolution | None, bool]:
         pkg_dir = os.path.join(nm, name)
-        if os.path.isdir(pkg_dir):
+        if probe("isdir", pkg_dir):
             pj = self._package_json(pkg_dir)
             if pj is not None and pj.exports is not None:
                 return self._via_exports(pj, sub, spec, platform, "node_modules"), True
@@ -214,9 +214,9 @@ class Resolver:
     def _exports_target(self, path: str, status: str, platform: str) -> str | None:
         if status == pjson.INEXACT:
             return self._file_or_dir(path, platform)
-        if os.path.isfile(path):
+        if probe("isfile", path):
             return path
-        if os.path.exists(path):
+        if probe("exists", path):
             return None  # a directory: esbuild refuses directory imports through "exports"
         if self._generated_name(path) is not None:
             return path
@@ -276,10 +276,10 @@ class Resolver:
         return NODE_MODULES_EXTENSIONS if "node_modules" in path.split(os.sep) else EXTENSIONS
 
     def _file(self, path: str, order=None) -> str | None:
-        if os.path.isfile(path):
+        if probe("isfile", path):
             return path
         for ext in self._order(path, order):
-            if os.path.isfile(path + ext):
+            if probe("isfile", path + ext):
                 return path + ext
         hit = _rewritten(path)
         if hit is None and self._generated_name(path) is not None:
@@ -287,10 +287,10 @@ class Resolver:
         return hit
 
     def _directory(self, path: str, platform: str, order=None) -> str | None:
-        if not os.path.isdir(path):
+        if not probe("isdir", path):
             return None
         order = self._order(path, order)
-        pj = self._package_json(path) if os.path.isfile(os.path.join(path, "package.json")) else None
+        pj = self._package_json(path) if probe("isfile", os.path.join(path, "package.json")) else None
         if pj is not None:
             for fld in MAIN_FIELDS[platform]:
                 rel = pj.main_fields.get(fld)
@@ -298,7 +298,7 @@ class Resolver:
                     continue
                 target = os.path.normpath(os.path.join(path, rel))
                 hit = self._file(target, order)
-                if hit is None and os.path.isdir(target):
+                if hit is None and probe("isdir", target):
                     hit = self._index(target, order)
                 if hit is not None:
                     return hit
@@ -307,7 +307,7 @@ class Resolver:
     def _index(self, directory: str, order) -> str | None:
         for ext in order:
             cand = os.path.join(directory, "index" + ext)
-            if os.path.isfile(cand):
+            if probe("isfile", cand):
                 return cand
         return None
 
@@ -331,7 +331,7 @@ class Resolver:
         d = directory
         while True:
             note_input(os.path.join(d, "package.json"))  # present or absent (project cache)
-            if os.path.isfile(os.path.join(d, "package.json")) and self._package_json(d) is not None:
+            if probe("isfile", os.path.join(d, "package.json")) and self._package_json(d) is not None:
                 return d
             parent = os.path.dirname(d)
             if parent == d or not (parent == self.root or parent.startswith(self.root + os.sep)):
@@ -376,7 +376,7 @@ class Resolver:
             return Resolution("generated", Path(path), via, generated=gen, esbuild=esbuild)
         parts = path.split(os.sep)
         if "node_modules" in parts:
-            real = os.path.realpath(path)
+            real = probe("realpath", path)
             inside = real == self.root_real or real.startswith(self.root_real + os.sep)
             if inside and "node_modules" not in os.path.relpath(real, self.root_real).split(os.sep):
                 # a workspace member linked into node_modules: a project file
@@ -392,13 +392,14 @@ class Resolver:
         return Resolution("project", Path(path), via, esbuild=esbuild)
 
 
+
 def _rewritten(path: str) -> str | None:
     """TypeScript's rule as esbuild applies it: ``x.js`` names ``x.ts`` or ``x.tsx``
     (first matching old extension only)."""
     for old, news in _REWRITTEN:
         if path.endswith(old):
             for new in news:
-                if os.path.isfile(path[: -len(old)] + new):
+                if probe("isfile", path[: -len(old)] + new):
                     return path[: -len(old)] + new
             return None
     return None

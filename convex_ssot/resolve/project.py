@@ -355,14 +355,26 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
 
     module_paths = []
     candidates = discover_modules(convex_dir) if discovered is None else [repo_root / rel for rel in discovered]
+    file_states = module_cache.file_states(repo_root, schema_rel) if module_cache is not None else None
     for path in candidates:
         # Convex skips .ts/.tsx files with no import or export line; they are not read.
+        if file_states is not None:  # a file whose stat is as recorded is not read (file_states.py)
+            key = os.fspath(path)
+            sha, has_ie = file_states.fact(key)
+            if has_ie is not None:
+                if has_ie:
+                    module_paths.append(path)
+                    module_cache.hashes[loader.rel(path)] = sha
+                continue
         try:
-            data = path.read_bytes()
+            data, sha = file_states.read(key) if file_states is not None else (path.read_bytes(), None)
         except OSError:
             module_paths.append(path)  # get() reports it
             continue
-        if has_import_or_export(path, data.decode("utf-8", errors="replace")):
+        has_ie = has_import_or_export(path, data.decode("utf-8", errors="replace"))
+        if file_states is not None:
+            file_states.note_fact(key, sha, has_ie)
+        if has_ie:
             module_paths.append(path)
             loader._pending_bytes[os.path.normpath(str(path))] = data
             if module_cache is not None:
@@ -370,7 +382,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     schema_found = schema_path.is_file()
     incremental_on = module_cache is not None and not keep_modules
     previous = incremental.load_entry(module_cache.load_evaluation(repo_root, schema_rel)) if incremental_on else None
-    states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {})
+    states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {}, file_states)
     rels = {path: loader.rel(path) for path in module_paths}
     reused = incremental.reusable_roots(previous, states, loader.specifiers.resolve, set(rels.values()))
     streaming = early is not None
@@ -456,6 +468,8 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
         from ..cache import noted_inputs
 
         incremental.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
+    if file_states is not None:
+        file_states.save()
     return project
 
 

@@ -29,7 +29,7 @@ import os
 import re
 from ..dataclass_cache import dataclass
 
-from ..cache import note_input
+from ..cache import note_input, probe
 from .package_json import EXACT, exports_resolve, parse_package_name, read_jsonc, read_package_json
 
 __all__ = ["TSConfig", "TSConfigs"]
@@ -96,7 +96,7 @@ class TSConfigs:
         key = (path, config_dir)
         if key in self._files and not _visited:
             return self._files[key]
-        real = os.path.realpath(path)
+        real = probe("realpath", path)
         if real in _visited:
             return None  # an extends cycle (esbuild warns and ignores it)
         data = read_jsonc(path)
@@ -157,9 +157,9 @@ class TSConfigs:
         if ext.startswith("/") or ext in (".", "..") or ext.startswith(("./", "../")):
             target = ext + "/tsconfig.json" if ext in (".", "..") else ext
             target = os.path.normpath(os.path.join(file_dir, target))
-            if os.path.isfile(target):
+            if probe("isfile", target):
                 return self.load(target, config_dir, visited)
-            if not target.endswith(".json") and os.path.isfile(target + ".json"):
+            if not target.endswith(".json") and probe("isfile", target + ".json"):
                 return self.load(target + ".json", config_dir, visited)
             return None
         parsed = parse_package_name(ext)
@@ -180,7 +180,7 @@ class TSConfigs:
         return None
 
     def _extends_in_package(self, ext, pkg_dir, join, config_dir, visited):
-        if pkg_dir is not None and os.path.isfile(os.path.join(pkg_dir, "package.json")):
+        if pkg_dir is not None and probe("isfile", os.path.join(pkg_dir, "package.json")):
             pj = read_package_json(pkg_dir)
             if pj is not None:
                 if pj.tsconfig:
@@ -188,10 +188,10 @@ class TSConfigs:
                 if pj.exports is not None:
                     sub = parse_package_name(ext)[1]
                     resolved, status = exports_resolve(pj.exports, sub, self.require_conditions)
-                    if status == EXACT and os.path.isfile(pkg_dir + resolved):
+                    if status == EXACT and probe("isfile", pkg_dir + resolved):
                         return self.load(pkg_dir + resolved, config_dir, visited)
         for cand in (os.path.join(join, "tsconfig.json"), join, join + ".json"):
-            if os.path.isfile(cand):
+            if probe("isfile", cand):
                 return self.load(cand, config_dir, visited)
         return None
 
@@ -203,7 +203,7 @@ class TSConfigs:
         stack = list(cfg.references)
         while stack:
             ref = stack.pop(0)
-            if ref in seen or not os.path.isfile(ref):
+            if ref in seen or not probe("isfile", ref):
                 continue
             seen.add(ref)
             sub = self.load(ref, os.path.dirname(ref))
@@ -246,4 +246,3 @@ def _includes(cfg: TSConfig, file: str) -> bool:
         return False
     exclude = cfg.exclude if cfg.exclude is not None else ["node_modules"]
     return not any(_glob_re(p, base).match(f) for p in exclude)
-
