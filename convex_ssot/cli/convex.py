@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from .. import cache, code_cache
+from .. import cache
 from ..config import load_config
 from ..errors import ConfigError
-from .common import emit_json, format_option, repo_root_option, resolve_root, run_guarded
+from .common import emit_json, format_option, repo_root_option, resolve_root, run_command, run_guarded
 
 __all__ = ["main", "cli"]
 
@@ -299,7 +299,4 @@ def extract_cmd(repo_root: Path, caller: str | None, no_cache: bool) -> None:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="ctl-convex")
-    finally:
-        code_cache.save()  # the compiled dataclass methods and regular expressions, after a first run (not with --no-cache)
+    run_command(cli, "ctl-convex")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from .. import cache, code_cache
+from .. import cache
 from ..config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, load_config
 from ..status import status_data
 from ..errors import ConfigError
-from .common import emit_json, format_option, repo_root_option, resolve_root, run_guarded
+from .common import emit_json, format_option, repo_root_option, resolve_root, run_command, run_guarded
 
 __all__ = ["main", "cli", "status_data"]
 
@@ -129,7 +129,4 @@ def _update_registry(cfg, result) -> list[str]:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="ctl-db-ssot")
-    finally:
-        code_cache.save()  # the compiled dataclass methods and regular expressions, after a first run (not with --no-cache)
+    run_command(cli, "ctl-db-ssot")
