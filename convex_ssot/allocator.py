@@ -42,8 +42,10 @@ def return_free_memory() -> None:
     since glibc 2.8 also releases whole free pages inside the heap, not only at its top).
     Called when the build's modules are freed, so that what later stages allocate does
     not stack on memory nothing uses (docs/performance.md, "Session 4: peak memory").
-    Does nothing off Linux or without glibc (never raises)."""
-    if not sys.platform.startswith("linux"):
+    Does nothing off Linux, without glibc, or in a process where
+    :func:`keep_large_blocks_returnable` was not called (a run that does not read the whole
+    project: after an edit, a trim costs more than the little it returns); never raises."""
+    if not _done or not sys.platform.startswith("linux"):
         return
     try:
         import ctypes

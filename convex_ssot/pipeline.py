@@ -210,7 +210,11 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     from .emit.functions_contract import functions_contract
     from .resolve.project import build_project
 
-    keep_large_blocks_returnable()  # peak memory of the reading run (allocator.py)
+    if cache is None or cache.previous_files is None:
+        # a run reading the whole project (cold, or --no-cache): its peak memory is a
+        # target. A run after an edit reads little and skips the tuning and the trims
+        # (return_free_memory does nothing untuned): about 10 ms (docs/performance.md).
+        keep_large_blocks_returnable()
     seen: dict = {}
     stored_entries = cache.prefetch_entries(cfg.repo_root, cfg.schema_rel, last.contract_finder(cfg, cache, seen)) if cache is not None else None
     cache_mod.begin_inputs()
