@@ -521,7 +521,7 @@ def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
 class ProjectEntry:
     """A whole-project cache hit: ``summary`` (``tables``, ``functions``, ``diagnostics``,
     ``schemaFound``) and ``fingerprints`` ({contract name:
-    :func:`convex_ssot.pipeline.fingerprint`}) of the contracts the last run derived."""
+    :func:`convex_ssot.stored_contracts.fingerprint`}) of the contracts the last run derived."""
 
     def __init__(self, summary: dict, fingerprints: dict) -> None:
         self.summary = summary

@@ -269,14 +269,6 @@ def _read(root: str, rel: str) -> bytes | None:
         return None
 
 
-def _parse_into(module_cache, rel: str, data: bytes) -> int:
-    """Parse ``data`` (the file at ``rel``) into ``module_cache`` unless it is there or not
-    clean text; the number of bytes parsed."""
-    if module_cache.lookup(rel, data) is not None:
-        return 0
-    return 0 if _parse_new(module_cache, rel, data) is None else len(data)
-
-
 def _parse_module(module_cache, rel: str, data: bytes) -> "Module | None":
     """The module for ``data`` (the file at ``rel``): from ``module_cache``, else parsed
     and stored there; None when it is not clean text."""
