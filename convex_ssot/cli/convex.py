@@ -299,4 +299,4 @@ def extract_cmd(repo_root: Path, caller: str | None, no_cache: bool) -> None:
 
 
 def main() -> None:
-    run_command(cli, "ctl-convex")
+    run_command(cli, "ctl-convex", exit_process=True)

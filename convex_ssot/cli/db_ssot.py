@@ -129,4 +129,4 @@ def _update_registry(cfg, result) -> list[str]:
 
 
 def main() -> None:
-    run_command(cli, "ctl-db-ssot")
+    run_command(cli, "ctl-db-ssot", exit_process=True)
