@@ -225,8 +225,7 @@ class _Loader:
             return self.modules[key]
         self.modules[key] = None  # guards against import cycles while loading
         rel = self.rel(path)
-        real = self._realpath(str(path))
-        if not (real == self.root_real or real.startswith(self.root_real + os.sep)):
+        if not self._inside(str(path)):
             return self._unread(key, ir.Diagnostic(rel, 1, 1, "CSX102", "file resolves outside repo root (symlink?); not read", "error"))
         try:
             data = self._pending_bytes.pop(key) if key in self._pending_bytes else Path(path).read_bytes()
@@ -245,6 +244,11 @@ class _Loader:
         self.modules[key] = mod
         self.loads[key] = ((), tuple(mod.diagnostics))
         return mod
+
+    def _inside(self, path: str) -> bool:
+        """Whether ``path`` (absolute) resolves to a file inside the repository root."""
+        real = self._realpath(path)
+        return real == self.root_real or real.startswith(self.root_real + os.sep)
 
     def _realpath(self, path: str) -> str:
         """``os.path.realpath(path)``, resolving each directory once per run: a file that is
@@ -281,6 +285,20 @@ class _Loader:
             return read_package(self, r.path, r.package, r.version)
         if r.kind != "project":
             return None
+        if r.path is not None and not self._inside(str(r.path)):
+            if from_mod.package is not None:
+                # a file of a workspace member linked into node_modules from outside the
+                # repository (its real path has no node_modules): part of that package, read
+                # as the bundler reads it (docs/reliability.md), not a project file
+                return read_package(self, r.path, from_mod.package, from_mod.package_version)
+            rel = self.rel(r.path)
+            if rel.startswith("../") or os.path.isabs(rel):
+                # a path out of the repository (no symlink inside it to report at): CSX102 at
+                # each import that reaches it, in the importing module
+                from_mod.diag(_import_offset(from_mod, specifier), "CSX102",
+                              f"`{specifier}` resolves outside the repository root ({rel}); not read: keep sources inside "
+                              "the repository, or link the directory into node_modules as a workspace package", "error")
+                return None
         self.imported.add(os.path.normpath(str(r.path)))
         return self.get(r.path)
 
@@ -297,6 +315,15 @@ class _Loader:
         if mod is not None:
             mod.values = {}  # values point back at their module: no cycle left to collect
             mod.slices = {}
+
+
+def _import_offset(mod: Module, specifier: str) -> int:
+    """Offset of the first static ``import``/``export … from`` of ``specifier`` in ``mod``
+    (0 when there is none: a dynamic ``import()`` or ``require``)."""
+    for item in mod.items:
+        if isinstance(item, (ast.Import, ast.ExportFrom)) and item.specifier == specifier:
+            return item.span[0]
+    return 0
 
 
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start

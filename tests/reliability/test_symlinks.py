@@ -195,6 +195,67 @@ def test_source_module_symlinked_outside_is_not_read(tmp_path) -> None:
     assert "secret" not in (root / CONTRACTS[0]).read_text(encoding="utf-8")
 
 
+def test_source_path_leaving_the_repository_is_reported_at_the_import(tmp_path) -> None:
+    """A relative import from the project that leads out of the repository (a monorepo
+    member run as the repository root importing a sibling by path): not read, CSX102 at the
+    import in the importing module, and the contracts are written (a diagnostic naming
+    the outside file would not be a repository path: the contracts' schemas refuse it)."""
+    mono = tmp_path / "mono"
+    write_files(mono / "packages/shared", {"tables.ts": 'import { defineTable } from "convex/server";\nimport { v } from "convex/values";\nexport const items = defineTable({ secret: v.string() });\n'})
+    root = make_repo(
+        mono / "packages/backend",
+        {"convex/schema.ts": 'import { defineSchema } from "convex/server";\nimport { items } from "../../shared/tables";\nexport default defineSchema({ items });\n'},
+    )
+    run = db_ssot("sync-to-context", "--repo-root", root, "--format", "json")
+    assert_clean(run)
+    assert run.code == 0, str(run)
+    import json
+
+    doc = json.loads(run.out)
+    hits = [d for d in doc["diagnostics"] if d["code"] == "CSX102"]
+    assert [(d["file"], d["line"], d["column"]) for d in hits] == [("convex/schema.ts", 2, 23)], doc["diagnostics"]  # at the specifier
+    assert "../../shared/tables" in hits[0]["message"]
+    assert "secret" not in (root / CONTRACTS[0]).read_text(encoding="utf-8")
+
+
+def test_workspace_member_linked_from_outside_is_read_with_its_own_imports(tmp_path) -> None:
+    """A workspace member linked into node_modules whose real path lies outside the
+    repository is read as an installed package, and so are the files its own relative
+    imports reach (docs/reliability.md): its validators reach both contracts, nothing is
+    refused with CSX102, and nothing is written in it."""
+    mono = tmp_path / "mono"
+    member = mono / "packages/shared"
+    write_files(member, {
+        "package.json": '{"name": "@acme/shared", "version": "0.0.0", "main": "src/index.ts"}\n',
+        "src/index.ts": 'export * from "./fields";\nexport { kinds } from "./kinds";\n',
+        "src/fields.ts": 'import { v } from "convex/values";\nexport const itemFields = { name: v.string(), tags: v.array(v.string()) };\n',
+        "src/kinds.ts": 'import { v } from "convex/values";\nexport const kinds = v.union(v.literal("a"), v.literal("b"));\n',
+    })
+    root = make_repo(mono / "packages/backend", {
+        "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { itemFields, kinds } from "@acme/shared";\n'
+                            'export default defineSchema({ items: defineTable({ ...itemFields, kind: kinds }) });\n',
+        "convex/items.ts": 'import { query } from "./_generated/server";\nimport { itemFields } from "@acme/shared";\n'
+                           'export const find = query({ args: itemFields, handler: async () => null });\n',
+    })
+    (root / "node_modules/@acme").mkdir(parents=True)
+    os.symlink(os.path.join("..", "..", "..", "shared"), root / "node_modules/@acme/shared")
+    before = (stat_snapshot(member), snapshot(member))
+    run = db_ssot("sync-to-context", "--repo-root", root, "--format", "json")
+    assert_clean(run)
+    assert run.code == 0, str(run)
+    import json
+
+    doc = json.loads(run.out)
+    assert not [d for d in doc["diagnostics"] if d["code"] == "CSX102"], doc["diagnostics"]
+    db = json.loads((root / CONTRACTS[0]).read_text(encoding="utf-8"))
+    fields = {c["name"]: c["type"] for t in db["tables"] if t["name"] == "items" for c in t["columns"]}
+    assert (fields.get("name"), fields.get("tags"), fields.get("kind")) == ("string", "array<string>", 'union<literal<"a"> | literal<"b">>'), fields
+    functions = json.loads((root / CONTRACTS[1]).read_text(encoding="utf-8"))
+    find = [f for f in functions["functions"] if f["functionId"] == "items:find"]
+    assert [(a["name"], a["type"]) for a in find[0]["argsValidator"]["fields"]] == [("name", "string"), ("tags", "array<string>")]
+    assert (stat_snapshot(member), snapshot(member)) == before
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_nothing_is_written_outside_the_repository_but_cache_and_lock(tmp_path, command) -> None:
     """With HOME, XDG_CACHE_HOME and TMPDIR pointing at scratch directories, a run writes
