@@ -198,11 +198,29 @@ def import_offset(mod, specifier: str) -> int:
     return 0
 
 
+def package_import_offset(mod, package: str, specifier: str) -> int:
+    """Offset of ``mod``'s first static import of ``package`` or one of its subpaths (the
+    text order, whichever import a run evaluates first), else of ``specifier``: a
+    diagnostic reported once per module and package must not depend on which root of the
+    project reached the module first, or an incremental run (some roots evaluated afresh)
+    would place it elsewhere than a cold run (found by differential edit runs on a real
+    project, session 7)."""
+    best = None
+    for item in getattr(mod, "items", ()):
+        spec = getattr(item, "specifier", None)
+        if isinstance(spec, str) and (spec == package or spec.startswith(package + "/")):
+            offset = import_offset(mod, spec)
+            if best is None or offset < best:
+                best = offset
+    return import_offset(mod, specifier) if best is None else best
+
+
 def assume(ev, mod, package: str, modelled: str, specifier: str) -> None:
     """A hand-written or recorded model of ``package`` written from version ``modelled`` is
     used for an import of ``specifier`` in ``mod``: unless the version the module sees
     (installed, else pinned exactly: :func:`find_version`) is ``modelled``, a CSX245
-    warning names the assumption — once per module and package. A model is never applied
+    warning names the assumption — once per module and package, at the module's first import
+    of the package (:func:`package_import_offset`). A model is never applied
     silently to another version than the one it was written from."""
     if getattr(mod, "package", None) is not None:
         return  # an installed package's own import: its dependency is not the project's to pin
@@ -230,4 +248,4 @@ def assume(ev, mod, package: str, modelled: str, specifier: str) -> None:
         what = f"{package} is declared as {how[len('declared '):]!r} and not installed"
     else:
         what = f"{package} is neither installed nor declared in a package.json"
-    seen[key] = mod.diag(import_offset(mod, specifier), "CSX245", f"{what}; it is modelled as {package}@{modelled}, the version the tool has read, so what it gives (tables, functions, validators) may differ")
+    seen[key] = mod.diag(package_import_offset(mod, package, specifier), "CSX245", f"{what}; it is modelled as {package}@{modelled}, the version the tool has read, so what it gives (tables, functions, validators) may differ")

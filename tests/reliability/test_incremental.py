@@ -267,6 +267,35 @@ def test_once_per_module_diagnostic_is_kept_by_every_part_that_reaches_it(tmp_pa
     assert _check(root, counted) == ["convex/a.ts"]
 
 
+def test_once_per_module_diagnostic_does_not_depend_on_which_part_came_first(tmp_path, counted) -> None:
+    # CSX245 is reported once per module and package. In a cold run the schema reaches the
+    # module first, through its second import of the package; an edit run that evaluates
+    # only a.ts reaches it through the first import. Both must place it at the module's
+    # first import of the package, or the edit run carries one diagnostic more than a cold
+    # run (found on a real project by differential edit runs, session 7).
+    files = {
+        "lib/helpers.ts": (
+            'import { literals } from "convex-helpers/validators";\n'
+            'import { migrationsTable } from "convex-helpers/server/migrations";\n'
+            "export const status = literals(\"a\", \"b\");\n"
+            "export const migrations = migrationsTable;\n"
+        ),
+        "convex/schema.ts": (
+            'import { defineSchema, defineTable } from "convex/server";\n'
+            'import { v } from "convex/values";\n'
+            'import { migrations } from "../lib/helpers";\n'
+            "export default defineSchema({ migrations, items: defineTable({ name: v.string() }) });\n"
+        ),
+        "convex/a.ts": _user(1, "status").replace("args: status", "args: { s: status }").replace('"./shared"', '"../lib/helpers"'),
+    }
+    root = make_repo(tmp_path / "app", files)
+    _contracts(root, True)
+    cold = json.loads(_contracts(root, False)[1])["diagnostics"]
+    assert [(d["code"], d["line"]) for d in cold if d["file"] == "lib/helpers.ts"] == [("CSX245", 1)]
+    _edit(root, "convex/a.ts", _user(1, "status").replace("args: status", "args: { t: status }").replace('"./shared"', '"../lib/helpers"'))
+    assert _check(root, counted) == ["convex/a.ts"]
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty"])
 def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
     from convex_ssot.cache import cache_dir
