@@ -75,15 +75,13 @@ def find_version(repo_root: Path | None, mod_rel: str, package: str) -> tuple[st
     spec is replaced by the catalog's range) or ``"not found"``."""
     if repo_root is None:
         return None, "not found"
-    root_real = os.path.realpath(repo_root)
     dirs = _dirs_up(repo_root, mod_rel)
     for d in dirs:
         pj = os.path.join(d, "node_modules", *package.split("/"), "package.json")
         note_input(pj)
         if os.path.isfile(pj):
-            real = os.path.realpath(pj)
-            if not (real == root_real or real.startswith(root_real + os.sep)):
-                continue  # outside the repository: not read
+            # read wherever node_modules leads, as the package's own files are
+            # (docs/reliability.md, "Installed packages are read, never written, …")
             data = read_input_json(pj)
             if isinstance(data, dict) and isinstance(data.get("version"), str) and _vt(data["version"]):
                 return data["version"], "installed"

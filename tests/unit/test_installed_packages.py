@@ -190,6 +190,24 @@ def test_a_node_modules_linked_outside_the_repository_is_named_through_node_modu
 
 
 
+def test_installed_version_is_read_through_a_node_modules_linked_outside(tmp_path) -> None:
+    # The version of a package installed in a node_modules that is a symlink to a store
+    # outside the repository is read like the package's files: a model recorded at exactly
+    # that version is used without CSX245 (before session 7 it said "neither installed nor
+    # declared", found by bench/edit_diff.py on a copy whose node_modules was linked).
+    from ssot_testlib import write_files
+
+    outside = tmp_path / "store"
+    write_files(outside, {k.replace(RECORDED, "node_modules/@useautumn/convex"): v for k, v in _autumn("0.0.10").items()})
+    root = tmp_path / "app"
+    root.mkdir()
+    os.symlink(outside / "node_modules", root / "node_modules")
+    b = build(root, {"package.json": json.dumps({"name": "app"}), "convex/schema.ts": SCHEMA.split("import { vThing")[0] + "export default defineSchema({});\n",
+                     "convex/metering.ts": METERING})
+    assert "CSX245" not in b.codes(), b.diagnostics
+    assert "entityId" in [f["name"] for f in b.function("metering:track")["argsValidator"]["fields"]]  # the recorded model
+
+
 def test_one_cache_for_two_repositories_with_the_same_file_at_two_versions(tmp_path, monkeypatch) -> None:
     # The parse cache is keyed by path and bytes and shared by every repository: a package
     # file unchanged between two versions must give each repository its own version.
