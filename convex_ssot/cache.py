@@ -254,6 +254,9 @@ class ModuleCache:
         #: SHA-256 of the evaluation entry read by / written in this run (None: none)
         self.loaded_evaluation: str | None = None
         self.stored_evaluation: str | None = None
+        #: what may have changed in the function contract's calls/calledBy since the run that
+        #: wrote the evaluation entry read (``incremental.link_changes``), set by the build
+        self.link_changes = None
         #: ``{rel: SHA-256}`` of the files the previous run read (from its project entry), or None
         self.previous_files: dict[str, str] | None = None
         #: the recorded file states of the project (:meth:`file_states`), once opened
@@ -331,12 +334,12 @@ class ModuleCache:
     def load_evaluation(self, repo_root: Path, schema_rel: str) -> bytes | None:
         """The evaluation entry stored by :meth:`store_evaluation` for this project (its
         payload bytes), or None when there is none or it is not whole: its header must name
-        :data:`EVAL_FORMAT` and this tool key, and the payload must match the SHA-256 in
-        the header."""
+        :data:`EVAL_FORMAT` and this interpreter (:mod:`marshal` data is per interpreter
+        version), and this tool key, and the payload must match the SHA-256 in the header."""
         try:
             data = self._project_path(repo_root, schema_rel, ".eval.pkl").read_bytes()
             magic, version, tool, digest, payload = data.split(b"\n", 4)
-            if magic != _EVAL_MAGIC or version != str(EVAL_FORMAT).encode() or tool != self.tool.encode():
+            if magic != _EVAL_MAGIC or version != _eval_version() or tool != self.tool.encode():
                 return None
             if _sha256(payload) != digest.decode():
                 return None
@@ -349,7 +352,7 @@ class ModuleCache:
         """Store a project's evaluation entry (``payload``, behind a header with the format
         version, the tool key and the payload's SHA-256), atomically; False when impossible."""
         digest = _sha256(payload)
-        header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), digest.encode()])
+        header = b"\n".join([_EVAL_MAGIC, _eval_version(), self.tool.encode(), digest.encode()])
         if _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload]):
             self.stored_evaluation = digest
             return True
@@ -473,7 +476,15 @@ class ModuleCache:
 
 
 #: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 4
+EVAL_FORMAT = 5
+
+
+def _eval_version() -> bytes:
+    """The evaluation entry's version line: :data:`EVAL_FORMAT` and the interpreter's cache
+    tag (``cpython-311``; the entry is :mod:`marshal` data, whose format is the interpreter's)."""
+    import sys
+
+    return f"{EVAL_FORMAT} {sys.implementation.cache_tag}".encode()
 _EVAL_MAGIC = b"convex-ssot evaluation"
 
 

@@ -231,10 +231,11 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     db = db_contract(schema, project.schema_diagnostics, EPOCH, tables=tables)
     table_sizes = None if tables is None else list(map(len, tables))
     bodies, functions = last.stored_entries(stored, project.functions)
+    settled = last.settled(functions, bodies, cache)
     reused: list = []
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
-                            bodies=bodies, reused=reused)
+                            bodies=bodies, reused=reused, settled=settled)
     reused_ids = set(bodies)
     stored = tables = bodies = None  # the contracts file read back is not held while these are serialised
     derived = Derived(db, fc, project)

@@ -11,7 +11,7 @@ from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config
 from .emit.jsonout import Fragment, loads
 
 __all__ = ["EPOCH", "TOP_UPDATED_AT", "fingerprint", "contract_finder", "stored_contracts", "stored_index", "stored_tables", "stored_entries",
-           "remember_entries"]
+           "settled", "remember_entries"]
 
 #: The ``updatedAt`` placeholder of a contract derived in memory.
 EPOCH = "1970-01-01T00:00:00.000Z"
@@ -168,6 +168,19 @@ def stored_entries(stored, functions: list) -> tuple[dict, list]:
     if reused:
         functions = [f.function() if isinstance(f, ReusedFunction) and f.function_id not in bodies else f for f in functions]
     return bodies, functions
+
+
+def settled(functions: list, bodies: dict, cache) -> set[str]:
+    """The functionIds of ``bodies`` (:func:`stored_entries`) whose stored entry is right
+    whole, ``calls`` and ``calledBy`` included: nothing they depend on changed since the
+    run that wrote the evaluation entry this run read
+    (:func:`~convex_ssot.resolve.incremental.settled_entries`; the index of ``bodies``
+    names that very entry, :func:`stored_index`)."""
+    if not bodies or cache is None:
+        return set()
+    from .resolve.incremental import settled_entries
+
+    return settled_entries(functions, set(bodies), cache.link_changes)
 
 
 def remember_entries(cfg: Config, cache, derived, functions: list, reused: set[str], table_sizes: list | None):

@@ -92,6 +92,7 @@ def functions_contract(
     components: list[ir.Component] = (),
     bodies: dict[str, bytes] | None = None,
     reused: list | None = None,
+    settled: set[str] = frozenset(),
 ) -> dict:
     """The function contract as a dict; ``functions`` sorted by functionId, then the
     callable surface (``httpRoutes``, ``crons``, ``components``).
@@ -105,17 +106,28 @@ def functions_contract(
     stored ``tail``. Only what reads ``calls`` and
     ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
     The caller vouches that each body is what :func:`function_json` gives for that very
-    function."""
+    function. ``settled``: functionIds of ``bodies`` whose stored ``tail`` is right too
+    (nothing their ``calls`` and ``calledBy`` depend on changed,
+    :func:`~convex_ssot.resolve.incremental.settled_entries`): their stored entry is
+    placed whole, their ``calls`` and ``calledBy`` not computed."""
     fns = sorted(functions, key=_FUNCTION_ID)
     visibility = {f.function_id: f.visibility for f in fns}
     installed = {c.name for c in components if c.name is not None}
-    callers = called_by(fns, list(crons), list(http_routes))
-    entries: list = []
     bodies = bodies or {}
+    wanted = {f.function_id for f in fns if f.function_id not in settled} if settled else None
+    callers = called_by(fns, list(crons), list(http_routes), wanted)
+    entries: list = []
     for f in fns:
         fid = f.function_id
-        calls, by = calls_json(f, visibility, installed), callers.get(fid)
         body = bodies.get(fid)
+        if body is not None and fid in settled:
+            body, tail = body
+            entry = b"".join((body, tail))
+            entries.append(Fragment(entry))
+            if reused is not None:
+                reused.append((None, None, len(body), len(entry)))
+            continue
+        calls, by = calls_json(f, visibility, installed), callers.get(fid)
         if body is None:
             entries.append(function_json(f, calls, by))
             continue

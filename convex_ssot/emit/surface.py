@@ -39,14 +39,18 @@ def calls_json(f: ir.Function, visibility: dict[str, str], installed: set[str]) 
     return [{"via": c.via, **_ref_json(c.ref, visibility, installed), "file": contract_path(c.file), "line": c.line} for c in f.calls]
 
 
-def called_by(functions: list[ir.Function], crons: list[ir.CronJob], routes: list[ir.HttpRoute]) -> dict[str, list[dict]]:
+def called_by(functions: list[ir.Function], crons: list[ir.CronJob], routes: list[ir.HttpRoute],
+              wanted: set[str] | None = None) -> dict[str, list[dict]]:
     """functionId → who calls it: ``{via, functionId}`` for functions, ``{via: "cron", cron}``
-    for cron jobs, ``{via: "http", route}`` for routes; sorted, without repeats."""
+    for cron jobs, ``{via: "http", route}`` for routes; sorted, without repeats. ``wanted``:
+    only these functionIds' callers (None: every target's)."""
     out: dict[str, set[tuple]] = {}
     for f in functions:
-        for c in f.calls:
-            if c.ref.target is not None:
-                out.setdefault(c.ref.target, set()).add((c.via, "functionId", f.function_id))
+        # a reused function's calls are plain (via, target, …) tuples (resolve/incremental.py), not decoded for this
+        flat = getattr(f, "flat_calls", None)
+        for via, target in ((c[0], c[1]) for c in flat) if flat is not None else ((c.via, c.ref.target) for c in f.calls):
+            if target is not None and (wanted is None or target in wanted):
+                out.setdefault(target, set()).add((via, "functionId", f.function_id))
     for j in crons:
         if j.ref.target is not None:
             out.setdefault(j.ref.target, set()).add(("cron", "cron", j.name))

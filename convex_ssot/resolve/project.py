@@ -453,6 +453,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
     if module_cache is not None:
         incremental.note_files(roots, states, module_cache.hashes)
+        module_cache.link_changes = incremental.link_changes(previous, roots)
     if keep_modules:
         project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
         return project

@@ -407,17 +407,25 @@ def _sync_bytes(root: Path, use_cache: bool = True) -> tuple[bytes, bytes]:
     return (root / "docs/context/db/schema.json").read_bytes(), (root / "docs/context/convex/functions.json").read_bytes()
 
 
-def _sync_check(root: Path, emitted: list[str], tmp_path: Path) -> list[str]:
+def _sync_check(root: Path, emitted: list[str], tmp_path: Path, linked: list[str] | None = None) -> list[str]:
     """Sync with the cache, then a copy of the repository without it: byte-identical files;
-    the functionIds the cached sync emitted afresh, sorted."""
+    the functionIds the cached sync emitted afresh, sorted (``linked``: emptied, then
+    holds what the cached sync alone recorded there)."""
     emitted.clear()
+    if linked is not None:
+        linked.clear()
     warm = _sync_bytes(root)
     fresh = sorted(emitted)
+    if linked is not None:
+        linked[:] = sorted(set(linked))
+        seen = list(linked)
     copy = tmp_path / f"nocache-{len(list(tmp_path.iterdir()))}"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("context"))
     cold = _sync_bytes(copy, use_cache=False)
     assert warm[0] == cold[0], "DB contract differs from a sync that emitted everything"
     assert warm[1] == cold[1], "function contract differs from a sync that emitted everything"
+    if linked is not None:
+        linked[:] = seen
     return fresh
 
 
@@ -540,7 +548,9 @@ def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> Non
     assert validate_links([([], [])]) == []
     assert validate_links([([{"via": "bogus"}], [])])
     before = (synced_calls / "docs/context/convex/functions.json").read_bytes()
-    _edit(synced_calls, "convex/alone.ts", ALONE + "\n")
+    # callee.ts is evaluated again: the links of caller:run (which calls it) are computed
+    # again, though its record and entry are reused
+    _edit(synced_calls, "convex/callee.ts", CALLS["convex/callee.ts"] + "\n")
     real = surface.calls_json
     monkeypatch.setattr(surface, "calls_json", lambda f, *a: [{"via": "bogus"}] if f.function_id == "caller:run" else real(f, *a))
     from convex_ssot.emit import functions_contract as fc
@@ -564,3 +574,54 @@ def test_unchanged_db_contract_becomes_reusable(synced_calls, emitted, tmp_path)
     assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
+
+
+@pytest.fixture()
+def linked(monkeypatch):
+    """The functionIds whose ``calls`` were computed (``calls_json``) in each sync."""
+    from convex_ssot.emit import functions_contract as fc
+
+    seen: list[str] = []
+    real = fc.calls_json
+
+    def calls_json(f, *a):
+        seen.append(f.function_id)
+        return real(f, *a)
+
+    monkeypatch.setattr(fc, "calls_json", calls_json)
+    return seen
+
+
+def test_settled_entries_are_placed_whole(synced_calls, emitted, linked, tmp_path) -> None:
+    # an edit of a module nothing calls and that calls nothing: every other entry is the
+    # stored one, calls and calledBy included (docs/architecture.md, "Emitted entries")
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path, linked) == ["alone:list", "alone:more"]
+    assert linked == ["alone:list", "alone:more"]
+    # an edit of the callee: its caller's calls (resolved or not) are computed again
+    _edit(synced_calls, "convex/callee.ts", CALLS["convex/callee.ts"] + "\n")
+    assert _sync_check(synced_calls, emitted, tmp_path, linked) == ["callee:other", "callee:target"]
+    assert linked == ["callee:other", "callee:target", "caller:run"]
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "visibility"])
+def test_links_follow_functions_that_appear_or_go(synced_calls, emitted, linked, tmp_path, change) -> None:
+    # caller.ts is never evaluated again, yet its entry's calls say whether each target
+    # exists now, with the visibility its reference implies
+    _edit(synced_calls, "convex/caller.ts", CALLS["convex/caller.ts"].replace(
+        "  return await", "  await ctx.runMutation(internal.later.make, {});\n  return await"))
+    _sync_bytes(synced_calls)
+    later = 'import { internalMutation, mutation } from "./_generated/server";\nexport const make = internalMutation({ args: {}, handler: async () => 1 });\n'
+    if change in ("removed", "visibility"):
+        _edit(synced_calls, "convex/later.ts", later)
+        _sync_bytes(synced_calls)
+    if change == "added":
+        _edit(synced_calls, "convex/later.ts", later)
+    elif change == "removed":
+        (synced_calls / "convex/later.ts").unlink()
+    else:
+        _edit(synced_calls, "convex/later.ts", later.replace("= internalMutation(", "= mutation("))
+    fresh = _sync_check(synced_calls, emitted, tmp_path, linked)
+    assert "caller:run" not in fresh and "caller:run" in linked
+    calls = {c["target"]: c["resolved"] for c in {f["functionId"]: f for f in json.loads(_sync_bytes(synced_calls)[1])["functions"]}["caller:run"]["calls"]}
+    assert calls["later:make"] is (change == "added")
