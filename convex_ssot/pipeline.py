@@ -402,12 +402,22 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         # already up to date: else the next edit run would emit every entry afresh).
         took = derived.reused or has_fragments(derived.built("db").get("tables", ()))
         for name, rel in outputs if checks or not took else ():
-            if name not in validated and not _validation_errors(name, derived.built(name), derived):
+            # one whose every entry came from the index has nothing to add to it (they stay
+            # reusable: remember keeps them), so its schema is not even compiled
+            if name not in validated and not _all_from_index(name, derived) and not _validation_errors(name, derived.built(name), derived):
                 validated.add(name)
         derived.remember(validated)  # these passed validation: their entries may be reused
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result
+
+
+def _all_from_index(name: str, derived: Derived) -> bool:
+    """Whether every table (``"db"``) or function entry (``"functions"``) of the contract as
+    built was taken from the last validated contract (:data:`~convex_ssot.emit.jsonout.Fragment`
+    bytes), and there is at least one."""
+    items = derived.built(name).get("tables" if name == "db" else "functions", ())
+    return bool(items) and all(type(x) is Fragment for x in items)
 
 
 def _validation_errors(name: str, doc: dict, derived: Derived) -> list[str]:

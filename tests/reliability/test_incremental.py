@@ -625,3 +625,23 @@ def test_links_follow_functions_that_appear_or_go(synced_calls, emitted, linked,
     assert "caller:run" not in fresh and "caller:run" in linked
     calls = {c["target"]: c["resolved"] for c in {f["functionId"]: f for f in json.loads(_sync_bytes(synced_calls)[1])["functions"]}["caller:run"]["calls"]}
     assert calls["later:make"] is (change == "added")
+
+
+def test_unchanged_contract_taken_whole_from_the_index_is_not_validated_again(synced_calls, emitted, tmp_path, monkeypatch) -> None:
+    # an edit of a function module leaves the DB contract as it was, every table taken
+    # from the index: nothing to validate there (its tables stay reusable); a schema edit
+    # validates it, and the next edit run still takes the tables from the index
+    from convex_ssot import pipeline
+
+    checked: list[str] = []
+    real = pipeline._validation_errors
+    monkeypatch.setattr(pipeline, "_validation_errors", lambda name, *a: checked.append(name) or real(name, *a))
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
+    assert checked == ["functions", "db", "functions"]  # the cached sync's, then the sync of the copy without cache
+    _edit(synced_calls, "convex/schema.ts", SCHEMA.replace("n: v.number()", "n: v.number(), m: v.optional(v.string())"))
+    checked.clear()
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["table:items"]
+    assert checked == ["db", "db", "functions"]  # (the function contract is unchanged: written by neither)
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
