@@ -345,32 +345,35 @@ class ModuleCache:
         _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
 
     # ---- per-module evaluation results (resolve/incremental.py)
-    def load_evaluation(self, repo_root: Path, schema_rel: str) -> bytes | None:
-        """The evaluation entry stored by :meth:`store_evaluation` for this project (its
-        payload bytes), or None when there is none or it is not whole: its header must name
-        :data:`EVAL_FORMAT` and this interpreter (:mod:`marshal` data is per interpreter
-        version), and this tool key, and the payload must match the SHA-256 in the header."""
-        try:
-            data = self._project_path(repo_root, schema_rel, ".eval.pkl").read_bytes()
-            magic, version, tool, digest, payload = data.split(b"\n", 4)
-            if magic != _EVAL_MAGIC or version != _eval_version() or tool != self.tool.encode():
-                return None
-            if _sha256(payload) != digest.decode():
-                return None
-            self.loaded_evaluation = digest.decode()
-            return payload
-        except Exception:  # noqa: BLE001 - missing, foreign or damaged: evaluate everything
-            return None
+    def load_evaluation(self, repo_root: Path, schema_rel: str) -> tuple[bytes, bytes] | None:
+        """The evaluation entry stored by :meth:`store_evaluation` for this project:
+        ``(index payload, pack bytes)`` (:mod:`convex_ssot.eval_pack`), or None when there is
+        none or its index is not whole: its header must name :data:`EVAL_FORMAT` and this
+        interpreter (:mod:`marshal` data is per interpreter version), and this tool key, and
+        the payload must match the SHA-256 in the header. The pack's token and parts are
+        checked by the reader (``resolve/entry.load_entry``)."""
+        from . import eval_pack
 
-    def store_evaluation(self, repo_root: Path, schema_rel: str, payload: bytes) -> bool:
-        """Store a project's evaluation entry (``payload``, behind a header with the format
-        version, the tool key and the payload's SHA-256), atomically; False when impossible."""
-        digest = _sha256(payload)
-        header = b"\n".join([_EVAL_MAGIC, _eval_version(), self.tool.encode(), digest.encode()])
-        if _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload]):
-            self.stored_evaluation = digest
-            return True
-        return False
+        got = eval_pack.read(self._project_path(repo_root, schema_rel, ".eval.idx"), self._project_path(repo_root, schema_rel, ".eval.pack"),
+                             _eval_version(), self.tool.encode())
+        if got is None:
+            return None
+        self.loaded_evaluation = got[0]
+        return got[1], got[2]
+
+    def store_evaluation(self, repo_root: Path, schema_rel: str, token: str | None, parts: list, index_of) -> bool:
+        """Store a project's evaluation entry: the records' ``parts`` (appended to the pack
+        whose token is ``token`` when they are not in it already) and the index
+        ``index_of(token, locations)`` behind a header with the format version, the tool key
+        and the payload's SHA-256 (:func:`convex_ssot.eval_pack.write`); False when impossible."""
+        from . import eval_pack
+
+        digest = eval_pack.write(self._project_path(repo_root, schema_rel, ".eval.idx"), self._project_path(repo_root, schema_rel, ".eval.pack"),
+                                 _eval_version(), self.tool.encode(), token, parts, index_of, _write_atomic)
+        if digest is None:
+            return False
+        self.stored_evaluation = digest
+        return True
 
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
@@ -489,8 +492,8 @@ class ModuleCache:
             return None
 
 
-#: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 5
+#: Version of the evaluation entry's layout (resolve/entry.py, eval_pack.py); bump on any change.
+EVAL_FORMAT = 6
 
 
 def _eval_version() -> bytes:
@@ -499,7 +502,6 @@ def _eval_version() -> bytes:
     import sys
 
     return f"{EVAL_FORMAT} {sys.implementation.cache_tag}".encode()
-_EVAL_MAGIC = b"convex-ssot evaluation"
 
 
 def _entry_digest(summary, fingerprints) -> str:

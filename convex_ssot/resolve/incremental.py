@@ -9,7 +9,7 @@ files asked for, each ``(importer, specifier, platform)`` resolution, each file 
 existence was looked at. Because memoised values replay their events (journal.py), a
 record does not depend on which roots were evaluated before it in the same run.
 
-The records of a run are stored in one entry (:meth:`convex_ssot.cache.ModuleCache.store_evaluation`)
+The records of a run are stored in one entry (:mod:`.entry`, :mod:`convex_ssot.eval_pack`)
 with the state (SHA-256 and whether it lies inside the repository) of every file a root
 read, the diagnostics each such file produced when it was loaded (parse problems, read
 errors), the resolutions, and the configuration files the run consulted
@@ -33,7 +33,7 @@ from .. import ir
 from ..interp import journal
 
 __all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "ReusedFunction", "ReusedSchema", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
-           "entry_of", "store", "dump_entry", "load_entry", "link_changes", "settled_entries", "call_targets", "flat_calls", "calls_of"]
+           "link_changes", "settled_entries", "call_targets", "flat_calls", "calls_of", "flat_diagnostic", "diagnostic_of", "flat_resolution"]
 
 ROOT_SCHEMA = ("schema",)
 ROOT_SURFACE = ("surface",)
@@ -434,62 +434,6 @@ def note_files(roots: dict, states: FileStates, hashes: dict[str, str]) -> None:
                     hashes[rel] = st
 
 
-def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict, inputs: set[str]) -> dict:
-    """The entry to store for this run: ``roots`` (every record, fresh and reused), the
-    state and load diagnostics of every file they read (``loads``: rel → ``(read
-    diagnostics, parse diagnostics)`` of this run, else the previous entry's), the results
-    of their resolutions (``edges`` of this run, else the previous entry's) and the
-    configuration files consulted (``inputs``, absolute paths) with their states."""
-    from ..cache import PROBE, noted_state
-
-    old_loads = previous.get("loads", {}) if isinstance(previous, dict) else {}
-    old_edges = previous.get("edges", {}) if isinstance(previous, dict) else {}
-    old_records = previous.get("records", {}) if isinstance(previous, dict) else {}
-    old_blobs = previous.get("roots", {}) if isinstance(previous, dict) else {}
-    import marshal
-
-    table = _dispatch_table()
-    blobs: dict[tuple, bytes] = {}
-    files: dict[str, str | None] = {}
-    kept_loads: dict[str, tuple] = {}
-    kept_edges: dict[tuple, object] = {}
-    flats: dict[int, tuple | None] = {}
-    for rid, rec in roots.items():
-        # a reused record keeps its pickled bytes: only fresh roots are pickled again
-        blob = old_blobs.get(rid) if old_records.get(rid) is rec else None
-        blobs[rid] = blob if blob is not None else (marshal.dumps(rec.meta()), _dumps(rec.decoded(), table))
-        for rel in rec.accessed:
-            if rel not in files:
-                files[rel] = states(rel)
-                kept_loads[rel] = _flat_loads(loads[rel]) if rel in loads else _flat_loads(old_loads.get(rel, _NO_LOADS))
-        for key in rec.edges:
-            if key not in kept_edges:
-                if key in edges:
-                    res = edges[key]
-                    flat = flats.get(id(res))
-                    if flat is None:  # one tuple per result object (shared in the pickle)
-                        flat = flats[id(res)] = flat_resolution(res)
-                    kept_edges[key] = flat
-                else:
-                    kept_edges[key] = old_edges[key]
-    return {
-        "roots": blobs,
-        "files": files,
-        "loads": kept_loads,
-        "edges": kept_edges,
-        "inputs": {path: noted_state(path) for path in sorted(inputs) if not path.startswith(PROBE)},
-        "probes": {key: noted_state(key) for key in sorted(inputs) if key.startswith(PROBE)},
-    }
-
-
-_NO_LOADS = ((), ())
-
-
-def _flat_loads(v: tuple) -> tuple:
-    """``(read diagnostics, parse diagnostics)`` of a file as plain values."""
-    return v if v == _NO_LOADS else (tuple(map(flat_diagnostic, v[0])), tuple(map(flat_diagnostic, v[1])))
-
-
 def split_diagnostics(roots: dict, loads: dict, schema_rel: str) -> tuple[set[ir.Diagnostic], set[ir.Diagnostic]]:
     """``(schema contract's, function contract's)`` diagnostics from the records: a
     module's diagnostics (recorded by any root, or produced when it was loaded) go to the
@@ -522,89 +466,3 @@ def split_diagnostics(roots: dict, loads: dict, schema_rel: str) -> tuple[set[ir
         for d in read:
             (schema_diags if d.file == schema_rel else fn_diags).add(d)
     return schema_diags, fn_diags
-
-
-def _dispatch_table() -> dict:
-    """Pickle reducers for the frozen dataclasses an entry holds: ``(cls, field values)``,
-    rebuilt by calling the class. The default pickling of slotted dataclasses looks the
-    fields up for every object and took most of the time of an edit run's cache I/O."""
-    import dataclasses
-    import operator
-
-    from .paths import Resolution
-
-    classes = [c for c in vars(ir).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
-    table = {}
-    for cls in classes + [Resolution]:
-        fields = dataclasses.fields(cls)
-        names = [f.name for f in fields if f.init and not f.kw_only]
-        if len(names) != len(fields):
-            continue  # fields not set positionally by __init__: default pickling
-        get = operator.attrgetter(*names)
-        if len(names) == 1:
-            table[cls] = lambda obj, cls=cls, get=get: (cls, (get(obj),))
-        else:
-            table[cls] = lambda obj, cls=cls, get=get: (cls, get(obj))
-    return table
-
-
-def _dumps(obj, table: dict) -> bytes:
-    import io
-    import pickle
-
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = table
-    pickler.dump(obj)
-    return buf.getvalue()
-
-
-def store(module_cache, repo_root, schema_rel: str, roots: dict, previous, states: FileStates, loads: dict,
-          edges: dict, inputs: set[str]) -> bool:
-    """Store this run's records (:func:`entry_of`) in ``module_cache``; False when something
-    in them cannot be serialised or the cache cannot be written (the next run evaluates more)."""
-    try:
-        data = dump_entry(entry_of(roots, previous, states, loads, edges, inputs))
-    except Exception:  # noqa: BLE001 - an unpicklable result is just not cached
-        return False
-    return data is not None and module_cache.store_evaluation(repo_root, schema_rel, data)
-
-
-def dump_entry(entry: dict) -> bytes | None:
-    """The serialised ``entry`` of :func:`entry_of` (None when something in it cannot be
-    serialised). Each root's record is stored apart, in two parts (``entry["roots"]``:
-    root id → ``(small part, payload)`` bytes): the small part (:meth:`RootRecord.meta`)
-    as :mod:`marshal` data, the payload pickled; the next run serialises only the records it
-    made afresh, and unpickles the payloads of the records it needs only. The entry
-    itself is :mod:`marshal` data (its header names the interpreter:
-    :meth:`~convex_ssot.cache.ModuleCache.store_evaluation`)."""
-    import marshal
-
-    try:
-        return marshal.dumps(entry)
-    except Exception:  # noqa: BLE001 - an unserialisable result is just not cached
-        return None
-
-
-def load_entry(data: bytes | None):
-    """The entry serialised by :func:`dump_entry` with its records' small parts decoded
-    (``entry["records"]``: root id → :class:`RootRecord`, whose payload stays pickled until
-    it is asked for), or None (no data, or not readable)."""
-    import marshal
-
-    if data is None:
-        return None
-    try:
-        entry = marshal.loads(data)
-        records = {}
-        for rid, (meta, blob) in entry["roots"].items():
-            accessed, diags, edges, probes, http_actions, links = marshal.loads(meta)
-            if diags:
-                diags = frozenset((rel, diagnostic_of(d)) for rel, d in diags)
-            records[rid] = RootRecord(accessed, diags, edges, probes, http_actions=http_actions, links=links, blob=blob)
-        entry["records"] = records
-        entry["loads"] = {rel: v if v == _NO_LOADS else (tuple(map(diagnostic_of, v[0])), tuple(map(diagnostic_of, v[1])))
-                          for rel, v in entry["loads"].items()}
-        return entry
-    except Exception:  # noqa: BLE001 - a damaged entry is not used
-        return None

@@ -267,17 +267,19 @@ def test_once_per_module_diagnostic_is_kept_by_every_part_that_reaches_it(tmp_pa
     assert _check(root, counted) == ["convex/a.ts"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty",
+                                    "pack-truncated", "pack-flipped", "pack-other", "pack-empty", "pack-missing"])
 def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
     from convex_ssot.cache import cache_dir
 
-    entries = list((cache_dir() / "projects").glob("*.eval.pkl"))
+    projects = cache_dir() / "projects"
+    entries = list(projects.glob("*.eval.idx")) if not damage.startswith("pack") else list(projects.glob("*.eval.pack"))
     assert entries
     for path in entries:
         data = path.read_bytes()
-        if damage == "truncated":
+        if damage in ("truncated", "pack-truncated"):
             data = data[: len(data) // 2]
-        elif damage == "flipped":
+        elif damage in ("flipped", "pack-flipped"):
             data = data[:-100] + bytes([data[-100] ^ 0xFF]) + data[-99:]
         elif damage == "other-version":
             head, rest = data.split(b"\n", 1)
@@ -285,12 +287,51 @@ def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
         elif damage == "other-tool":
             lines = data.split(b"\n", 3)
             data = b"\n".join(lines[:2] + [b"0" * len(lines[2])] + lines[3:])
+        elif damage == "pack-other":  # another pack (another token) with the very same parts
+            head, token, rest = data.split(b"\n", 2)
+            data = b"\n".join([head, b"f" * len(token), rest])
+        elif damage == "pack-missing":
+            path.unlink()
+            continue
         else:
             data = b""
         path.write_bytes(data)
     _edit(repo, "convex/a.ts", _user(1) + "\n")
     evaluated = _check(repo, counted)
     assert "convex/alone.ts" in evaluated and "schema" in evaluated  # nothing was reused
+    _edit(repo, "convex/a.ts", _user(1) + "\n\n")
+    assert _check(repo, counted) == ["convex/a.ts"]  # the entry written after it is whole
+
+
+def test_pack_is_appended_to_then_written_afresh(repo, counted) -> None:
+    # an edit run appends its fresh records to the pack (the reused ones stay where they
+    # are); once the pack holds more than twice what the index points at, it is written
+    # afresh with a new token, and each state is read back like a cold run's
+    from convex_ssot.cache import ModuleCache
+    from convex_ssot.eval_pack import pack_token
+
+    pack = ModuleCache.open()._project_path(repo, "convex/schema.ts", ".eval.pack")
+    first = pack.read_bytes()
+    _edit(repo, "convex/alone.ts", ALONE + "\n")
+    assert _check(repo, counted) == ["convex/alone.ts"]
+    second = pack.read_bytes()
+    assert second.startswith(first) and len(second) > len(first)  # appended, nothing rewritten
+    sizes = [len(second)]
+    for i in range(200):
+        _edit(repo, "convex/alone.ts", ALONE + "\n" * (i + 2))
+        counted.clear()
+        _contracts(repo, True)
+        assert counted == ["convex/alone.ts"]
+        sizes.append(len(pack.read_bytes()))
+        if sizes[-1] < sizes[-2]:
+            break
+    else:
+        raise AssertionError("the pack was never written afresh")
+    assert pack_token(pack.read_bytes()) != pack_token(first)
+    assert sizes[-1] <= len(second) + 1000  # only what the index points at
+    assert _check(repo, counted) == []  # the whole-project entry answers: nothing read
+    _edit(repo, "convex/c.ts", _user(3) + "\n")
+    assert _check(repo, counted) == ["convex/c.ts"]
 
 
 def _fixtures() -> list[Path]:
