@@ -52,11 +52,16 @@ _side_inputs: set[str] | None = None
 _answers: dict[str, str | None] = {}
 
 
+#: the project's recorded file states (file_states.StateTable) while a run with a cache
+#: checks and notes configuration files (:meth:`ModuleCache.file_states`), else None
+_input_states = None
+
+
 def begin_inputs() -> None:
     """Start recording the configuration files a build consults (:func:`note_input`) and
     the file-system questions it asks (:func:`probe`)."""
-    global _side_inputs, _answers
-    _side_inputs, _answers = set(), {}
+    global _side_inputs, _answers, _input_states
+    _side_inputs, _answers, _input_states = set(), {}, None
 
 
 def end_inputs() -> set[str]:
@@ -166,6 +171,8 @@ def _file_state(path: str) -> str | None:
         return _encode(_PROBES[kind](target)) if kind in _PROBES else None
     if not os.access(path, os.F_OK):
         return None  # absent (most noted inputs: tsconfig.json and package.json looked for up the tree)
+    if _input_states is not None:  # read only when its stat changed, once per run (file_states.py)
+        return _input_states.sha256(path)
     try:
         with open(path, "rb") as fh:
             return _sha256(fh.read())
@@ -261,6 +268,8 @@ class ModuleCache:
     hashes of every file it read. Unreadable entries are ignored and rewritten."""
 
     def __init__(self, directory: Path) -> None:
+        global _input_states
+        _input_states = None  # another run's table is not this one's
         self.dir = directory
         self.tool = _tool_key()
         self.hashes: dict[str, str] = {}
@@ -303,10 +312,12 @@ class ModuleCache:
     def file_states(self, repo_root: Path, schema_rel: str):
         """The project's recorded file states (:class:`~convex_ssot.file_states.StateTable`,
         stored beside its project entry; opened once per run)."""
+        global _input_states
         if self.states is None:
             from .file_states import StateTable
 
             self.states = StateTable.open(self._project_path(repo_root, schema_rel, ".states"), _write_atomic)
+        _input_states = self.states  # configuration files' states too (_file_state)
         return self.states
 
     def _module_path(self, rel: str, file_hash: str) -> Path:
