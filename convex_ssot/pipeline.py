@@ -56,7 +56,7 @@ class Derived:
     """
 
     __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous",
-                 "reused", "remember", "store", "_plain", "seen")
+                 "reused", "entry_counts", "remember", "store", "_plain", "seen")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
@@ -71,6 +71,10 @@ class Derived:
         #: ``(calls, calledBy)`` of the function entries taken from a validated contract
         #: (``functions_contract(bodies=…)``): what validation must still check of them
         self.reused: list = []
+        #: how many function entries each item of the built ``functions`` stands for (a
+        #: Fragment may hold a run of stored entries: ``functions_contract(counts=…)``);
+        #: empty when one each
+        self.entry_counts: list[int] = []
         #: stores where each function entry lies in the project cache's contracts file,
         #: once the function contract has passed validation (:func:`_remember_entries`)
         self.remember = None
@@ -233,13 +237,17 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     bodies, functions = last.stored_entries(stored, project.functions)
     settled = last.settled(functions, bodies, cache)
     reused: list = []
+    counts: list = []
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
-                            bodies=bodies, reused=reused, settled=settled)
+                            bodies=bodies, reused=reused, settled=settled, counts=counts)
     reused_ids = set(bodies)
     stored = tables = bodies = None  # the contracts file read back is not held while these are serialised
-    derived = Derived(db, fc, project)
+    summary = summarize(db, fc)
+    summary["functions"] = len(functions)  # an item of fc["functions"] may hold a run of entries
+    derived = Derived(db, fc, project, summary=summary)
     derived.reused, derived.seen = reused, seen
+    derived.entry_counts = counts if len(counts) != len(functions) else []
     if cache is not None:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:

@@ -48,9 +48,16 @@ def called_by(functions: list[ir.Function], crons: list[ir.CronJob], routes: lis
     for f in functions:
         # a reused function's calls are plain (via, target, …) tuples (resolve/incremental.py), not decoded for this
         flat = getattr(f, "flat_calls", None)
-        for via, target in ((c[0], c[1]) for c in flat) if flat is not None else ((c.via, c.ref.target) for c in f.calls):
+        if flat is not None:
+            for c in flat:
+                target = c[1]
+                if target is not None and (wanted is None or target in wanted):
+                    out.setdefault(target, set()).add((c[0], "functionId", f.function_id))
+            continue
+        for c in f.calls:
+            target = c.ref.target
             if target is not None and (wanted is None or target in wanted):
-                out.setdefault(target, set()).add((via, "functionId", f.function_id))
+                out.setdefault(target, set()).add((c.via, "functionId", f.function_id))
     for j in crons:
         if j.ref.target is not None:
             out.setdefault(j.ref.target, set()).add(("cron", "cron", j.name))

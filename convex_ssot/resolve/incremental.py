@@ -416,9 +416,8 @@ def settled_entries(functions: list, stored: set[str], changes: tuple[set[str], 
         return set()
     out = set(stored) - fids - targets
     for f in functions:
-        fid = f.function_id
-        if fid in out and not fids.isdisjoint(call_targets(f)):
-            out.discard(fid)
+        if f.function_id in out and (f.flat_calls if type(f) is ReusedFunction else f.calls) and not fids.isdisjoint(call_targets(f)):
+            out.discard(f.function_id)
     return out
 
 
