@@ -32,9 +32,9 @@ def _flat_loads(v: tuple) -> tuple:
 
 def entry_of(roots: dict, previous, states, loads: dict, edges: dict, inputs: set[str]) -> tuple[list, list, dict]:
     """What to store for this run: ``(root ids, parts, tables)``. ``parts``: per root id,
-    ``(location in the previous entry's pack or None, bytes)`` — a reused record keeps its
-    part, a fresh one is serialised (``(length of the small part, …)`` leads the bytes'
-    location in the index, :func:`store`); ``tables``: the state and load diagnostics of
+    ``(location, length of the small part, bytes)`` — a reused record keeps its part
+    (``location``: ``(offset, length, SHA-256)`` in the previous entry's pack, ``bytes`` a
+    view of it), a fresh one is serialised (``location`` None); ``tables``: the state and load diagnostics of
     every file the records read (``loads``: rel → ``(read diagnostics, parse
     diagnostics)`` of this run, else the previous entry's), the results of their
     resolutions (``edges`` of this run, else the previous entry's) and the configuration
