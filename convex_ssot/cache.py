@@ -52,11 +52,16 @@ _side_inputs: set[str] | None = None
 _answers: dict[str, str | None] = {}
 
 
+#: the project's recorded file states (file_states.StateTable) while a run with a cache
+#: checks and notes configuration files (:meth:`ModuleCache.file_states`), else None
+_input_states = None
+
+
 def begin_inputs() -> None:
     """Start recording the configuration files a build consults (:func:`note_input`) and
     the file-system questions it asks (:func:`probe`)."""
-    global _side_inputs, _answers
-    _side_inputs, _answers = set(), {}
+    global _side_inputs, _answers, _input_states
+    _side_inputs, _answers, _input_states = set(), {}, None
 
 
 def end_inputs() -> set[str]:
@@ -166,6 +171,8 @@ def _file_state(path: str) -> str | None:
         return _encode(_PROBES[kind](target)) if kind in _PROBES else None
     if not os.access(path, os.F_OK):
         return None  # absent (most noted inputs: tsconfig.json and package.json looked for up the tree)
+    if _input_states is not None:  # read only when its stat changed, once per run (file_states.py)
+        return _input_states.sha256(path)
     try:
         with open(path, "rb") as fh:
             return _sha256(fh.read())
@@ -216,7 +223,8 @@ def cached_lark(text: str, key: str, **options):
 def _tool_key() -> str:
     """Tool version, grammar text and the size and modification time of every module of
     the package: any change (an upgrade, or an edit of an editable install) invalidates
-    every cached result."""
+    every cached result. One ``scandir`` per directory (``__pycache__`` skipped) and one
+    ``stat`` per module; about 1 ms (an ``os.walk`` with a string per file took 4 ms)."""
     import hashlib
 
     from . import __version__
@@ -227,17 +235,30 @@ def _tool_key() -> str:
         h.update(grammar_path().read_bytes())
     except OSError:
         pass
-    pkg = os.path.dirname(os.path.abspath(__file__))
+    h.update(modules_signature(os.path.dirname(os.path.abspath(__file__))).encode())
+    return h.hexdigest()[:16]
+
+
+def modules_signature(package_dir: str) -> str:
+    """The relative path, size and ``st_mtime_ns`` of every ``.py`` file under
+    ``package_dir`` (``__pycache__`` and symbolic links to directories not entered), one
+    line each, in a fixed order (what could be listed, when a directory cannot be)."""
+    parts: list[str] = []
+    todo = [(package_dir, ".")]
     try:
-        for dirpath, dirnames, filenames in os.walk(pkg):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if name.endswith(".py"):
-                    st = os.stat(os.path.join(dirpath, name))
-                    h.update(f"{os.path.relpath(dirpath, pkg)}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        while todo:
+            path, rel = todo.pop()
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            for e in entries:
+                if e.name.endswith(".py"):
+                    st = e.stat()
+                    parts.append(f"{rel}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
+                elif e.name != "__pycache__" and e.is_dir(follow_symlinks=False):
+                    todo.append((e.path, e.name if rel == "." else f"{rel}/{e.name}"))
     except OSError:
         pass
-    return h.hexdigest()[:16]
+    return "".join(parts)
 
 
 class ModuleCache:
@@ -247,6 +268,8 @@ class ModuleCache:
     hashes of every file it read. Unreadable entries are ignored and rewritten."""
 
     def __init__(self, directory: Path) -> None:
+        global _input_states
+        _input_states = None  # another run's table is not this one's
         self.dir = directory
         self.tool = _tool_key()
         self.hashes: dict[str, str] = {}
@@ -254,6 +277,9 @@ class ModuleCache:
         #: SHA-256 of the evaluation entry read by / written in this run (None: none)
         self.loaded_evaluation: str | None = None
         self.stored_evaluation: str | None = None
+        #: what may have changed in the function contract's calls/calledBy since the run that
+        #: wrote the evaluation entry read (``incremental.link_changes``), set by the build
+        self.link_changes = None
         #: ``{rel: SHA-256}`` of the files the previous run read (from its project entry), or None
         self.previous_files: dict[str, str] | None = None
         #: the recorded file states of the project (:meth:`file_states`), once opened
@@ -286,10 +312,12 @@ class ModuleCache:
     def file_states(self, repo_root: Path, schema_rel: str):
         """The project's recorded file states (:class:`~convex_ssot.file_states.StateTable`,
         stored beside its project entry; opened once per run)."""
+        global _input_states
         if self.states is None:
             from .file_states import StateTable
 
             self.states = StateTable.open(self._project_path(repo_root, schema_rel, ".states"), _write_atomic)
+        _input_states = self.states  # configuration files' states too (_file_state)
         return self.states
 
     def _module_path(self, rel: str, file_hash: str) -> Path:
@@ -328,32 +356,35 @@ class ModuleCache:
         _write_atomic(self._module_path(rel, self.digest(rel, data)), blob)
 
     # ---- per-module evaluation results (resolve/incremental.py)
-    def load_evaluation(self, repo_root: Path, schema_rel: str) -> bytes | None:
-        """The evaluation entry stored by :meth:`store_evaluation` for this project (its
-        payload bytes), or None when there is none or it is not whole: its header must name
-        :data:`EVAL_FORMAT` and this tool key, and the payload must match the SHA-256 in
-        the header."""
-        try:
-            data = self._project_path(repo_root, schema_rel, ".eval.pkl").read_bytes()
-            magic, version, tool, digest, payload = data.split(b"\n", 4)
-            if magic != _EVAL_MAGIC or version != str(EVAL_FORMAT).encode() or tool != self.tool.encode():
-                return None
-            if _sha256(payload) != digest.decode():
-                return None
-            self.loaded_evaluation = digest.decode()
-            return payload
-        except Exception:  # noqa: BLE001 - missing, foreign or damaged: evaluate everything
-            return None
+    def load_evaluation(self, repo_root: Path, schema_rel: str) -> tuple[bytes, bytes] | None:
+        """The evaluation entry stored by :meth:`store_evaluation` for this project:
+        ``(index payload, pack bytes)`` (:mod:`convex_ssot.eval_pack`), or None when there is
+        none or its index is not whole: its header must name :data:`EVAL_FORMAT` and this
+        interpreter (:mod:`marshal` data is per interpreter version), and this tool key, and
+        the payload must match the SHA-256 in the header. The pack's token and parts are
+        checked by the reader (``resolve/entry.load_entry``)."""
+        from . import eval_pack
 
-    def store_evaluation(self, repo_root: Path, schema_rel: str, payload: bytes) -> bool:
-        """Store a project's evaluation entry (``payload``, behind a header with the format
-        version, the tool key and the payload's SHA-256), atomically; False when impossible."""
-        digest = _sha256(payload)
-        header = b"\n".join([_EVAL_MAGIC, str(EVAL_FORMAT).encode(), self.tool.encode(), digest.encode()])
-        if _write_atomic(self._project_path(repo_root, schema_rel, ".eval.pkl"), [header, b"\n", payload]):
-            self.stored_evaluation = digest
-            return True
-        return False
+        got = eval_pack.read(self._project_path(repo_root, schema_rel, ".eval.idx"), self._project_path(repo_root, schema_rel, ".eval.pack"),
+                             _eval_version(), self.tool.encode())
+        if got is None:
+            return None
+        self.loaded_evaluation = got[0]
+        return got[1], got[2]
+
+    def store_evaluation(self, repo_root: Path, schema_rel: str, token: str | None, parts: list, index_of) -> bool:
+        """Store a project's evaluation entry: the records' ``parts`` (appended to the pack
+        whose token is ``token`` when they are not in it already) and the index
+        ``index_of(token, locations)`` behind a header with the format version, the tool key
+        and the payload's SHA-256 (:func:`convex_ssot.eval_pack.write`); False when impossible."""
+        from . import eval_pack
+
+        digest = eval_pack.write(self._project_path(repo_root, schema_rel, ".eval.idx"), self._project_path(repo_root, schema_rel, ".eval.pack"),
+                                 _eval_version(), self.tool.encode(), token, parts, index_of, _write_atomic)
+        if digest is None:
+            return False
+        self.stored_evaluation = digest
+        return True
 
     # ---- whole-project entries
     def _project_path(self, repo_root: Path, schema_rel: str, suffix: str = ".json") -> Path:
@@ -472,9 +503,16 @@ class ModuleCache:
             return None
 
 
-#: Version of the evaluation entry's layout (resolve/incremental.py); bump on any change.
-EVAL_FORMAT = 4
-_EVAL_MAGIC = b"convex-ssot evaluation"
+#: Version of the evaluation entry's layout (resolve/entry.py, eval_pack.py); bump on any change.
+EVAL_FORMAT = 6
+
+
+def _eval_version() -> bytes:
+    """The evaluation entry's version line: :data:`EVAL_FORMAT` and the interpreter's cache
+    tag (``cpython-311``; the entry is :mod:`marshal` data, whose format is the interpreter's)."""
+    import sys
+
+    return f"{EVAL_FORMAT} {sys.implementation.cache_tag}".encode()
 
 
 def _entry_digest(summary, fingerprints) -> str:

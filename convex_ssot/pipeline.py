@@ -56,7 +56,7 @@ class Derived:
     """
 
     __slots__ = ("_db", "_functions", "project", "summary", "fingerprints", "_load", "warnings", "serialized", "previous",
-                 "reused", "remember", "store", "_plain", "seen")
+                 "reused", "entry_counts", "remember", "store", "_plain", "seen")
 
     def __init__(self, db: dict | None, functions: dict | None, project: "ir.Project | None", *,
                  summary: dict | None = None, fingerprints: dict | None = None, load=None, warnings: list[str] | None = None) -> None:
@@ -71,6 +71,10 @@ class Derived:
         #: ``(calls, calledBy)`` of the function entries taken from a validated contract
         #: (``functions_contract(bodies=…)``): what validation must still check of them
         self.reused: list = []
+        #: how many function entries each item of the built ``functions`` stands for (a
+        #: Fragment may hold a run of stored entries: ``functions_contract(counts=…)``);
+        #: empty when one each
+        self.entry_counts: list[int] = []
         #: stores where each function entry lies in the project cache's contracts file,
         #: once the function contract has passed validation (:func:`_remember_entries`)
         self.remember = None
@@ -231,14 +235,19 @@ def _build(cfg: Config, cache, discovered: list[str], stamp: bool, early=None) -
     db = db_contract(schema, project.schema_diagnostics, EPOCH, tables=tables)
     table_sizes = None if tables is None else list(map(len, tables))
     bodies, functions = last.stored_entries(stored, project.functions)
+    settled = last.settled(functions, bodies, cache)
     reused: list = []
+    counts: list = []
     fc = functions_contract(project.convex_dir, functions, project.function_diagnostics, EPOCH,
                             http_routes=project.http_routes, crons=project.crons, components=project.components,
-                            bodies=bodies, reused=reused)
+                            bodies=bodies, reused=reused, settled=settled, counts=counts)
     reused_ids = set(bodies)
     stored = tables = bodies = None  # the contracts file read back is not held while these are serialised
-    derived = Derived(db, fc, project)
+    summary = summarize(db, fc)
+    summary["functions"] = len(functions)  # an item of fc["functions"] may hold a run of entries
+    derived = Derived(db, fc, project, summary=summary)
     derived.reused, derived.seen = reused, seen
+    derived.entry_counts = counts if len(counts) != len(functions) else []
     if cache is not None:
         derived.previous = cache.previous_fingerprints
     if cache is not None and discovered:
@@ -401,12 +410,22 @@ def _sync_locked(cfg: Config, use_cache: bool, now: str | None) -> SyncResult:
         # already up to date: else the next edit run would emit every entry afresh).
         took = derived.reused or has_fragments(derived.built("db").get("tables", ()))
         for name, rel in outputs if checks or not took else ():
-            if name not in validated and not _validation_errors(name, derived.built(name), derived):
+            # one whose every entry came from the index has nothing to add to it (they stay
+            # reusable: remember keeps them), so its schema is not even compiled
+            if name not in validated and not _all_from_index(name, derived) and not _validation_errors(name, derived.built(name), derived):
                 validated.add(name)
         derived.remember(validated)  # these passed validation: their entries may be reused
     if cfg.mode == "convex" and not derived.summary.get("schemaFound"):
         result.warnings.append(f"no defineSchema(...) found in {cfg.schema_rel}; the DB contract lists no tables")
     return result
+
+
+def _all_from_index(name: str, derived: Derived) -> bool:
+    """Whether every table (``"db"``) or function entry (``"functions"``) of the contract as
+    built was taken from the last validated contract (:data:`~convex_ssot.emit.jsonout.Fragment`
+    bytes), and there is at least one."""
+    items = derived.built(name).get("tables" if name == "db" else "functions", ())
+    return bool(items) and all(type(x) is Fragment for x in items)
 
 
 def _validation_errors(name: str, doc: dict, derived: Derived) -> list[str]:

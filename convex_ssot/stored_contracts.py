@@ -11,7 +11,7 @@ from .config import DB_CONTRACT_REL, FUNCTIONS_CONTRACT_REL, Config
 from .emit.jsonout import Fragment, loads
 
 __all__ = ["EPOCH", "TOP_UPDATED_AT", "fingerprint", "contract_finder", "stored_contracts", "stored_index", "stored_tables", "stored_entries",
-           "remember_entries"]
+           "settled", "remember_entries"]
 
 #: The ``updatedAt`` placeholder of a contract derived in memory.
 EPOCH = "1970-01-01T00:00:00.000Z"
@@ -142,7 +142,8 @@ def stored_tables(stored, schema) -> tuple:
 
 def stored_entries(stored, functions: list) -> tuple[dict, list]:
     """``(bodies, functions)`` for :func:`~convex_ssot.emit.functions_contract.functions_contract`:
-    functionId → the stored entry (body, and ``calls``/``calledBy`` as then) of each function
+    functionId → where the stored entry lies (``(contract bytes, start, start of calls,
+    end)``: body, then ``calls``/``calledBy`` as then) of each function
     of a reused evaluation record (:class:`~convex_ssot.resolve.incremental.ReusedFunction`)
     that the index holds, and
     the functions with every other reused one decoded. A functionId that occurs more than
@@ -164,10 +165,23 @@ def stored_entries(stored, functions: list) -> tuple[dict, list]:
                 fid = f.function_id
                 span = spans.get(fid)
                 if span is not None and counts[fid] == 1:
-                    bodies[fid] = (data[span[0]:span[1]], data[span[1]:span[2]])
+                    bodies[fid] = (data, span[0], span[1], span[2])
     if reused:
         functions = [f.function() if isinstance(f, ReusedFunction) and f.function_id not in bodies else f for f in functions]
     return bodies, functions
+
+
+def settled(functions: list, bodies: dict, cache) -> set[str]:
+    """The functionIds of ``bodies`` (:func:`stored_entries`) whose stored entry is right
+    whole, ``calls`` and ``calledBy`` included: nothing they depend on changed since the
+    run that wrote the evaluation entry this run read
+    (:func:`~convex_ssot.resolve.incremental.settled_entries`; the index of ``bodies``
+    names that very entry, :func:`stored_index`)."""
+    if not bodies or cache is None:
+        return set()
+    from .resolve.incremental import settled_entries
+
+    return settled_entries(functions, set(bodies), cache.link_changes)
 
 
 def remember_entries(cfg: Config, cache, derived, functions: list, reused: set[str], table_sizes: list | None):
@@ -189,7 +203,10 @@ def remember_entries(cfg: Config, cache, derived, functions: list, reused: set[s
         return None
     ids = sorted(f.function_id for f in functions)
     known = iter(derived.reused)
-    spans = entry_spans(data, [next(known)[2:] if type(e) is Fragment else None for e in derived.built("functions")["functions"]])
+    items = iter(derived.entry_counts or [1] * len(derived.built("functions")["functions"]))
+    # a Fragment stands for one stored entry or more (a run placed whole: functions_contract)
+    spans = entry_spans(data, [next(known)[2:] if type(e) is Fragment else None
+                               for e in derived.built("functions")["functions"] for _ in range(next(items))])
     tables = table_spans(db, table_sizes if table_sizes is not None else [None] * len(derived.built("db")["tables"]))
     if spans is None or len(spans) != len(ids):
         return None

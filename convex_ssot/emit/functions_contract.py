@@ -92,12 +92,15 @@ def functions_contract(
     components: list[ir.Component] = (),
     bodies: dict[str, bytes] | None = None,
     reused: list | None = None,
+    settled: set[str] = frozenset(),
+    counts: list | None = None,
 ) -> dict:
     """The function contract as a dict; ``functions`` sorted by functionId, then the
     callable surface (``httpRoutes``, ``crons``, ``components``).
 
-    ``bodies``: functionId → ``(body, tail)``, the entry of that function as a previous
-    run serialised it, split before ``calls`` (:func:`entry_spans`); such a function's
+    ``bodies``: functionId → ``(data, start, start of calls, end)``: where the entry of
+    that function lies in ``data``, the contract a previous run serialised (:func:`entry_spans`:
+    body, then ``tail``, its ``calls`` and ``calledBy`` then); such a function's
     entry is a :data:`~.jsonout.Fragment` of the body with its ``calls`` and ``calledBy``
     (which depend on the other functions, cron jobs and routes) serialised now, and
     ``(calls, calledBy, length of the body, length of the entry)`` is appended to
@@ -105,21 +108,48 @@ def functions_contract(
     stored ``tail``. Only what reads ``calls`` and
     ``calledBy`` is read of such a function (``function_id``, ``visibility``, ``calls``).
     The caller vouches that each body is what :func:`function_json` gives for that very
-    function."""
+    function. ``settled``: functionIds of ``bodies`` whose stored ``tail`` is right too
+    (nothing their ``calls`` and ``calledBy`` depend on changed,
+    :func:`~convex_ssot.resolve.incremental.settled_entries`): their stored entry is
+    placed whole, their ``calls`` and ``calledBy`` not computed; consecutive ones that lie
+    one after the other in ``data`` make one Fragment (one copy of their bytes, not one per
+    entry). ``counts`` gets, per item of ``functions``, how many entries it holds."""
     fns = sorted(functions, key=_FUNCTION_ID)
     visibility = {f.function_id: f.visibility for f in fns}
     installed = {c.name for c in components if c.name is not None}
-    callers = called_by(fns, list(crons), list(http_routes))
-    entries: list = []
     bodies = bodies or {}
+    wanted = {f.function_id for f in fns if f.function_id not in settled} if settled else None
+    callers = called_by(fns, list(crons), list(http_routes), wanted)
+    entries: list = []
+    counts = [] if counts is None else counts
+    run = None  # [data, start, end, entries]: stored entries placed whole, one after the other in data
     for f in fns:
         fid = f.function_id
-        calls, by = calls_json(f, visibility, installed), callers.get(fid)
         body = bodies.get(fid)
+        if body is not None and fid in settled:
+            data, a, b, c = body
+            if run is not None and run[0] is data and run[2] + len(_BETWEEN) == a and data[run[2]:a] == _BETWEEN:
+                run[2] = c
+                run[3] += 1
+            else:
+                if run is not None:
+                    entries.append(Fragment(bytes(run[0][run[1]:run[2]])))
+                    counts.append(run[3])
+                run = [data, a, c, 1]
+            if reused is not None:
+                reused.append((None, None, b - a, c - a))
+            continue
+        if run is not None:
+            entries.append(Fragment(bytes(run[0][run[1]:run[2]])))
+            counts.append(run[3])
+            run = None
+        counts.append(1)
+        calls, by = calls_json(f, visibility, installed), callers.get(fid)
         if body is None:
             entries.append(function_json(f, calls, by))
             continue
-        body, tail = body
+        data, a, b, c = body
+        body, tail = data[a:b], data[b:c]
         by = by or []
         new_tail = b"".join((_CALLS, dumps_nested(calls, 3) if calls else b"[]", _CALLED_BY, dumps_nested(by, 3) if by else b"[]", _END))
         entry = b"".join((body, new_tail))
@@ -127,6 +157,9 @@ def functions_contract(
         if reused is not None:
             same = tail == new_tail  # the very calls and calledBy of the stored entry
             reused.append((None, None, len(body), len(entry)) if same else (calls, by, len(body), len(entry)))
+    if run is not None:
+        entries.append(Fragment(bytes(run[0][run[1]:run[2]])))
+        counts.append(run[3])
     return {
         "version": 1,
         "updatedAt": updated_at,
@@ -145,6 +178,7 @@ _ENTRY_START = b'\n    {\n      "functionId": '
 _CALLS = b',\n      "calls": '
 _CALLED_BY = b',\n      "calledBy": '
 _END = b"\n    }"
+_BETWEEN = b",\n    "  # between two entries of "functions"
 
 
 def entry_spans(data: bytes, entries: list) -> list[tuple[int, int, int]] | None:

@@ -39,14 +39,25 @@ def calls_json(f: ir.Function, visibility: dict[str, str], installed: set[str]) 
     return [{"via": c.via, **_ref_json(c.ref, visibility, installed), "file": contract_path(c.file), "line": c.line} for c in f.calls]
 
 
-def called_by(functions: list[ir.Function], crons: list[ir.CronJob], routes: list[ir.HttpRoute]) -> dict[str, list[dict]]:
+def called_by(functions: list[ir.Function], crons: list[ir.CronJob], routes: list[ir.HttpRoute],
+              wanted: set[str] | None = None) -> dict[str, list[dict]]:
     """functionId → who calls it: ``{via, functionId}`` for functions, ``{via: "cron", cron}``
-    for cron jobs, ``{via: "http", route}`` for routes; sorted, without repeats."""
+    for cron jobs, ``{via: "http", route}`` for routes; sorted, without repeats. ``wanted``:
+    only these functionIds' callers (None: every target's)."""
     out: dict[str, set[tuple]] = {}
     for f in functions:
+        # a reused function's calls are plain (via, target, …) tuples (resolve/incremental.py), not decoded for this
+        flat = getattr(f, "flat_calls", None)
+        if flat is not None:
+            for c in flat:
+                target = c[1]
+                if target is not None and (wanted is None or target in wanted):
+                    out.setdefault(target, set()).add((c[0], "functionId", f.function_id))
+            continue
         for c in f.calls:
-            if c.ref.target is not None:
-                out.setdefault(c.ref.target, set()).add((c.via, "functionId", f.function_id))
+            target = c.ref.target
+            if target is not None and (wanted is None or target in wanted):
+                out.setdefault(target, set()).add((c.via, "functionId", f.function_id))
     for j in crons:
         if j.ref.target is not None:
             out.setdefault(j.ref.target, set()).add(("cron", "cron", j.name))

@@ -9,7 +9,7 @@ files asked for, each ``(importer, specifier, platform)`` resolution, each file 
 existence was looked at. Because memoised values replay their events (journal.py), a
 record does not depend on which roots were evaluated before it in the same run.
 
-The records of a run are stored in one entry (:meth:`convex_ssot.cache.ModuleCache.store_evaluation`)
+The records of a run are stored in one entry (:mod:`.entry`, :mod:`convex_ssot.eval_pack`)
 with the state (SHA-256 and whether it lies inside the repository) of every file a root
 read, the diagnostics each such file produced when it was loaded (parse problems, read
 errors), the resolutions, and the configuration files the run consulted
@@ -33,7 +33,7 @@ from .. import ir
 from ..interp import journal
 
 __all__ = ["ROOT_SCHEMA", "ROOT_SURFACE", "RootRecord", "ReusedFunction", "ReusedSchema", "Recorder", "FileStates", "reusable_roots", "split_diagnostics",
-           "entry_of", "store", "dump_entry", "load_entry"]
+           "link_changes", "settled_entries", "call_targets", "flat_calls", "calls_of", "flat_diagnostic", "diagnostic_of", "flat_resolution"]
 
 ROOT_SCHEMA = ("schema",)
 ROOT_SURFACE = ("surface",)
@@ -70,7 +70,7 @@ class RootRecord:
         self._payload = self._decoded = payload
         self._blob = blob
         if links is None and isinstance(payload, list):
-            links = tuple((f.module_path, f.export_name, f.kind, f.visibility, f.file, f.calls) for f in payload)
+            links = tuple((f.module_path, f.export_name, f.kind, f.visibility, f.file, flat_calls(f.calls)) for f in payload)
         elif links is None and isinstance(payload, ir.Schema):
             links = ("schema", payload.path, payload.found, payload.schema_validation, payload.strict_table_name_types,
                      len(payload.tables))
@@ -97,23 +97,66 @@ class RootRecord:
         return self._decoded
 
     def meta(self) -> tuple:
-        """What :func:`reusable_roots` and the diagnostics read, pickled apart from the payload."""
-        return (self.accessed, self.diags, self.edges, self.probes, self.http_actions, self.links)
+        """What :func:`reusable_roots`, the diagnostics and the function contract's links
+        read, stored apart from the payload as plain values (:mod:`marshal` data: strings,
+        numbers, tuples, frozensets; diagnostics as :func:`flat_diagnostic` tuples, calls
+        as :func:`flat_calls` tuples), which decode some times faster than the
+        :mod:`~convex_ssot.ir` objects they stand for."""
+        diags = frozenset((rel, flat_diagnostic(d)) for rel, d in self.diags)
+        return (self.accessed, diags, self.edges, self.probes, self.http_actions, self.links)
+
+
+def flat_diagnostic(d: ir.Diagnostic) -> tuple:
+    """An :class:`~convex_ssot.ir.Diagnostic` as plain values (:func:`diagnostic_of` reverses it)."""
+    return (d.file, d.line, d.column, d.code, d.message, d.severity)
+
+
+def diagnostic_of(t: tuple) -> ir.Diagnostic:
+    """The :class:`~convex_ssot.ir.Diagnostic` of a :func:`flat_diagnostic` tuple."""
+    return ir.Diagnostic(*t)
+
+
+def flat_calls(calls) -> tuple:
+    """A function's :class:`~convex_ssot.ir.Call` objects as plain tuples ``(via, target,
+    reference visibility, expression, file, line)`` (:func:`calls_of` reverses it)."""
+    return tuple((c.via, c.ref.target, c.ref.visibility, c.ref.expression, c.file, c.line) for c in calls)
+
+
+def calls_of(flat: tuple) -> tuple:
+    """The :class:`~convex_ssot.ir.Call` objects of :func:`flat_calls` tuples."""
+    return tuple(ir.Call(via, ir.FunctionRef(target, vis, expr), file, line) for via, target, vis, expr, file, line in flat)
+
+
+def call_targets(f) -> list:
+    """The ``target`` of every call of ``f`` (an :class:`~convex_ssot.ir.Function` or a
+    :class:`ReusedFunction`, whose calls are not decoded for this)."""
+    if type(f) is ReusedFunction:
+        return [c[1] for c in f.flat_calls]
+    return [c.ref.target for c in f.calls]
 
 
 class ReusedFunction:
     """One function of a reused module record, standing in for its
     :class:`~convex_ssot.ir.Function`: ``module_path``, ``export_name``, ``kind``,
-    ``visibility``, ``file``, ``calls`` and ``function_id`` are kept in the record's
-    small part; any other attribute decodes the record's payload (once) and answers from
+    ``visibility``, ``file``, ``calls`` (as :func:`flat_calls` tuples, ``flat_calls``)
+    and ``function_id`` are kept in the record's small part; any other attribute decodes the record's payload (once) and answers from
     the function itself."""
 
-    __slots__ = ("module_path", "export_name", "kind", "visibility", "file", "calls", "function_id", "_record", "_index")
+    __slots__ = ("module_path", "export_name", "kind", "visibility", "file", "flat_calls", "function_id", "_calls", "_record", "_index")
 
     def __init__(self, record: RootRecord, index: int, link: tuple) -> None:
-        self.module_path, self.export_name, self.kind, self.visibility, self.file, self.calls = link
+        self.module_path, self.export_name, self.kind, self.visibility, self.file, self.flat_calls = link
         self.function_id = f"{self.module_path}:{self.export_name}"
         self._record, self._index = record, index
+        self._calls = None
+
+    @property
+    def calls(self) -> tuple:
+        """The function's :class:`~convex_ssot.ir.Call` objects (made from the record's
+        small part on first use)."""
+        if self._calls is None:
+            self._calls = calls_of(self.flat_calls)
+        return self._calls
 
     def function(self):
         """The :class:`~convex_ssot.ir.Function` itself (the record's payload decoded once)."""
@@ -325,6 +368,59 @@ def _bad_edges(edges: dict, resolve) -> set:
     return bad
 
 
+def link_changes(previous, roots: dict) -> tuple[set[str], set[str]] | None:
+    """What may have changed in the function contract's ``calls``/``calledBy`` since the
+    run that wrote the ``previous`` entry, given this run's ``roots``: ``(functionIds,
+    targets)`` — the functionIds of every function module record that is not the very
+    record of that entry, then or now (edited, added, removed modules), and every target
+    those functions' calls name, then or now. None when the callable surface's record is not
+    the entry's (cron jobs, routes and components are inputs of every ``calledBy`` and
+    ``resolved``). A function whose functionId is in neither set, whose record is
+    reused, and none of whose calls names a functionId of the first set has the same
+    ``calls`` and ``calledBy`` as in that run (:func:`settled_entries`)."""
+    if not isinstance(previous, dict):
+        return None
+    old = previous.get("records") or {}
+    surface = roots.get(ROOT_SURFACE)
+    if surface is None or old.get(ROOT_SURFACE) is not surface:
+        return None
+    fids: set[str] = set()
+    targets: set[str] = set()
+    for rid, rec in old.items():
+        if rid[0] == "module" and roots.get(rid) is not rec:
+            for link in rec.links:
+                fids.add(f"{link[0]}:{link[1]}")
+                targets.update(c[1] for c in link[5])
+    for rid, rec in roots.items():
+        if rid[0] == "module" and old.get(rid) is not rec:
+            for f in rec.payload:
+                fids.add(f.function_id)
+                targets.update(call_targets(f))
+    targets.discard(None)
+    return fids, targets
+
+
+def settled_entries(functions: list, stored: set[str], changes: tuple[set[str], set[str]] | None) -> set[str]:
+    """The functionIds among ``stored`` (functions whose entry of the last validated
+    contract is at hand, each of a reused record) whose ``calls`` and ``calledBy`` are
+    provably those of that entry (:func:`link_changes`, ``changes``): not a functionId or
+    a call target of a changed record, and calling no functionId of a changed record
+    (whose existence or visibility decides ``resolved``). Empty when ``changes`` is None
+    or a functionId occurs twice now (which function a reference resolves to is then a
+    matter of order)."""
+    if changes is None or not stored:
+        return set()
+    fids, targets = changes
+    ids = {f.function_id for f in functions}
+    if len(ids) != len(functions):
+        return set()
+    out = set(stored) - fids - targets
+    for f in functions:
+        if f.function_id in out and (f.flat_calls if type(f) is ReusedFunction else f.calls) and not fids.isdisjoint(call_targets(f)):
+            out.discard(f.function_id)
+    return out
+
+
 def note_files(roots: dict, states: FileStates, hashes: dict[str, str]) -> None:
     """Add the SHA-256 of every file the records read to ``hashes`` (the module cache's
     ``hashes``, which the whole-project entry is keyed by): a reused record's files are not
@@ -335,52 +431,6 @@ def note_files(roots: dict, states: FileStates, hashes: dict[str, str]) -> None:
                 st = states(rel)
                 if st is not None and not st.endswith("!outside"):
                     hashes[rel] = st
-
-
-def entry_of(roots: dict, previous, states: FileStates, loads: dict, edges: dict, inputs: set[str]) -> dict:
-    """The entry to store for this run: ``roots`` (every record, fresh and reused), the
-    state and load diagnostics of every file they read (``loads``: rel → ``(read
-    diagnostics, parse diagnostics)`` of this run, else the previous entry's), the results
-    of their resolutions (``edges`` of this run, else the previous entry's) and the
-    configuration files consulted (``inputs``, absolute paths) with their states."""
-    from ..cache import PROBE, noted_state
-
-    old_loads = previous.get("loads", {}) if isinstance(previous, dict) else {}
-    old_edges = previous.get("edges", {}) if isinstance(previous, dict) else {}
-    old_records = previous.get("records", {}) if isinstance(previous, dict) else {}
-    old_blobs = previous.get("roots", {}) if isinstance(previous, dict) else {}
-    table = _dispatch_table()
-    blobs: dict[tuple, bytes] = {}
-    files: dict[str, str | None] = {}
-    kept_loads: dict[str, tuple] = {}
-    kept_edges: dict[tuple, object] = {}
-    flats: dict[int, tuple | None] = {}
-    for rid, rec in roots.items():
-        # a reused record keeps its pickled bytes: only fresh roots are pickled again
-        blob = old_blobs.get(rid) if old_records.get(rid) is rec else None
-        blobs[rid] = blob if blob is not None else (_dumps(rec.meta(), table), _dumps(rec.decoded(), table))
-        for rel in rec.accessed:
-            if rel not in files:
-                files[rel] = states(rel)
-                kept_loads[rel] = loads[rel] if rel in loads else old_loads.get(rel, ((), ()))
-        for key in rec.edges:
-            if key not in kept_edges:
-                if key in edges:
-                    res = edges[key]
-                    flat = flats.get(id(res))
-                    if flat is None:  # one tuple per result object (shared in the pickle)
-                        flat = flats[id(res)] = flat_resolution(res)
-                    kept_edges[key] = flat
-                else:
-                    kept_edges[key] = old_edges[key]
-    return {
-        "roots": blobs,
-        "files": files,
-        "loads": kept_loads,
-        "edges": kept_edges,
-        "inputs": {path: noted_state(path) for path in sorted(inputs) if not path.startswith(PROBE)},
-        "probes": {key: noted_state(key) for key in sorted(inputs) if key.startswith(PROBE)},
-    }
 
 
 def split_diagnostics(roots: dict, loads: dict, schema_rel: str) -> tuple[set[ir.Diagnostic], set[ir.Diagnostic]]:
@@ -415,87 +465,3 @@ def split_diagnostics(roots: dict, loads: dict, schema_rel: str) -> tuple[set[ir
         for d in read:
             (schema_diags if d.file == schema_rel else fn_diags).add(d)
     return schema_diags, fn_diags
-
-
-def _dispatch_table() -> dict:
-    """Pickle reducers for the frozen dataclasses an entry holds: ``(cls, field values)``,
-    rebuilt by calling the class. The default pickling of slotted dataclasses looks the
-    fields up for every object and took most of the time of an edit run's cache I/O."""
-    import dataclasses
-    import operator
-
-    from .paths import Resolution
-
-    classes = [c for c in vars(ir).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
-    table = {}
-    for cls in classes + [Resolution]:
-        fields = dataclasses.fields(cls)
-        names = [f.name for f in fields if f.init and not f.kw_only]
-        if len(names) != len(fields):
-            continue  # fields not set positionally by __init__: default pickling
-        get = operator.attrgetter(*names)
-        if len(names) == 1:
-            table[cls] = lambda obj, cls=cls, get=get: (cls, (get(obj),))
-        else:
-            table[cls] = lambda obj, cls=cls, get=get: (cls, get(obj))
-    return table
-
-
-def _dumps(obj, table: dict) -> bytes:
-    import io
-    import pickle
-
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = table
-    pickler.dump(obj)
-    return buf.getvalue()
-
-
-def store(module_cache, repo_root, schema_rel: str, roots: dict, previous, states: FileStates, loads: dict,
-          edges: dict, inputs: set[str]) -> bool:
-    """Store this run's records (:func:`entry_of`) in ``module_cache``; False when something
-    in them cannot be pickled or the cache cannot be written (the next run evaluates more)."""
-    try:
-        data = dump_entry(entry_of(roots, previous, states, loads, edges, inputs))
-    except Exception:  # noqa: BLE001 - an unpicklable result is just not cached
-        return False
-    return data is not None and module_cache.store_evaluation(repo_root, schema_rel, data)
-
-
-def dump_entry(entry: dict) -> bytes | None:
-    """The pickled ``entry`` of :func:`entry_of` (None when something in it cannot be
-    pickled). Each root's record is pickled apart, in two parts (``entry["roots"]``: root id →
-    ``(small part, payload)`` bytes, :meth:`RootRecord.meta`): the next run re-pickles only
-    the records it made afresh, and unpickles the payloads of the records it needs only."""
-    try:
-        return _dumps(entry, _dispatch_table())
-    except Exception:  # noqa: BLE001 - an unpicklable result is just not cached
-        return None
-
-
-def load_entry(data: bytes | None):
-    """The entry pickled by :func:`dump_entry` with its records' small parts decoded
-    (``entry["records"]``: root id → :class:`RootRecord`, whose payload stays pickled until
-    it is asked for), or None (no data, or not readable)."""
-    import pickle
-
-    import gc
-
-    if data is None:
-        return None
-    collecting = gc.isenabled()
-    gc.disable()  # some thousands of objects, none of them cyclic garbage: no collection passes
-    try:
-        entry = pickle.loads(data)
-        records = {}
-        for rid, (meta, blob) in entry["roots"].items():
-            accessed, diags, edges, probes, http_actions, links = pickle.loads(meta)
-            records[rid] = RootRecord(accessed, diags, edges, probes, http_actions=http_actions, links=links, blob=blob)
-        entry["records"] = records
-        return entry
-    except Exception:  # noqa: BLE001 - a damaged entry is not used
-        return None
-    finally:
-        if collecting:
-            gc.enable()

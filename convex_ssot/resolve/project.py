@@ -30,7 +30,7 @@ from .source_files import EarlyParse, inside_real as _inside_real, clean_text as
 from .discovery import SOURCE_EXTENSIONS, discover_modules, has_import_or_export
 from .paths import SpecifierResolver
 from .generated import generated_module
-from . import incremental
+from . import entry, incremental
 from .registrations import registered_function
 from .completeness import registration_shape, report_star_exports, report_unknown_export
 from .surface import read_surface
@@ -408,7 +408,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
                 module_cache.digest(loader.rel(path), data)
     schema_found = schema_path.is_file()
     incremental_on = module_cache is not None and not keep_modules
-    previous = incremental.load_entry(module_cache.load_evaluation(repo_root, schema_rel)) if incremental_on else None
+    previous = entry.load_entry(module_cache.load_evaluation(repo_root, schema_rel)) if incremental_on else None
     states = incremental.FileStates(repo_root, module_cache.hashes if module_cache is not None else {}, file_states)
     rels = {path: loader.rel(path) for path in module_paths}
     reused = incremental.reusable_roots(previous, states, loader.specifiers.resolve, set(rels.values()))
@@ -480,6 +480,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     project.function_diagnostics = sorted(fn_diags, key=ir.Diagnostic.sort_key)
     if module_cache is not None:
         incremental.note_files(roots, states, module_cache.hashes)
+        module_cache.link_changes = incremental.link_changes(previous, roots)
     if keep_modules:
         project.modules = {mod.rel: mod for mod in loader.modules.values() if mod is not None}
         return project
@@ -494,7 +495,7 @@ def _build_project(repo_root: Path, schema_rel: str, module_cache, keep_modules:
     if incremental_on:
         from ..cache import noted_inputs
 
-        incremental.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
+        entry.store(module_cache, repo_root, schema_rel, roots, previous, states, loads, recorder.edges, noted_inputs())
     if file_states is not None:
         file_states.save()
     return project

@@ -243,3 +243,25 @@ def test_recorded_resolutions_are_not_resolved_again(repo, counted, monkeypatch)
     assert sorted(counted) == ["convex/c.ts"]
     assert set(asked) == {"convex/c.ts"}
     assert warm == _contracts(repo, False)
+
+
+def test_configuration_files_are_read_only_when_their_state_changed(repo, counted, reads, monkeypatch) -> None:  # noqa: F811
+    # tsconfig.json and the installed package.json files are inputs of every record: their
+    # states come from the table too; a same-size edit with the old mtime put back is seen
+    from convex_ssot import cache
+
+    hashed: list[int] = []
+    real = cache._sha256
+    monkeypatch.setattr(cache, "_sha256", lambda data: hashed.append(len(data)) or real(data))
+    (repo / "convex/alone.ts").write_text((repo / "convex/alone.ts").read_text() + "\n")
+    reads.clear()
+    assert _check(repo, counted) == ["convex/alone.ts"]
+    assert not [p for p in reads if p.endswith(("tsconfig.json", "package.json"))]
+    assert len(hashed) <= 2  # the project entry's digest; no configuration file hashed from its bytes
+    f = repo / "tsconfig.json"
+    before = os.stat(f)
+    _new_tick()
+    f.write_text(f.read_text().replace('"lib/*"', '"li2/*"'))  # same size, another alias target
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(f).st_size == before.st_size
+    assert "convex/aliased.ts" in _check(repo, counted)  # a configuration file changed: everything again

@@ -296,17 +296,19 @@ def test_once_per_module_diagnostic_does_not_depend_on_which_part_came_first(tmp
     assert _check(root, counted) == ["convex/a.ts"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty",
+                                    "pack-truncated", "pack-flipped", "pack-other", "pack-empty", "pack-missing"])
 def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
     from convex_ssot.cache import cache_dir
 
-    entries = list((cache_dir() / "projects").glob("*.eval.pkl"))
+    projects = cache_dir() / "projects"
+    entries = list(projects.glob("*.eval.idx")) if not damage.startswith("pack") else list(projects.glob("*.eval.pack"))
     assert entries
     for path in entries:
         data = path.read_bytes()
-        if damage == "truncated":
+        if damage in ("truncated", "pack-truncated"):
             data = data[: len(data) // 2]
-        elif damage == "flipped":
+        elif damage in ("flipped", "pack-flipped"):
             data = data[:-100] + bytes([data[-100] ^ 0xFF]) + data[-99:]
         elif damage == "other-version":
             head, rest = data.split(b"\n", 1)
@@ -314,12 +316,51 @@ def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
         elif damage == "other-tool":
             lines = data.split(b"\n", 3)
             data = b"\n".join(lines[:2] + [b"0" * len(lines[2])] + lines[3:])
+        elif damage == "pack-other":  # another pack (another token) with the very same parts
+            head, token, rest = data.split(b"\n", 2)
+            data = b"\n".join([head, b"f" * len(token), rest])
+        elif damage == "pack-missing":
+            path.unlink()
+            continue
         else:
             data = b""
         path.write_bytes(data)
     _edit(repo, "convex/a.ts", _user(1) + "\n")
     evaluated = _check(repo, counted)
     assert "convex/alone.ts" in evaluated and "schema" in evaluated  # nothing was reused
+    _edit(repo, "convex/a.ts", _user(1) + "\n\n")
+    assert _check(repo, counted) == ["convex/a.ts"]  # the entry written after it is whole
+
+
+def test_pack_is_appended_to_then_written_afresh(repo, counted) -> None:
+    # an edit run appends its fresh records to the pack (the reused ones stay where they
+    # are); once the pack holds more than twice what the index points at, it is written
+    # afresh with a new token, and each state is read back like a cold run's
+    from convex_ssot.cache import ModuleCache
+    from convex_ssot.eval_pack import pack_token
+
+    pack = ModuleCache.open()._project_path(repo, "convex/schema.ts", ".eval.pack")
+    first = pack.read_bytes()
+    _edit(repo, "convex/alone.ts", ALONE + "\n")
+    assert _check(repo, counted) == ["convex/alone.ts"]
+    second = pack.read_bytes()
+    assert second.startswith(first) and len(second) > len(first)  # appended, nothing rewritten
+    sizes = [len(second)]
+    for i in range(200):
+        _edit(repo, "convex/alone.ts", ALONE + "\n" * (i + 2))
+        counted.clear()
+        _contracts(repo, True)
+        assert counted == ["convex/alone.ts"]
+        sizes.append(len(pack.read_bytes()))
+        if sizes[-1] < sizes[-2]:
+            break
+    else:
+        raise AssertionError("the pack was never written afresh")
+    assert pack_token(pack.read_bytes()) != pack_token(first)
+    assert sizes[-1] <= len(second) + 1000  # only what the index points at
+    assert _check(repo, counted) == []  # the whole-project entry answers: nothing read
+    _edit(repo, "convex/c.ts", _user(3) + "\n")
+    assert _check(repo, counted) == ["convex/c.ts"]
 
 
 def _fixtures() -> list[Path]:
@@ -436,17 +477,25 @@ def _sync_bytes(root: Path, use_cache: bool = True) -> tuple[bytes, bytes]:
     return (root / "docs/context/db/schema.json").read_bytes(), (root / "docs/context/convex/functions.json").read_bytes()
 
 
-def _sync_check(root: Path, emitted: list[str], tmp_path: Path) -> list[str]:
+def _sync_check(root: Path, emitted: list[str], tmp_path: Path, linked: list[str] | None = None) -> list[str]:
     """Sync with the cache, then a copy of the repository without it: byte-identical files;
-    the functionIds the cached sync emitted afresh, sorted."""
+    the functionIds the cached sync emitted afresh, sorted (``linked``: emptied, then
+    holds what the cached sync alone recorded there)."""
     emitted.clear()
+    if linked is not None:
+        linked.clear()
     warm = _sync_bytes(root)
     fresh = sorted(emitted)
+    if linked is not None:
+        linked[:] = sorted(set(linked))
+        seen = list(linked)
     copy = tmp_path / f"nocache-{len(list(tmp_path.iterdir()))}"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("context"))
     cold = _sync_bytes(copy, use_cache=False)
     assert warm[0] == cold[0], "DB contract differs from a sync that emitted everything"
     assert warm[1] == cold[1], "function contract differs from a sync that emitted everything"
+    if linked is not None:
+        linked[:] = seen
     return fresh
 
 
@@ -569,7 +618,9 @@ def test_links_of_reused_entries_are_validated(synced_calls, monkeypatch) -> Non
     assert validate_links([([], [])]) == []
     assert validate_links([([{"via": "bogus"}], [])])
     before = (synced_calls / "docs/context/convex/functions.json").read_bytes()
-    _edit(synced_calls, "convex/alone.ts", ALONE + "\n")
+    # callee.ts is evaluated again: the links of caller:run (which calls it) are computed
+    # again, though its record and entry are reused
+    _edit(synced_calls, "convex/callee.ts", CALLS["convex/callee.ts"] + "\n")
     real = surface.calls_json
     monkeypatch.setattr(surface, "calls_json", lambda f, *a: [{"via": "bogus"}] if f.function_id == "caller:run" else real(f, *a))
     from convex_ssot.emit import functions_contract as fc
@@ -591,5 +642,76 @@ def test_unchanged_db_contract_becomes_reusable(synced_calls, emitted, tmp_path)
     assert "table:items" in _sync_check(synced_calls, emitted, tmp_path)  # cold: nothing written
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
+
+
+@pytest.fixture()
+def linked(monkeypatch):
+    """The functionIds whose ``calls`` were computed (``calls_json``) in each sync."""
+    from convex_ssot.emit import functions_contract as fc
+
+    seen: list[str] = []
+    real = fc.calls_json
+
+    def calls_json(f, *a):
+        seen.append(f.function_id)
+        return real(f, *a)
+
+    monkeypatch.setattr(fc, "calls_json", calls_json)
+    return seen
+
+
+def test_settled_entries_are_placed_whole(synced_calls, emitted, linked, tmp_path) -> None:
+    # an edit of a module nothing calls and that calls nothing: every other entry is the
+    # stored one, calls and calledBy included (docs/architecture.md, "Emitted entries")
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path, linked) == ["alone:list", "alone:more"]
+    assert linked == ["alone:list", "alone:more"]
+    # an edit of the callee: its caller's calls (resolved or not) are computed again
+    _edit(synced_calls, "convex/callee.ts", CALLS["convex/callee.ts"] + "\n")
+    assert _sync_check(synced_calls, emitted, tmp_path, linked) == ["callee:other", "callee:target"]
+    assert linked == ["callee:other", "callee:target", "caller:run"]
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "visibility"])
+def test_links_follow_functions_that_appear_or_go(synced_calls, emitted, linked, tmp_path, change) -> None:
+    # caller.ts is never evaluated again, yet its entry's calls say whether each target
+    # exists now, with the visibility its reference implies
+    _edit(synced_calls, "convex/caller.ts", CALLS["convex/caller.ts"].replace(
+        "  return await", "  await ctx.runMutation(internal.later.make, {});\n  return await"))
+    _sync_bytes(synced_calls)
+    later = 'import { internalMutation, mutation } from "./_generated/server";\nexport const make = internalMutation({ args: {}, handler: async () => 1 });\n'
+    if change in ("removed", "visibility"):
+        _edit(synced_calls, "convex/later.ts", later)
+        _sync_bytes(synced_calls)
+    if change == "added":
+        _edit(synced_calls, "convex/later.ts", later)
+    elif change == "removed":
+        (synced_calls / "convex/later.ts").unlink()
+    else:
+        _edit(synced_calls, "convex/later.ts", later.replace("= internalMutation(", "= mutation("))
+    fresh = _sync_check(synced_calls, emitted, tmp_path, linked)
+    assert "caller:run" not in fresh and "caller:run" in linked
+    calls = {c["target"]: c["resolved"] for c in {f["functionId"]: f for f in json.loads(_sync_bytes(synced_calls)[1])["functions"]}["caller:run"]["calls"]}
+    assert calls["later:make"] is (change == "added")
+
+
+def test_unchanged_contract_taken_whole_from_the_index_is_not_validated_again(synced_calls, emitted, tmp_path, monkeypatch) -> None:
+    # an edit of a function module leaves the DB contract as it was, every table taken
+    # from the index: nothing to validate there (its tables stay reusable); a schema edit
+    # validates it, and the next edit run still takes the tables from the index
+    from convex_ssot import pipeline
+
+    checked: list[str] = []
+    real = pipeline._validation_errors
+    monkeypatch.setattr(pipeline, "_validation_errors", lambda name, *a: checked.append(name) or real(name, *a))
+    _edit(synced_calls, "convex/alone.ts", ALONE + "export const more = query({ args: {}, handler: async () => 1 });\n")
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more"]
+    assert checked == ["functions", "db", "functions"]  # the cached sync's, then the sync of the copy without cache
+    _edit(synced_calls, "convex/schema.ts", SCHEMA.replace("n: v.number()", "n: v.number(), m: v.optional(v.string())"))
+    checked.clear()
+    assert _sync_check(synced_calls, emitted, tmp_path) == ["table:items"]
+    assert checked == ["db", "db", "functions"]  # (the function contract is unchanged: written by neither)
     _edit(synced_calls, "convex/alone.ts", ALONE + "export const more2 = query({ args: {}, handler: async () => 1 });\n")
     assert _sync_check(synced_calls, emitted, tmp_path) == ["alone:list", "alone:more2"]
