@@ -60,7 +60,8 @@ __all__ = ["dataclass"]
 _KIND = "dataclass"
 _RECIPES = "dataclass-class"
 #: the internals a recipe is made and followed with (CPython 3.10–3.12)
-_REPLAY = all(hasattr(dataclasses, n) for n in ("_create_fn", "_add_slots", "_recursive_repr", "_DataclassParams", "_FIELD"))
+_REPLAY = all(hasattr(dataclasses, n) for n in ("_create_fn", "_add_slots", "_recursive_repr", "_DataclassParams", "_FIELD",
+                                                "_MODULE_IDENTIFIER_RE", "_is_classvar"))
 _OPTIONS = {"slots", "frozen", "eq"}
 #: constants a method's code may be made with
 _CONSTANTS = (None, object, dataclasses.MISSING, getattr(dataclasses, "_HAS_DEFAULT_FACTORY", None),
@@ -187,13 +188,17 @@ def _key(c, options: dict):
 def _special(annotation: str, namespace: dict) -> bool:
     """Whether the name an annotation starts with may be ``ClassVar``, ``InitVar`` or
     ``KW_ONLY`` where ``dataclasses._is_type`` looks it up (a superset of its answer)."""
-    match = dataclasses._MODULE_IDENTIFIER_RE.match(annotation)
-    if match is None:
+    match = _IDENTIFIER(annotation)
+    obj = None if match is None else namespace.get(match.group(2))
+    if obj is None:
         return False
-    obj = namespace.get(match.group(2))
     typing = sys.modules.get("typing")
-    return obj is not None and (dataclasses._is_initvar(obj, dataclasses) or dataclasses._is_kw_only(obj, dataclasses)
-                                or (typing is not None and dataclasses._is_classvar(obj, typing)))
+    return (obj is dataclasses.InitVar or type(obj) is dataclasses.InitVar or obj is _KW_ONLY
+            or (typing is not None and dataclasses._is_classvar(obj, typing)))
+
+
+_IDENTIFIER = dataclasses._MODULE_IDENTIFIER_RE.match if _REPLAY else None
+_KW_ONLY = getattr(dataclasses, "KW_ONLY", None)
 
 
 def _recipe(built, c, body: dict, made: dict):
