@@ -51,7 +51,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import sys
-from types import CodeType, FunctionType, MemberDescriptorType
+from types import CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType
 
 from . import code_cache
 
@@ -357,7 +357,7 @@ def _same(a, b, pairs: dict) -> bool:
                 and all(_same(getattr(a, n), getattr(b, n), pairs)
                         for n in ("__name__", "__qualname__", "__module__", "__doc__", "__defaults__", "__kwdefaults__",
                                   "__annotations__", "__dict__")))
-    if isinstance(a, MemberDescriptorType):
+    if isinstance(a, (MemberDescriptorType, GetSetDescriptorType)):  # a slot; Python 3.10 keeps the body's __weakref__
         return a.__name__ == b.__name__ and _same(a.__objclass__, b.__objclass__, pairs)
     if isinstance(a, (dataclasses.Field, dataclasses._DataclassParams)):
         return all(_same(getattr(a, s), getattr(b, s), pairs) for s in type(a).__slots__)

@@ -23,7 +23,10 @@ _PROBE = textwrap.dedent(
     """
     import json, re, sys
     sys.path.insert(0, sys.argv[1])
-    from re import _compiler
+    try:
+        from re import _compiler
+    except ImportError:  # Python 3.10
+        import sre_compile as _compiler
     import convex_ssot.code_cache as cc
     import convex_ssot.regex_cache as rc
 
@@ -38,8 +41,8 @@ _PROBE = textwrap.dedent(
     }
     recording = _compiler.compile is not original
     missed = sorted(cc._missed)
+    table = dict(cc._tables.get(("re-cache", "imports"), {}))  # what save() writes
     cc.save()
-    table = cc._tables.get(("re-cache", "imports"), {})
     differ = [repr(k) for k, args in table.items() if rc._construct(*args) != original(*k)]
     print(json.dumps({"recorded": sorted(repr(k) for k in table), "missed": [list(x) for x in missed],
                       "same": same, "recording": recording, "differ": differ,
@@ -96,10 +99,10 @@ def test_prime_re_leaves_a_foreign_or_damaged_table_alone(tmp_path, monkeypatch)
     for name, value in (("_file", None), ("_tables", {}), ("_used", {}), ("_missed", set())):
         monkeypatch.setattr(code_cache, name, value)
     monkeypatch.setattr(regex_cache, "_recording", None)
-    from re import _compiler
-
-    monkeypatch.setattr(_compiler, "compile", _compiler.compile)  # restored after the test
     import re
+
+    _compiler = regex_cache._compiler
+    monkeypatch.setattr(_compiler, "compile", _compiler.compile)  # restored after the test
 
     before = dict(re._cache)
     regex_cache.prime_re()

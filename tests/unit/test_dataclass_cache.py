@@ -138,7 +138,8 @@ def test_the_cache_is_written_only_when_caching_is_on(tmp_path, monkeypatch):
     assert not (tmp_path / "start-up-code").exists()
     code_cache.save()
     written = marshal.loads(marshal.loads(code_cache.path().read_bytes())[("dataclass", __name__)])
-    assert len(written) >= 4 and all(isinstance(k, str) for k in written)  # __init__, __repr__, __eq__, __hash__, ...
+    # __init__, __repr__, __eq__, __hash__, ... (one text of them all from Python 3.13)
+    assert len(written) >= (1 if sys.version_info >= (3, 13) else 4) and all(isinstance(k, str) for k in written)
 
 
 def test_every_module_takes_dataclass_from_the_cache():
