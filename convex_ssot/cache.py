@@ -499,7 +499,7 @@ def write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
 def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
     """Write a cache file (``data``: its bytes, or a list of pieces written one after the
     other) through a temporary file and a rename; False when impossible."""
-    from .fsutil import temp_file
+    from .temp_files import temp_file
 
     tmp = None
     try:
