@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import gc
 
-__all__ = ["db_ssot", "convex"]
+__all__ = ["db_ssot", "convex", "prepare"]
 
 
-def _prepare() -> None:
+def prepare() -> None:
+    """Prepare this process for one command (module docstring): the collector off for good,
+    :mod:`re`'s cache primed. Also used by ``bench/import_time.py``."""
     gc.disable()
     from .. import regex_cache
 
@@ -33,7 +35,7 @@ def _prepare() -> None:
 
 def db_ssot() -> None:
     """``ctl-db-ssot`` (:func:`convex_ssot.cli.db_ssot.main`) in a process of its own."""
-    _prepare()
+    prepare()
     from .db_ssot import main
 
     main()
@@ -41,7 +43,7 @@ def db_ssot() -> None:
 
 def convex() -> None:
     """``ctl-convex`` (:func:`convex_ssot.cli.convex.main`) in a process of its own."""
-    _prepare()
+    prepare()
     from .convex import main
 
     main()
