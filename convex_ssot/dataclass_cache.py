@@ -48,6 +48,7 @@ Python), nothing is cached and nothing changes.
 
 from __future__ import annotations
 
+import abc
 import builtins
 import dataclasses
 import sys
@@ -63,9 +64,13 @@ _RECIPES = "dataclass-class"
 _REPLAY = all(hasattr(dataclasses, n) for n in ("_create_fn", "_add_slots", "_recursive_repr", "_DataclassParams", "_FIELD",
                                                 "_MODULE_IDENTIFIER_RE", "_is_classvar"))
 _OPTIONS = {"slots", "frozen", "eq"}
-#: constants a method's code may be made with
-_CONSTANTS = (None, object, dataclasses.MISSING, getattr(dataclasses, "_HAS_DEFAULT_FACTORY", None),
-              dataclasses.FrozenInstanceError)
+#: constants a method's code may be made with, by the name a recipe gives them
+_CONSTANTS = {"None": None, "object": object, "MISSING": dataclasses.MISSING,
+              "HAS_DEFAULT_FACTORY": getattr(dataclasses, "_HAS_DEFAULT_FACTORY", None),
+              "FrozenInstanceError": dataclasses.FrozenInstanceError}
+#: the form of a recipe and its key; part of the key, so that another release of the package
+#: (the cache is per interpreter, not per release) never follows a recipe it reads otherwise
+_FORMAT = 1
 
 
 def _valid(source, code) -> bool:
@@ -153,10 +158,12 @@ def _key(c, options: dict):
     when ``c`` is not a class recipes are kept for."""
     if type(c) is not type or not options.get("slots") or not set(options) <= _OPTIONS or "__slots__" in c.__dict__:
         return None
+    if c.__module__ not in sys.modules:
+        return None
     if not c.__dict__.get("__doc__"):
         return None
     annotations = c.__dict__.get("__annotations__", {})
-    namespace = vars(sys.modules[c.__module__]) if c.__module__ in sys.modules else {}
+    namespace = vars(sys.modules[c.__module__])
     fields = []
     for name, annotation in annotations.items():
         if not isinstance(annotation, str) or _special(annotation, namespace):
@@ -182,7 +189,7 @@ def _key(c, options: dict):
     attributes = tuple((n, v is None) for n, v in c.__dict__.items() if n not in annotations)
     bases = tuple((b.__module__, b.__qualname__, tuple(vars(b).get("__dataclass_fields__", ())),
                    getattr(getattr(b, "__dataclass_params__", None), "frozen", None)) for b in c.__mro__[1:])
-    return (tuple(sorted(options.items())), tuple(fields), attributes, bases, hasattr(c, "__post_init__"))
+    return (_FORMAT, tuple(sorted(options.items())), tuple(fields), attributes, bases, hasattr(c, "__post_init__"))
 
 
 def _special(annotation: str, namespace: dict) -> bool:
@@ -216,7 +223,7 @@ def _recipe(built, c, body: dict, made: dict):
             wrapped = getattr(value, "__wrapped__", None)
             fn = value if wrapped is None else wrapped
             source, names, globals_ = made.get(id(fn), (None, None, None))
-            if source is None or globals_ is not vars(sys.modules[c.__module__]):
+            if source is None or globals_ is not getattr(sys.modules.get(c.__module__), "__dict__", None):
                 return None
             refs = []
             for local, v in names.items():
@@ -244,9 +251,9 @@ def _ref(local: str, value, c, fields: dict):
             return ("default", f.name) if value is (f.default_factory if factory else f.default) else None
     if value is c:
         return ("class",)
-    for i, constant in enumerate(_CONSTANTS):
+    for name, constant in _CONSTANTS.items():
         if value is constant:
-            return ("constant", i)
+            return ("constant", name)
     return None
 
 
@@ -295,8 +302,6 @@ def _follow(c, options: dict, recipe: tuple, known: dict, used: set):
     add_slots = dataclasses._add_slots
     extra = (options.get("weakref_slot", False),) if add_slots.__code__.co_argcount > 2 else ()
     built = add_slots(c, options.get("frozen", False), *extra)
-    import abc
-
     abc.update_abstractmethods(built)
     return built
 
@@ -307,7 +312,7 @@ def _value(ref: tuple, c, fields: dict):
     if ref[0] == "default":
         f = fields[ref[1]]
         return f.default if f.default_factory is dataclasses.MISSING else f.default_factory
-    return c if ref[0] == "class" else _CONSTANTS[ref[1]]
+    return c if ref[0] == "class" else _CONSTANTS[ref[1]]  # KeyError: not followed (_build)
 
 
 def _twin(c, body: dict):
