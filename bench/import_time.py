@@ -4,7 +4,9 @@
 Each run is a new process of the given Python (``--python``, repeatable: several installs
 are run alternately) importing, in the order a ``sync-to-context`` run needs them:
 
-cli              convex_ssot.cli.db_ssot (click, the configuration)
+cli              convex_ssot.cli.db_ssot (click, the configuration), after what the console
+                 scripts do first where the install has it (cli/entry.prepare: the collector
+                 off, re's cache primed)
 project+emit     convex_ssot.resolve.project, emit.functions_contract, emit.db_contract
                  (interpreter core, IR, package models, resolution)
 validate         convex_ssot.validate and jsonschema_rs
@@ -35,7 +37,13 @@ _PROBE = """
 import time
 clock = time.{clock}
 r = []
-t = clock(); import convex_ssot.cli.db_ssot; r.append(clock() - t)
+t = clock()
+try:  # what the console scripts do first (session 7)
+    from convex_ssot.cli.entry import prepare
+    prepare()
+except ImportError:
+    pass
+import convex_ssot.cli.db_ssot; r.append(clock() - t)
 t = clock(); import convex_ssot.resolve.project, convex_ssot.emit.functions_contract, convex_ssot.emit.db_contract; r.append(clock() - t)
 t = clock(); import convex_ssot.validate, jsonschema_rs; r.append(clock() - t)
 t = clock(); import convex_ssot.parse.parser; r.append(clock() - t)

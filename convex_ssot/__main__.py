@@ -4,15 +4,13 @@ import sys
 
 
 def main() -> None:
+    from .cli import entry
+
     if len(sys.argv) > 1 and sys.argv[1] == "convex":
         del sys.argv[1]
-        from .cli.convex import main as convex_main
-
-        convex_main()
+        entry.convex()
     else:
-        from .cli.db_ssot import main as db_main
-
-        db_main()
+        entry.db_ssot()
 
 
 if __name__ == "__main__":

@@ -537,11 +537,11 @@ def write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
 def _write_atomic(path: Path, data: bytes | list[bytes]) -> bool:
     """Write a cache file (``data``: its bytes, or a list of pieces written one after the
     other) through a temporary file and a rename; False when impossible."""
-    import tempfile
+    from .temp_files import temp_file
 
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        fd, tmp = temp_file(path.parent)
         with os.fdopen(fd, "wb") as fh:
             for piece in [data] if isinstance(data, bytes) else data:
                 fh.write(piece)

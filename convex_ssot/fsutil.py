@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .config import inside
 from .errors import ConfigError
+from .temp_files import temp_file
 
 __all__ = ["write_atomic", "ensure_dir", "stage", "fsync_in_background", "commit_staged", "discard_staged"]
 
@@ -37,9 +38,7 @@ def stage(repo_root: Path, path: Path, data: bytes | list, fsync: bool = True) -
     the caller must fsync the file before renaming it (:func:`fsync_in_background`)."""
     _check(repo_root, path)
     ensure_dir(repo_root, path.parent)
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_file(path.parent, f".{path.name}.", ".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             for piece in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
@@ -103,19 +102,18 @@ def commit_staged(pairs: list[tuple[Path, Path]]) -> None:
     replaced are restored from their backups (and ones that did not exist are removed), so
     the set of files is either all new or all old; then the error is raised again.
     """
-    import shutil
-    import tempfile
-
     backups: list[tuple[Path, Path | None]] = []
     try:
         for _, target in pairs:
             if target.exists():
-                fd, bak = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+                fd, bak = temp_file(target.parent, f".{target.name}.", ".bak")
                 os.close(fd)
                 os.unlink(bak)
                 try:
                     os.link(target, bak)
                 except OSError:
+                    import shutil
+
                     shutil.copy2(target, bak)
                 backups.append((target, Path(bak)))
             else:

@@ -132,7 +132,7 @@ def test_wheel_metadata_and_console_scripts(wheel, wheel_names) -> None:
     for dep in ("click", "lark", "jsonschema", "orjson"):
         assert dep in requires
     scripts = dict(eps["console_scripts"])
-    assert scripts["ctl-db-ssot"] == "convex_ssot.cli.db_ssot:main"
+    assert scripts["ctl-db-ssot"] == "convex_ssot.cli.entry:db_ssot"
     for name, target in scripts.items():
         module = target.split(":")[0].replace(".", "/") + ".py"
         assert module in wheel_names, f"console script {name} points at {target}, which is not in the wheel"

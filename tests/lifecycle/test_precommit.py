@@ -61,7 +61,7 @@ def test_entry_is_an_installed_script():
     import tomllib
 
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["ctl-convex"] == "convex_ssot.cli.convex:main"
+    assert scripts["ctl-convex"] == "convex_ssot.cli.entry:convex"
 
 
 def test_check_hook_definition():

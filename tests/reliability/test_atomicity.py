@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convex_ssot import fsutil, pipeline
+from convex_ssot import fsutil, pipeline, temp_files
 from convex_ssot.cli.convex import cli as convex_cli
 from convex_ssot.cli.db_ssot import cli as db_cli
 from convex_ssot.config import load_config
@@ -322,3 +322,29 @@ def test_registry_write_failure_keeps_registry_and_contracts(tmp_path, monkeypat
     for rel in CONTRACTS:
         assert isinstance(load_json(root / rel).get("version"), int)
     assert temp_leftovers(root) == []
+
+
+def test_temp_file_is_new_private_and_exclusive(tmp_path, monkeypatch):
+    """temp_files.temp_file (what fsutil and the cache write through): what tempfile.mkstemp gives (a new file, mode 0600, absolute path,
+    the prefix and suffix asked for), without importing tempfile; a name already taken is
+    never opened, and after 100 taken names it gives up with FileExistsError."""
+    import stat as st
+
+    fd, name = temp_files.temp_file(tmp_path, ".schema.json.", ".tmp")
+    os.close(fd)
+    assert os.path.isabs(name) and os.path.dirname(name) == str(tmp_path)
+    base = os.path.basename(name)
+    assert base.startswith(".schema.json.") and base.endswith(".tmp") and len(base) == len(".schema.json..tmp") + 12
+    assert st.S_IMODE(os.stat(name).st_mode) == 0o600 and os.path.getsize(name) == 0
+    free = b"\x01" * 6
+    names = iter([bytes(6), bytes(6), free])
+    monkeypatch.setattr(os, "urandom", lambda n: next(names))
+    (tmp_path / f"x{bytes(6).hex()}.y").write_text("taken")
+    fd, name = temp_files.temp_file(tmp_path, "x", ".y")  # two taken, the third is free
+    os.close(fd)
+    assert name.endswith(f"x{free.hex()}.y")
+    assert (tmp_path / f"x{bytes(6).hex()}.y").read_text() == "taken"
+    monkeypatch.setattr(os, "urandom", lambda n: bytes(6))
+    with pytest.raises(FileExistsError):
+        temp_files.temp_file(tmp_path, "x", ".y")
+    assert "tempfile" not in vars(temp_files) and "tempfile" not in vars(fsutil)
