@@ -117,7 +117,7 @@ def template(ev, mod, node: ast.Opaque) -> Value:
     key = f"\0tpl:{start}"
     parts = mod.values.get(key)
     if parts is None:
-        raw = mod.raw_templates.get(start) or mod.text[start:end]  # package modules keep their text
+        raw = mod.raw_templates.get(start) or mod.text[start:end]  # kept by resolve/modules._keep_templates
         parts = _split_template(raw)
         if parts is not None:
             parsed = []

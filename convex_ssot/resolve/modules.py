@@ -225,7 +225,20 @@ def load_package_module(rel: str, text: str, package: str | None, version: str |
         else:
             _index_declaration(mod, st)
     _index(mod)
+    _keep_templates(mod, text)  # the parse cache's copy has no text (source_files.slim)
     return mod
+
+
+def _keep_templates(mod: Module, text: str) -> None:
+    """Keep the source of each template literal with substitutions (``raw_templates``):
+    evaluation reads them after the text is gone (a project module drops it at once; a
+    package module's copy in the parse cache has none, and without this a declaration read
+    lazily from that copy lost its template literals: an edit run then reported CSX200
+    where a cold run resolved the value, found by bench/edit_diff.py, session 7)."""
+    for m in _TEMPLATE.finditer(mod.mk.masked):
+        raw = text[m.start() : m.end()]
+        if "${" in raw:
+            mod.raw_templates[m.start()] = raw
 
 
 def _index_declaration(mod: Module, st: lexer.Statement) -> None:
@@ -299,10 +312,7 @@ def load_module(rel: str, text: str) -> Module:
     for st in statements:
         _index_declaration(mod, st)
     _index(mod)
-    for m in _TEMPLATE.finditer(mk.masked):
-        raw = text[m.start() : m.end()]
-        if "${" in raw:
-            mod.raw_templates[m.start()] = raw
+    _keep_templates(mod, text)
     # Later stages read the masked and clean texts only (evaluation, body scanning, raw
     # validator text); the source text itself is dropped, as in the cached copies (slim).
     mod.text = ""

@@ -296,6 +296,33 @@ def test_once_per_module_diagnostic_does_not_depend_on_which_part_came_first(tmp
     assert _check(root, counted) == ["convex/a.ts"]
 
 
+def test_package_declaration_read_lazily_from_the_parse_cache_keeps_its_template_literals(tmp_path, counted) -> None:
+    # An installed package's declarations are parsed when first looked up; the parse
+    # cache's copy of the module has no source text, and a template literal of such a
+    # declaration was then unreadable: after an edit the schema, read afresh with the package
+    # module from the cache, recorded the field as v.any() with CSX200 where a cold run
+    # resolved it (found by bench/edit_diff.py on a real project, session 7).
+    files = {
+        "node_modules/fake-tpl/package.json": json.dumps({"name": "fake-tpl", "version": "1.0.0", "module": "./index.js"}),
+        "node_modules/fake-tpl/index.js": (
+            'import { v } from "convex/values";\n'
+            'const base = "item";\n'
+            "export const vKind = v.union(...[`${base}_a`, `${base}_b`].map((k) => v.literal(k)));\n"
+        ),
+        "convex/schema.ts": (
+            'import { defineSchema, defineTable } from "convex/server";\n'
+            'import { vKind } from "fake-tpl";\n'
+            "export default defineSchema({ items: defineTable({ kind: vKind }) });\n"
+        ),
+    }
+    root = make_repo(tmp_path / "app", files, module=False)
+    first = json.loads(_contracts(root, True)[0])
+    kind = [c for t in first["tables"] if t["name"] == "items" for c in t["columns"] if c["name"] == "kind"]
+    assert kind and kind[0]["type"] == 'union<literal<"item_a"> | literal<"item_b">>', kind
+    _edit(root, "convex/schema.ts", files["convex/schema.ts"] + "// edited\n")
+    assert _check(root, counted) == ["schema"]
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "other-version", "other-tool", "empty",
                                     "pack-truncated", "pack-flipped", "pack-other", "pack-empty", "pack-missing"])
 def test_damaged_entry_is_never_used(repo, counted, damage) -> None:
