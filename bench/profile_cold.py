@@ -117,7 +117,7 @@ def cold_sync(root: Path, worker: bool) -> tuple[float, dict]:
     c = time.process_time()
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the CLI's own report
-            db_ssot.main()
+            db_ssot.run_command(db_ssot.cli, "ctl-db-ssot")  # in-process: SystemExit, not the entry point's exit
     except SystemExit:
         pass
     finally:
