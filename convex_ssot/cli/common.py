@@ -58,7 +58,7 @@ def end_process(status) -> None:
     ends with :func:`os._exit`. It falls back to the normal exit (``sys.exit``) when a
     thread other than the main one is still running, when ``atexit`` cannot be run from
     here, or when flushing fails (a closed pipe: the interpreter then reports it as usual)."""
-    if isinstance(status, bool) or not isinstance(status, int):
+    if not isinstance(status, int):  # None, or a message (bool is an int, as sys.exit treats it)
         if status is not None:
             try:
                 print(status, file=sys.stderr)

@@ -22,6 +22,7 @@ from ..interp import journal
 from ..interp.core import Evaluator
 from ..interp.values import VUnknown
 from ..packages import default_registry
+from ..packages.versions import import_offset
 from ..packages.component_values import VFactoryUnknown, unlisted
 from ..packages.convex_server import VBuilder, VRegistration, VSchema
 from .modules import Module, load_module
@@ -285,20 +286,19 @@ class _Loader:
             return read_package(self, r.path, r.package, r.version)
         if r.kind != "project":
             return None
-        if r.path is not None and not self._inside(str(r.path)):
-            if from_mod.package is not None:
-                # a file of a workspace member linked into node_modules from outside the
-                # repository (its real path has no node_modules): part of that package, read
-                # as the bundler reads it (docs/reliability.md), not a project file
-                return read_package(self, r.path, from_mod.package, from_mod.package_version)
-            rel = self.rel(r.path)
-            if rel.startswith("../") or os.path.isabs(rel):
-                # a path out of the repository (no symlink inside it to report at): CSX102 at
-                # each import that reaches it, in the importing module
-                from_mod.diag(_import_offset(from_mod, specifier), "CSX102",
-                              f"`{specifier}` resolves outside the repository root ({rel}); not read: keep sources inside "
-                              "the repository, or link the directory into node_modules as a workspace package", "error")
-                return None
+        if from_mod.package is not None and not self._inside(str(r.path)):
+            # a file of a workspace member linked into node_modules from outside the
+            # repository (its real path has no node_modules): part of that package, read as
+            # the bundler reads it (docs/reliability.md), not a project file
+            return read_package(self, r.path, from_mod.package, from_mod.package_version)
+        rel = self.rel(r.path)
+        if rel.startswith("../") or os.path.isabs(rel):
+            # a path out of the repository (no symlink inside it to report at, as get()
+            # does): CSX102 at each import that reaches it, in the importing module
+            from_mod.diag(import_offset(from_mod, specifier), "CSX102",
+                          f"`{specifier}` resolves outside the repository root ({rel}); not read: keep sources inside "
+                          "the repository, or link the directory into node_modules as a workspace package", "error")
+            return None
         self.imported.add(os.path.normpath(str(r.path)))
         return self.get(r.path)
 
@@ -315,15 +315,6 @@ class _Loader:
         if mod is not None:
             mod.values = {}  # values point back at their module: no cycle left to collect
             mod.slices = {}
-
-
-def _import_offset(mod: Module, specifier: str) -> int:
-    """Offset of the first static ``import``/``export … from`` of ``specifier`` in ``mod``
-    (0 when there is none: a dynamic ``import()`` or ``require``)."""
-    for item in mod.items:
-        if isinstance(item, (ast.Import, ast.ExportFrom)) and item.specifier == specifier:
-            return item.span[0]
-    return 0
 
 
 #: Below this many bytes of unparsed sources, a worker process does not pay for its start
